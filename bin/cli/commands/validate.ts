@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import { formatIssue } from '../../../lambdas/domain/config/issues';
+import { readConfigDir } from '../../../lambdas/domain/config/read-dir';
+import { validateConfig } from '../../../lambdas/domain/config/validate';
+import { DEFAULT_CONFIG_DIR } from '../config';
+import { ExitCode, UsageError } from '../run';
+
+export function registerValidate(program: Command): void {
+  program
+    .command('validate')
+    .description('check every *.json under the config directory; report all problems at once (exit 2 when invalid)')
+    .argument('[dir]', 'config directory', DEFAULT_CONFIG_DIR)
+    .option('--json', 'print the result as JSON')
+    .action((dir: string, opts: { json?: boolean }) => {
+      let files: ReturnType<typeof readConfigDir>;
+      try {
+        files = readConfigDir(dir);
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+      const result = validateConfig(files);
+      const errors = result.issues.filter((i) => i.severity === 'error');
+      if (opts.json) {
+        process.stdout.write(
+          `${JSON.stringify(
+            {
+              valid: errors.length === 0,
+              dir,
+              files: files.map((f) => f.path),
+              jobs: result.dag?.jobs.size ?? null,
+              clusters: result.dag?.clusters.size ?? null,
+              issues: result.issues,
+            },
+            null,
+            2,
+          )}\n`,
+        );
+      } else {
+        for (const issue of result.issues) process.stderr.write(`${formatIssue(issue)}\n`);
+        if (result.dag) {
+          const roots = [...result.dag.jobs.values()].filter((j) => j.dependsOn.length === 0).length;
+          process.stdout.write(
+            `${dir}: valid — ${result.dag.jobs.size} jobs (${roots} roots), ${result.dag.clusters.size} clusters, ${files.length} files\n`,
+          );
+        } else {
+          process.stderr.write(`${dir}: invalid — ${errors.length} problem${errors.length === 1 ? '' : 's'}\n`);
+        }
+      }
+      process.exitCode = errors.length === 0 ? ExitCode.OK : ExitCode.INVALID;
+    });
+}

@@ -1,0 +1,49 @@
+import { type Command, CommanderError } from 'commander';
+import { ConfigInvalidError, formatIssue } from '../../lambdas/domain/config/issues';
+
+/** Exit codes shared by every command. */
+export const ExitCode = {
+  OK: 0,
+  /** The command ran and found a problem (e.g. a simulated run failed). */
+  PROBLEM: 1,
+  /** The input was invalid (config, arguments). */
+  INVALID: 2,
+} as const;
+
+/** An error whose message is for the user as it stands (no stack trace). */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  constructor(
+    message: string,
+    readonly exitCode: number = ExitCode.INVALID,
+  ) {
+    super(message);
+  }
+}
+
+/** Runs the program and turns known errors into a message on stderr and an exit code. */
+export async function runCli(program: Command, argv: readonly string[]): Promise<void> {
+  program.exitOverride();
+  try {
+    await program.parseAsync([...argv]);
+  } catch (err) {
+    process.exitCode = exitCodeFor(err);
+  }
+}
+
+function exitCodeFor(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // Commander has printed its own message (or help) already.
+    return err.exitCode === 0 ? ExitCode.OK : ExitCode.INVALID;
+  }
+  if (err instanceof ConfigInvalidError) {
+    for (const issue of err.issues) process.stderr.write(`${formatIssue(issue)}\n`);
+    return ExitCode.INVALID;
+  }
+  if (err instanceof UsageError) {
+    process.stderr.write(`rsched: ${err.message}\n`);
+    return err.exitCode;
+  }
+  process.stderr.write(`rsched: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return ExitCode.PROBLEM;
+}

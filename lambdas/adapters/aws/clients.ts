@@ -1,0 +1,41 @@
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/** The document client every DynamoDB adapter uses: plain JS values, undefined dropped. */
+export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+}
+
+export function dynamoClient(config: DynamoDBClientConfig = {}): DynamoDBClient {
+  return new DynamoDBClient(config);
+}
+
+/** Counts requests by command name: the measure behind "requests per completion event". */
+export class RequestCounter {
+  readonly counts = new Map<string, number>();
+
+  get total(): number {
+    let sum = 0;
+    for (const n of this.counts.values()) sum += n;
+    return sum;
+  }
+
+  reset(): void {
+    this.counts.clear();
+  }
+
+  /** Adds counting middleware to a client (document clients share their base client's stack). */
+  attach(client: { middlewareStack: DynamoDBClient['middlewareStack'] }): this {
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const name = String((context as { commandName?: string }).commandName ?? 'unknown');
+        this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
+        return next(args);
+      },
+      { step: 'initialize', name: 'rschedRequestCounter' },
+    );
+    return this;
+  }
+}

@@ -1,0 +1,38 @@
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { AlertSink } from '../../ports/alert-sink';
+import type { AlertRecord } from '../../ports/run-store';
+
+/** The human-readable text of an alert, as e-mail subscribers and Slack see it. */
+export function alertText(alert: AlertRecord): string {
+  const run = alert.job ? `${alert.job} ${alert.date}${alert.attempt ? ` (attempt ${alert.attempt})` : ''}` : alert.date;
+  return [`[${alert.kind}] ${run}`, alert.message, alert.next ? `Next: ${alert.next}` : ''].filter(Boolean).join('\n');
+}
+
+export function alertSubject(alert: AlertRecord): string {
+  // SNS subjects: at most 100 printable ASCII characters, no newlines.
+  return `rsched ${alert.kind} ${alert.job ?? alert.subject ?? ''} ${alert.date}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
+}
+
+/**
+ * Publishes alerts to the SNS alert topic, with a text body for e-mail and the
+ * structured alert for Lambda subscribers (the Slack notifier).
+ */
+export class SnsAlertSink implements AlertSink {
+  constructor(
+    private readonly client: SNSClient,
+    private readonly topicArn: string,
+  ) {}
+
+  async publish(alert: AlertRecord): Promise<void> {
+    const text = alertText(alert);
+    await this.client.send(
+      new PublishCommand({
+        TopicArn: this.topicArn,
+        Subject: alertSubject(alert),
+        MessageStructure: 'json',
+        Message: JSON.stringify({ default: text, email: text, lambda: JSON.stringify(alert) }),
+        MessageAttributes: { kind: { DataType: 'String', StringValue: alert.kind } },
+      }),
+    );
+  }
+}

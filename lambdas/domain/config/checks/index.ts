@@ -1,0 +1,22 @@
+import type { ConfigIssue } from '../issues';
+import type { ParsedConfig } from '../parse';
+import { checkCycles } from './cycles';
+import { checkDefaults } from './defaults';
+import { checkDependencies } from './dependencies';
+import { checkDuplicateNames } from './duplicate-names';
+import { checkPools } from './pools';
+import { checkSchedules } from './schedules';
+import { checkTemplates } from './templates';
+
+export type ConfigCheck = (config: ParsedConfig) => ConfigIssue[];
+
+/** Each check is pure and independent; all run so that every problem is reported at once. */
+export const CHECKS: readonly ConfigCheck[] = [
+  checkDuplicateNames,
+  checkDependencies,
+  checkCycles,
+  checkSchedules,
+  checkPools,
+  checkTemplates,
+  checkDefaults,
+];

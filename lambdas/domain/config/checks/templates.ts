@@ -1,0 +1,39 @@
+import { variableProblem, variablesIn } from '../../template';
+import type { ConfigIssue } from '../issues';
+import type { ParsedConfig } from '../parse';
+import type { Target } from '../schema';
+
+/** Every templated string of a target with its field path. */
+function templatedStrings(target: Target): [field: string, text: string][] {
+  switch (target.type) {
+    case 'datapipeline':
+      return [
+        ['target.pipeline', target.pipeline],
+        ...Object.entries(target.parameters ?? {}).map(([k, v]): [string, string] => [`target.parameters.${k}`, v]),
+      ];
+    case 'emr-step':
+      return [
+        ...target.step.args.map((arg, i): [string, string] => [`target.step.args[${i}]`, arg]),
+        ...(target.step.jar ? [['target.step.jar', target.step.jar] as [string, string]] : []),
+      ];
+    case 'external':
+      return [];
+  }
+}
+
+export function checkTemplates(config: ParsedConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const { value: job, file } of config.jobs) {
+    const hasCluster = job.target.type !== 'external' && job.target.pool !== undefined;
+    for (const [field, text] of templatedStrings(job.target)) {
+      const { variables, unclosed } = variablesIn(text);
+      const entity = { kind: 'job', name: job.name } as const;
+      if (unclosed) issues.push({ severity: 'error', file, entity, field, message: `"{{" without a closing "}}" in "${text}"` });
+      for (const variable of variables) {
+        const problem = variableProblem(variable, { hasCluster });
+        if (problem) issues.push({ severity: 'error', file, entity, field, message: problem });
+      }
+    }
+  }
+  return issues;
+}

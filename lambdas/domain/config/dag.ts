@@ -1,0 +1,138 @@
+import type { ClusterSpec, Defaults, JobSpec, Target } from './schema';
+
+/** Built-in values for what neither a job nor `defaults` sets. */
+export const BUILTIN_DEFAULTS = {
+  timezone: 'UTC',
+  schedule: '0 0 * * *',
+  timeoutMinutes: 120,
+  retries: 0,
+  retryDelayMinutes: 5,
+  simulationDurationMinutes: 5,
+  simulationArrivesAt: '00:00',
+  provisionMinutes: 8,
+} as const;
+
+/** A job with every default applied and its edges in both directions. */
+export interface Job {
+  readonly name: string;
+  readonly file: string;
+  readonly description?: string;
+  readonly owner?: string;
+  readonly dependsOn: readonly string[];
+  /** Direct downstream jobs, in name order. */
+  readonly dependents: readonly string[];
+  /** Effective start cron for root jobs that are submitted; undefined otherwise. */
+  readonly schedule?: string;
+  readonly timezone: string;
+  readonly timeoutMinutes: number;
+  readonly maxRuntimeMinutes?: number;
+  readonly retries: number;
+  readonly retryDelayMinutes: number;
+  readonly expectedBy?: string;
+  readonly target: Target;
+  /** The pool whose live cluster the run needs, if any. */
+  readonly pool?: string;
+  readonly simulation: { readonly durationMinutes: number; readonly arrivesAt: string };
+}
+
+export interface Cluster extends Omit<ClusterSpec, 'timezone' | 'simulation'> {
+  readonly file: string;
+  readonly timezone: string;
+  readonly simulation: { readonly provisionMinutes: number };
+}
+
+/**
+ * The resolved DAG: what the scheduler, the CLI, the simulator and CDK use.
+ * Lookups are maps so that per-event work does not depend on the DAG's size.
+ */
+export interface Dag {
+  readonly jobs: ReadonlyMap<string, Job>;
+  readonly clusters: ReadonlyMap<string, Cluster>;
+  /** Clusters that serve each pool, in name order. */
+  readonly clustersByPool: ReadonlyMap<string, readonly Cluster[]>;
+  /** Job names, every job after all of its upstreams. */
+  readonly topologicalOrder: readonly string[];
+}
+
+export function mergeDefaults(all: readonly Defaults[]): Defaults {
+  return Object.assign({}, ...all) as Defaults;
+}
+
+function resolveJob(spec: JobSpec, file: string, defaults: Defaults, dependents: readonly string[]): Job {
+  const isRoot = spec.dependsOn.length === 0;
+  const submitted = spec.target.type !== 'external';
+  const schedule = isRoot && submitted ? (spec.schedule ?? defaults.schedule ?? BUILTIN_DEFAULTS.schedule) : undefined;
+  return {
+    name: spec.name,
+    file,
+    description: spec.description,
+    owner: spec.owner,
+    dependsOn: spec.dependsOn,
+    dependents,
+    schedule,
+    timezone: spec.timezone ?? defaults.timezone ?? BUILTIN_DEFAULTS.timezone,
+    timeoutMinutes: spec.timeoutMinutes ?? defaults.timeoutMinutes ?? BUILTIN_DEFAULTS.timeoutMinutes,
+    maxRuntimeMinutes: spec.maxRuntimeMinutes ?? defaults.maxRuntimeMinutes,
+    retries: spec.retries ?? defaults.retries ?? BUILTIN_DEFAULTS.retries,
+    retryDelayMinutes: spec.retryDelayMinutes ?? defaults.retryDelayMinutes ?? BUILTIN_DEFAULTS.retryDelayMinutes,
+    expectedBy: spec.expectedBy,
+    target: spec.target,
+    pool: spec.target.type === 'external' ? undefined : spec.target.pool,
+    simulation: {
+      durationMinutes: spec.simulation?.durationMinutes ?? BUILTIN_DEFAULTS.simulationDurationMinutes,
+      arrivesAt: spec.simulation?.arrivesAt ?? BUILTIN_DEFAULTS.simulationArrivesAt,
+    },
+  };
+}
+
+/** Kahn's algorithm; ties broken by name so the order is stable. Assumes no cycles. */
+function topologicalOrder(jobs: ReadonlyMap<string, Job>): string[] {
+  const remaining = new Map([...jobs.values()].map((j) => [j.name, j.dependsOn.length]));
+  const ready = [...jobs.values()]
+    .filter((j) => j.dependsOn.length === 0)
+    .map((j) => j.name)
+    .sort();
+  const order: string[] = [];
+  while (ready.length > 0) {
+    const name = ready.shift() as string;
+    order.push(name);
+    for (const child of (jobs.get(name) as Job).dependents) {
+      const left = (remaining.get(child) as number) - 1;
+      remaining.set(child, left);
+      if (left === 0) ready.push(child);
+    }
+  }
+  return order;
+}
+
+/** Builds the DAG from already validated entities. */
+export function buildDag(
+  jobs: readonly { value: JobSpec; file: string }[],
+  clusters: readonly { value: ClusterSpec; file: string }[],
+  defaults: Defaults,
+): Dag {
+  const dependents = new Map<string, string[]>(jobs.map((j) => [j.value.name, []]));
+  for (const { value } of jobs) for (const dep of value.dependsOn) dependents.get(dep)?.push(value.name);
+  for (const list of dependents.values()) list.sort();
+  const jobMap = new Map(jobs.map(({ value, file }) => [value.name, resolveJob(value, file, defaults, dependents.get(value.name) ?? [])]));
+  const clusterMap = new Map(
+    clusters.map(({ value, file }): [string, Cluster] => [
+      value.name,
+      {
+        ...value,
+        file,
+        timezone: value.timezone ?? defaults.timezone ?? BUILTIN_DEFAULTS.timezone,
+        simulation: { provisionMinutes: value.simulation?.provisionMinutes ?? BUILTIN_DEFAULTS.provisionMinutes },
+      },
+    ]),
+  );
+  const clustersByPool = new Map<string, Cluster[]>();
+  for (const cluster of [...clusterMap.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const pool of cluster.pools) {
+      const list = clustersByPool.get(pool) ?? [];
+      list.push(cluster);
+      clustersByPool.set(pool, list);
+    }
+  }
+  return { jobs: jobMap, clusters: clusterMap, clustersByPool, topologicalOrder: topologicalOrder(jobMap) };
+}

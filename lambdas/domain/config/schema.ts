@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import { cronProblem } from '../cron';
+import { isValidTimeZone } from '../run-date';
+
+/**
+ * The configuration schema: the single source of truth for dag-config files.
+ * Types come from `z.infer`, and `rsched.schema.json` is generated from it
+ * (see json-schema.ts). Semantic checks that span entities (dependencies,
+ * cycles, pools, templates, cron) live in ./checks.
+ */
+
+export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
+
+const name = (what: string) =>
+  z
+    .string()
+    .max(128, `${what} name is longer than 128 characters`)
+    .regex(NAME_PATTERN, `${what} name must match ^[a-z0-9][a-z0-9_-]*$`)
+    .refine((s) => !s.includes('__'), `${what} name must not contain "__" (it separates job and date in marker keys)`);
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a wall-clock time "HH:MM" (00:00 to 23:59)');
+const minutes = (max: number, min = 0) =>
+  z
+    .number()
+    .int('must be a whole number of minutes')
+    .min(min, `must be at least ${min} (minutes)`)
+    .max(max, `must be at most ${max} minutes; larger values are almost certainly a unit mistake`);
+const retries = z.number().int('must be a whole number').min(0, 'must be 0 or more').max(10, 'must be at most 10');
+const instanceCount = z.number().int('must be a whole number').min(0, 'must be 0 or more').max(1000, 'must be at most 1000 instances');
+const cron = z
+  .string()
+  .min(1)
+  .superRefine((value, ctx) => {
+    const problem = cronProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .describe('5-field cron: minute hour day-of-month month day-of-week');
+const timezone = z
+  .string()
+  .min(1)
+  .superRefine((value, ctx) => {
+    if (!isValidTimeZone(value)) {
+      ctx.addIssue({ code: 'custom', message: `unknown time zone "${value}" (use an IANA name such as "UTC" or "Europe/Berlin")` });
+    }
+  })
+  .describe('IANA time zone, e.g. "UTC" or "Europe/Berlin"');
+
+/** A week: longer waits are almost certainly a unit mistake (hours or seconds typed as minutes). */
+const MAX_WAIT_MINUTES = 7 * 24 * 60;
+
+export const jobSimulationSchema = z
+  .strictObject({
+    durationMinutes: minutes(MAX_WAIT_MINUTES).optional().describe('How long the job runs in rsched simulate/dev (default 5)'),
+    arrivesAt: hhmm.optional().describe('external jobs: when their marker arrives in simulation (default "00:00")'),
+  })
+  .describe('Used only by rsched simulate and rsched dev');
+
+export const dataPipelineTargetSchema = z.strictObject({
+  type: z.literal('datapipeline'),
+  pipeline: z.string().min(1).describe('Pipeline name (resolved through ListPipelines) or a df-... id'),
+  parameters: z.record(z.string(), z.string()).optional().describe('parameterValues for ActivatePipeline; values may use templates'),
+  pool: name('pool').optional().describe('Optional: wait for a live cluster of this pool and expose {{cluster.*}}'),
+});
+
+export const emrStepTargetSchema = z.strictObject({
+  type: z.literal('emr-step'),
+  pool: name('pool').describe('The pool whose live cluster runs the step'),
+  step: z.strictObject({
+    args: z.array(z.string()).min(1, 'step.args must have at least one element'),
+    jar: z.string().min(1).optional().describe('Default command-runner.jar'),
+    mainClass: z.string().min(1).optional(),
+    actionOnFailure: z.enum(['CONTINUE', 'CANCEL_AND_WAIT', 'TERMINATE_CLUSTER', 'TERMINATE_JOB_FLOW']).optional(),
+  }),
+});
+
+export const externalTargetSchema = z.strictObject({
+  type: z.literal('external'),
+});
+
+export const targetSchema = z.discriminatedUnion('type', [dataPipelineTargetSchema, emrStepTargetSchema, externalTargetSchema]);
+
+export const jobSchema = z.strictObject({
+  name: name('job'),
+  description: z.string().max(1000).optional(),
+  owner: z.string().max(200).optional().describe('Who to talk to when it fails; shown in alerts'),
+  dependsOn: z.array(name('job')).default([]),
+  schedule: cron.optional().describe('Root jobs only: when the run of the day starts (default: defaults.schedule)'),
+  timezone: timezone.optional(),
+  timeoutMinutes: minutes(MAX_WAIT_MINUTES, 1).optional().describe('Wait-for-all-upstreams limit, from the first upstream success'),
+  maxRuntimeMinutes: minutes(MAX_WAIT_MINUTES, 1).optional().describe('Submitted but no marker by then: TIMED_OUT'),
+  retries: retries.optional(),
+  retryDelayMinutes: minutes(24 * 60).optional(),
+  expectedBy: hhmm.optional().describe('LATE alert once if the run has not SUCCEEDED by this wall-clock time'),
+  target: targetSchema,
+  simulation: jobSimulationSchema.optional(),
+});
+
+export const clusterSchema = z.strictObject({
+  name: name('cluster'),
+  description: z.string().max(1000).optional(),
+  pools: z.array(name('pool')).min(1, 'a cluster must serve at least one pool'),
+  start: cron,
+  stop: cron,
+  timezone: timezone.optional(),
+  releaseLabel: z.string().regex(/^emr-\d+\.\d+\.\d+$/, 'releaseLabel must look like "emr-7.5.0"'),
+  applications: z.array(z.string().min(1)).default(['Spark']),
+  instances: z.strictObject({
+    master: z.string().min(1).describe('Instance type, e.g. m5.xlarge'),
+    core: z.strictObject({ type: z.string().min(1), count: instanceCount }).optional(),
+    task: z
+      .strictObject({
+        type: z.string().min(1),
+        count: instanceCount,
+        market: z.enum(['ON_DEMAND', 'SPOT']).optional(),
+      })
+      .optional(),
+  }),
+  stepConcurrency: z.number().int().min(1).max(256).default(10).describe('StepConcurrencyLevel'),
+  graceMinutes: minutes(24 * 60)
+    .default(30)
+    .describe('At stop, running steps may finish for this long'),
+  configurations: z.array(z.record(z.string(), z.unknown())).optional().describe('EMR Configurations, passed through'),
+  tags: z.record(z.string(), z.string()).optional(),
+  simulation: z.strictObject({ provisionMinutes: minutes(180).optional() }).optional(),
+});
+
+export const defaultsSchema = z.strictObject({
+  timezone: timezone.optional(),
+  schedule: cron.optional().describe('Start of root jobs without their own schedule (default "0 0 * * *")'),
+  timeoutMinutes: minutes(MAX_WAIT_MINUTES, 1).optional(),
+  maxRuntimeMinutes: minutes(MAX_WAIT_MINUTES, 1).optional(),
+  retries: retries.optional(),
+  retryDelayMinutes: minutes(24 * 60).optional(),
+});
+
+/** One file under dag-config/. Entities are validated one at a time (see load.ts) so errors name them. */
+export const configFileSchema = z.strictObject({
+  $schema: z.string().optional(),
+  defaults: defaultsSchema.optional(),
+  clusters: z.array(clusterSchema).optional(),
+  jobs: z.array(jobSchema).optional(),
+});
+
+export type JobSpec = z.infer<typeof jobSchema>;
+export type ClusterSpec = z.infer<typeof clusterSchema>;
+export type Defaults = z.infer<typeof defaultsSchema>;
+export type Target = z.infer<typeof targetSchema>;
+export type DataPipelineTarget = z.infer<typeof dataPipelineTargetSchema>;
+export type EmrStepTarget = z.infer<typeof emrStepTargetSchema>;
+export type ConfigFile = z.infer<typeof configFileSchema>;

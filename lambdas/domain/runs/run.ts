@@ -1,0 +1,75 @@
+import type { RunDate } from '../run-date';
+import type { RunState } from './states';
+
+/** Who or what caused a transition; kept in history for audit. */
+export type Actor = 'scheduler' | 'sweeper' | 'registry' | `trigger:${string}` | `operator:${string}`;
+
+/** One transition of a run, kept forever with the run (SPEC §4 guarantee 6). */
+export interface HistoryEntry {
+  readonly at: string;
+  readonly attempt: number;
+  readonly from: RunState;
+  readonly to: RunState;
+  readonly by: Actor;
+  /** What happened, e.g. `marker markers/sessions__20261122.done` or `upstream raw_events TIMED_OUT`. */
+  readonly why: string;
+}
+
+/** What the store keeps for a run. Timestamps are ISO-8601 UTC strings. */
+export interface Run {
+  readonly job: string;
+  readonly date: RunDate;
+  readonly state: RunState;
+  /** 1 for the first attempt; retries, replays and manual runs add one. */
+  readonly attempt: number;
+  readonly attemptStartedAt: string;
+  /**
+   * Set when an attempt is started on purpose (retry, replay, manual run):
+   * marker events older than this belong to an earlier attempt and change nothing.
+   */
+  readonly markersFrom?: string;
+  /** Upstreams that SUCCEEDED since this attempt started waiting. */
+  readonly doneUpstreams: readonly string[];
+  readonly upstreamParams: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  readonly waitStartedAt?: string;
+  /** When waiting for upstreams or a cluster turns into TIMED_OUT. */
+  readonly deadlineAt?: string;
+  /** When the sweeper must look at this run next (deadline, retry, max runtime, stale claim). */
+  readonly dueAt?: string;
+  /** Pool whose cluster this run waits for (WAITING_FOR_CLUSTER only). */
+  readonly waitPool?: string;
+  readonly claimToken?: string;
+  readonly claimedAt?: string;
+  readonly submittedAt?: string;
+  readonly submissionId?: string;
+  readonly clusterId?: string;
+  readonly clusterName?: string;
+  readonly finishedAt?: string;
+  readonly reason?: string;
+  /** Retries used by the current chain of automatic attempts (replay resets it). */
+  readonly retriesUsed: number;
+  readonly retryAt?: string;
+  /** For FAILED/TIMED_OUT runs: the alert kind, so an interrupted handler can finish the job. */
+  readonly failureKind?: 'FAILED' | 'TIMED_OUT' | 'SUBMIT_FAILED';
+  /** Set once the outcome has been passed on to every downstream run. */
+  readonly propagatedAt?: string;
+  /** Params and meta of the marker that finished the run. */
+  readonly params?: Readonly<Record<string, string>>;
+  readonly meta?: Readonly<Record<string, unknown>>;
+  readonly markerKey?: string;
+  /** S3 sequencers of the last accepted `.done` / `.failed` events, zero-padded so they compare as strings. */
+  readonly lastDoneSeq?: string;
+  readonly lastFailedSeq?: string;
+  /** True for attempts an operator started (run, replay, backfill). */
+  readonly manual?: boolean;
+  readonly history: readonly HistoryEntry[];
+}
+
+export interface RunKey {
+  readonly job: string;
+  readonly date: RunDate;
+}
+
+export function runId(key: RunKey): string {
+  return `${key.job}@${key.date}`;
+}

@@ -1,0 +1,59 @@
+/**
+ * The states of a run (job, run date). Binding names from SPEC §4, plus the
+ * intermediate states this implementation needs. A job with no run item yet
+ * is PENDING.
+ *
+ *   PENDING ──upstream done──▶ WAITING ──all upstreams done──▶ (dispatch)
+ *   (dispatch) ─▶ WAITING_FOR_CLUSTER ─cluster ready─▶ SUBMITTING ─▶ SUBMITTED
+ *   SUBMITTED ─.done─▶ SUCCEEDED     SUBMITTED ─.failed / step failed─▶ RETRYING | FAILED
+ *   WAITING / WAITING_FOR_CLUSTER ─deadline─▶ TIMED_OUT      SUBMITTED ─maxRuntime─▶ TIMED_OUT
+ *   any waiting state ─an upstream FAILED/TIMED_OUT─▶ UPSTREAM_FAILED
+ */
+export const RunState = {
+  /** Nothing has happened for this run yet (no item in the store). */
+  PENDING: 'PENDING',
+  /** At least one upstream SUCCEEDED (or a root was triggered); waiting for the rest. */
+  WAITING: 'WAITING',
+  /** All upstreams SUCCEEDED; no live cluster serves the job's pool yet. */
+  WAITING_FOR_CLUSTER: 'WAITING_FOR_CLUSTER',
+  /** Claimed for submission by one handler; the submit call is in progress. */
+  SUBMITTING: 'SUBMITTING',
+  /** Handed to Data Pipeline / EMR; waiting for the job's marker. */
+  SUBMITTED: 'SUBMITTED',
+  /** Failed with retries left; a new attempt is submitted at `retryAt`. */
+  RETRYING: 'RETRYING',
+  SUCCEEDED: 'SUCCEEDED',
+  /** `.failed` marker, failed EMR step, or submission failed for good. */
+  FAILED: 'FAILED',
+  /** Upstreams not all done within timeoutMinutes, or no marker within maxRuntimeMinutes. */
+  TIMED_OUT: 'TIMED_OUT',
+  /** A transitive upstream FAILED or TIMED_OUT; this run will not start. */
+  UPSTREAM_FAILED: 'UPSTREAM_FAILED',
+} as const;
+
+export type RunState = (typeof RunState)[keyof typeof RunState];
+
+export const ALL_STATES: readonly RunState[] = Object.values(RunState);
+
+/** States in which a run still waits for upstreams or a cluster and can be failed by its chain. */
+export const WAITING_STATES: readonly RunState[] = [RunState.PENDING, RunState.WAITING, RunState.WAITING_FOR_CLUSTER];
+
+/** States from which a run may be claimed for submission. */
+export const DISPATCHABLE_STATES: readonly RunState[] = [RunState.WAITING, RunState.WAITING_FOR_CLUSTER, RunState.RETRYING];
+
+/** States that end an attempt. */
+export const TERMINAL_STATES: readonly RunState[] = [RunState.SUCCEEDED, RunState.FAILED, RunState.TIMED_OUT, RunState.UPSTREAM_FAILED];
+
+/** Terminal states that break the downstream chain. */
+export const FAILURE_STATES: readonly RunState[] = [RunState.FAILED, RunState.TIMED_OUT, RunState.UPSTREAM_FAILED];
+
+/** States in which the job itself may be running (or about to). */
+export const IN_FLIGHT_STATES: readonly RunState[] = [RunState.SUBMITTING, RunState.SUBMITTED];
+
+export function isTerminal(state: RunState): boolean {
+  return TERMINAL_STATES.includes(state);
+}
+
+export function isFailure(state: RunState): boolean {
+  return FAILURE_STATES.includes(state);
+}

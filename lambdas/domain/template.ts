@@ -1,0 +1,99 @@
+import type { RunDate } from './run-date';
+
+/**
+ * `{{variable}}` templates in target strings. Unknown variables are validation
+ * errors at config time; values that can only be known at run time (upstream
+ * params) fail the submission with a clear reason instead of becoming "".
+ */
+
+const VARIABLE = /\{\{\s*([^{}]*?)\s*\}\}/g;
+const PARAM_KEY = /^[A-Za-z0-9_.-]+$/;
+
+export const DATE_VARIABLES = ['date', 'yyyymmdd', 'yyyy', 'mm', 'dd', 'job', 'attempt'] as const;
+export const CLUSTER_VARIABLES = ['cluster.masterIp', 'cluster.id', 'cluster.name'] as const;
+
+export interface TemplateContext {
+  readonly job: string;
+  readonly date: RunDate;
+  readonly attempt: number;
+  readonly cluster?: { readonly id: string; readonly name: string; readonly masterIp?: string };
+  /** Params from upstream markers, merged (see mergeUpstreamParams). */
+  readonly params: Readonly<Record<string, string>>;
+}
+
+export class TemplateError extends Error {
+  override readonly name = 'TemplateError';
+}
+
+/** Every `{{...}}` in `text`, trimmed; `undefined` entries mark a stray `{{` without `}}`. */
+export function variablesIn(text: string): { variables: string[]; unclosed: boolean } {
+  const variables = [...text.matchAll(VARIABLE)].map((m) => m[1] as string);
+  const unclosed = text.replace(VARIABLE, '').includes('{{');
+  return { variables, unclosed };
+}
+
+/** Why `variable` cannot be used here, or undefined when it can. */
+export function variableProblem(variable: string, opts: { hasCluster: boolean }): string | undefined {
+  if ((DATE_VARIABLES as readonly string[]).includes(variable)) return undefined;
+  if ((CLUSTER_VARIABLES as readonly string[]).includes(variable)) {
+    return opts.hasCluster
+      ? undefined
+      : `{{${variable}}} needs a cluster: only emr-step targets, or datapipeline targets with a "pool", have one`;
+  }
+  if (variable.startsWith('params.')) {
+    const key = variable.slice('params.'.length);
+    return PARAM_KEY.test(key) ? undefined : `{{${variable}}}: param key must match [A-Za-z0-9_.-]+`;
+  }
+  const known = [...DATE_VARIABLES, ...CLUSTER_VARIABLES, 'params.<key>'].join(', ');
+  return `unknown template variable {{${variable}}}; known: ${known}`;
+}
+
+function valueOfVariable(variable: string, ctx: TemplateContext): string {
+  const [yyyy, mm, dd] = ctx.date.split('-') as [string, string, string];
+  switch (variable) {
+    case 'date':
+      return ctx.date;
+    case 'yyyymmdd':
+      return `${yyyy}${mm}${dd}`;
+    case 'yyyy':
+      return yyyy;
+    case 'mm':
+      return mm;
+    case 'dd':
+      return dd;
+    case 'job':
+      return ctx.job;
+    case 'attempt':
+      return String(ctx.attempt);
+  }
+  if (variable.startsWith('cluster.')) {
+    const cluster = ctx.cluster;
+    if (!cluster) throw new TemplateError(`{{${variable}}} used but the run has no cluster`);
+    const value = variable === 'cluster.id' ? cluster.id : variable === 'cluster.name' ? cluster.name : cluster.masterIp;
+    if (value === undefined) throw new TemplateError(`{{${variable}}}: cluster ${cluster.id} has no master IP recorded yet`);
+    return value;
+  }
+  if (variable.startsWith('params.')) {
+    const key = variable.slice('params.'.length);
+    const value = ctx.params[key];
+    if (value === undefined) {
+      throw new TemplateError(`{{${variable}}}: no upstream marker of ${ctx.job} ${ctx.date} provided param "${key}"`);
+    }
+    return value;
+  }
+  throw new TemplateError(`unknown template variable {{${variable}}}`);
+}
+
+export function render(text: string, ctx: TemplateContext): string {
+  return text.replace(VARIABLE, (_, variable: string) => valueOfVariable(variable, ctx));
+}
+
+/**
+ * Upstream params merged into one namespace. Upstreams are applied in name
+ * order so the outcome does not depend on which marker arrived first.
+ */
+export function mergeUpstreamParams(byUpstream: Readonly<Record<string, Readonly<Record<string, string>>>>): Record<string, string> {
+  const merged: Record<string, string> = {};
+  for (const upstream of Object.keys(byUpstream).sort()) Object.assign(merged, byUpstream[upstream]);
+  return merged;
+}

@@ -1,0 +1,179 @@
+import { AlertKind, markerRejectedText } from '../domain/alerts';
+import type { Job } from '../domain/config/dag';
+import {
+  failureReasonOf,
+  MAX_MARKER_BODY_BYTES,
+  type MarkerBody,
+  type MarkerKey,
+  MarkerRejection,
+  parseMarkerBody,
+  parseMarkerKey,
+} from '../domain/markers';
+import { type RunDate, runDateIn } from '../domain/run-date';
+import { RunState } from '../domain/runs/states';
+import { addMinutes } from '../ports/clock';
+import { raiseAlert } from './alerting';
+import type { EngineDeps } from './deps';
+import { dispatch } from './dispatch';
+import { CLEARED_AT_END, endInFailure, propagateSuccess } from './outcomes';
+
+/** One S3 object-created event for the marker bucket, normalised (key decoded). */
+export interface MarkerEvent {
+  readonly bucket: string;
+  readonly key: string;
+  readonly size: number;
+  readonly eventTime: string;
+  /** S3's per-key ordering token (hex). */
+  readonly sequencer: string;
+  readonly versionId?: string;
+}
+
+export type MarkerOutcome =
+  | { readonly kind: 'rejected'; readonly reason: string }
+  | { readonly kind: 'succeeded' | 'failed' | 'retrying'; readonly job: string; readonly date: string }
+  /** A duplicate, an event of an older attempt, or a marker for a run that already ended. */
+  | { readonly kind: 'ignored'; readonly job: string; readonly date: string };
+
+/** Markers are accepted while the run has not ended; an ended run needs a new attempt (replay, mark). */
+const OPEN_STATES = [
+  RunState.PENDING,
+  RunState.WAITING,
+  RunState.WAITING_FOR_CLUSTER,
+  RunState.SUBMITTING,
+  RunState.SUBMITTED,
+  RunState.RETRYING,
+];
+const FAILABLE_STATES = OPEN_STATES.filter((s) => s !== RunState.RETRYING);
+
+/** Sequencers are hex of varying length; padded they compare as strings. */
+export function normaliseSequencer(sequencer: string): string {
+  return sequencer.toUpperCase().padStart(32, '0');
+}
+
+async function reject(deps: EngineDeps, event: MarkerEvent, rejection: MarkerRejection, date?: RunDate): Promise<MarkerOutcome> {
+  const now = deps.clock.now().toISOString();
+  const sequencer = normaliseSequencer(event.sequencer);
+  const first = await deps.store.putRejection({ key: event.key, sequencer, reason: rejection.reason, at: now, eventTime: event.eventTime });
+  if (first) {
+    await raiseAlert(deps, {
+      kind: AlertKind.MARKER_REJECTED,
+      date: date ?? runDateIn(new Date(event.eventTime), 'UTC'),
+      subject: `${event.key}#${sequencer}`,
+      ...markerRejectedText(event.key, rejection.reason),
+    });
+  }
+  deps.log.warn('marker rejected', { key: event.key, reason: rejection.reason, firstTime: first });
+  return { kind: 'rejected', reason: rejection.reason };
+}
+
+/** Handles one marker event: validates it, then records the job's outcome and passes it downstream. */
+export async function onMarker(deps: EngineDeps, event: MarkerEvent): Promise<MarkerOutcome> {
+  const parsed = parseMarkerKey(event.key, (name) => deps.dag.jobs.has(name));
+  if (parsed instanceof MarkerRejection) return reject(deps, event, parsed);
+  let body: MarkerBody = { params: {} };
+  if (event.size > MAX_MARKER_BODY_BYTES) {
+    return reject(
+      deps,
+      event,
+      new MarkerRejection(event.key, `body is ${event.size} bytes; the limit is ${MAX_MARKER_BODY_BYTES}`),
+      parsed.date,
+    );
+  }
+  if (event.size > 0) {
+    const text = await deps.markers.read(event.bucket, event.key, event.versionId);
+    if (text === undefined) {
+      return reject(deps, event, new MarkerRejection(event.key, 'the object (or this version of it) no longer exists'), parsed.date);
+    }
+    const result = parseMarkerBody(text);
+    if (typeof result === 'string') return reject(deps, event, new MarkerRejection(event.key, result), parsed.date);
+    body = result;
+  }
+  const job = deps.dag.jobs.get(parsed.job) as Job;
+  return parsed.status === 'done' ? succeed(deps, job, parsed, body, event) : fail(deps, job, parsed, body, event);
+}
+
+async function succeed(deps: EngineDeps, job: Job, marker: MarkerKey, body: MarkerBody, event: MarkerEvent): Promise<MarkerOutcome> {
+  const now = deps.clock.now();
+  const leaf = job.dependents.length === 0;
+  const run = await deps.store.transition({
+    key: marker,
+    guard: {
+      states: OPEN_STATES,
+      newerMarker: { field: 'lastDoneSeq', sequencer: normaliseSequencer(event.sequencer) },
+      eventNotBefore: event.eventTime,
+    },
+    to: RunState.SUCCEEDED,
+    set: {
+      finishedAt: event.eventTime,
+      params: body.params,
+      meta: body.meta,
+      markerKey: marker.key,
+      lastDoneSeq: normaliseSequencer(event.sequencer),
+      // Until every downstream run has heard of it, the sweeper keeps an eye on it.
+      ...(leaf ? { propagatedAt: now.toISOString() } : { dueAt: addMinutes(now, deps.tuning.claimLeaseMinutes).toISOString() }),
+    },
+    remove: [...CLEARED_AT_END, 'reason', 'failureKind', ...(leaf ? (['dueAt'] as const) : [])],
+    by: 'scheduler',
+    why: `marker ${marker.key}`,
+    at: now.toISOString(),
+  });
+  if (!run) return { kind: 'ignored', job: marker.job, date: marker.date };
+  if (!leaf) await propagateSuccess(deps, run, 'scheduler');
+  return { kind: 'succeeded', job: marker.job, date: marker.date };
+}
+
+async function fail(deps: EngineDeps, job: Job, marker: MarkerKey, body: MarkerBody, event: MarkerEvent): Promise<MarkerOutcome> {
+  const now = deps.clock.now();
+  const sequencer = normaliseSequencer(event.sequencer);
+  const why = failureReasonOf(body) ?? `the job wrote ${marker.key}`;
+  const current = await deps.store.get(marker);
+  const canRetry =
+    current !== undefined &&
+    job.target.type !== 'external' &&
+    (current.state === RunState.SUBMITTED || current.state === RunState.SUBMITTING) &&
+    current.retriesUsed < job.retries;
+  if (current && canRetry) {
+    const retryAt = addMinutes(now, job.retryDelayMinutes).toISOString();
+    const retrying = await deps.store.transition({
+      key: marker,
+      guard: {
+        states: [current.state],
+        attempt: current.attempt,
+        newerMarker: { field: 'lastFailedSeq', sequencer },
+        eventNotBefore: event.eventTime,
+      },
+      to: RunState.RETRYING,
+      set: {
+        attempt: current.attempt + 1,
+        attemptStartedAt: now.toISOString(),
+        markersFrom: now.toISOString(),
+        retriesUsed: current.retriesUsed + 1,
+        retryAt,
+        dueAt: retryAt,
+        lastFailedSeq: sequencer,
+        meta: body.meta,
+        markerKey: marker.key,
+        reason: `attempt ${current.attempt} failed: ${why}; retry ${current.retriesUsed + 1} of ${job.retries} at ${retryAt}`,
+      },
+      remove: ['claimToken', 'claimedAt', 'submissionId', 'submittedAt', 'clusterId', 'clusterName', 'finishedAt'],
+      by: 'scheduler',
+      why: `marker ${marker.key}`,
+      at: now.toISOString(),
+    });
+    if (!retrying) return { kind: 'ignored', job: marker.job, date: marker.date };
+    if (job.retryDelayMinutes === 0) await dispatch(deps, retrying, 'scheduler');
+    return { kind: 'retrying', job: marker.job, date: marker.date };
+  }
+  const failed = await endInFailure(deps, {
+    key: marker,
+    guard: { states: FAILABLE_STATES, newerMarker: { field: 'lastFailedSeq', sequencer }, eventNotBefore: event.eventTime },
+    to: RunState.FAILED,
+    kind: 'FAILED',
+    reason: why,
+    by: 'scheduler',
+    why: `marker ${marker.key}`,
+    finishedAt: event.eventTime,
+    set: { lastFailedSeq: sequencer, meta: body.meta, markerKey: marker.key },
+  });
+  return failed ? { kind: 'failed', job: marker.job, date: marker.date } : { kind: 'ignored', job: marker.job, date: marker.date };
+}

@@ -1,0 +1,47 @@
+import type { Job } from '../domain/config/dag';
+import { type RunDate, runDateIn } from '../domain/run-date';
+import type { Actor } from '../domain/runs/run';
+import { RunState } from '../domain/runs/states';
+import { addMinutes } from '../ports/clock';
+import type { EngineDeps } from './deps';
+import { type DispatchOutcome, dispatch } from './dispatch';
+
+export type TriggerOutcome = DispatchOutcome | 'already-started' | 'not-a-root';
+
+/**
+ * Starts the run of a root job for the day its schedule fired on (in the job's
+ * time zone). Creating the run is a conditional write, so a schedule that fires
+ * twice, or a retried invocation, starts it once.
+ */
+export async function onTrigger(deps: EngineDeps, jobName: string, scheduledTime: Date, by: Actor): Promise<TriggerOutcome> {
+  const job = deps.dag.jobs.get(jobName);
+  if (!job || job.dependsOn.length > 0 || job.target.type === 'external') return 'not-a-root';
+  return startRoot(deps, job, runDateIn(scheduledTime, job.timezone), by);
+}
+
+export async function startRoot(deps: EngineDeps, job: Job, date: RunDate, by: Actor): Promise<TriggerOutcome> {
+  const now = deps.clock.now();
+  const deadlineAt = addMinutes(now, job.timeoutMinutes).toISOString();
+  const key = { job: job.name, date };
+  const created = await deps.store.transition({
+    key,
+    guard: { states: [RunState.PENDING] },
+    to: RunState.WAITING,
+    set: {
+      attempt: 1,
+      attemptStartedAt: now.toISOString(),
+      waitStartedAt: now.toISOString(),
+      deadlineAt,
+      dueAt: deadlineAt,
+      retriesUsed: 0,
+    },
+    by,
+    why: 'scheduled start',
+    at: now.toISOString(),
+  });
+  if (created) return dispatch(deps, created, by);
+  // Started before; if the handler that started it died before dispatching, finish its work.
+  const current = await deps.store.get(key);
+  if (current?.state === RunState.WAITING) return dispatch(deps, current, by);
+  return 'already-started';
+}

@@ -1,0 +1,68 @@
+import type { RunDate } from '../domain/run-date';
+import type { LiveCluster } from './cluster-directory';
+
+/** A target with every template rendered: exactly what goes to the control plane. */
+export type RenderedTarget =
+  | { readonly type: 'datapipeline'; readonly pipeline: string; readonly parameters: Readonly<Record<string, string>> }
+  | {
+      readonly type: 'emr-step';
+      readonly args: readonly string[];
+      readonly jar: string;
+      readonly mainClass?: string;
+      readonly actionOnFailure: string;
+    };
+
+export interface SubmitRequest {
+  readonly job: string;
+  readonly date: RunDate;
+  readonly attempt: number;
+  readonly target: RenderedTarget;
+  readonly cluster?: LiveCluster;
+}
+
+export interface SubmitResult {
+  /** Pipeline id, or EMR step id. */
+  readonly submissionId: string;
+  readonly clusterId?: string;
+}
+
+/** Hands a run to the system that executes it. One implementation per target kind, routed by type. */
+export interface Submitter {
+  submit(request: SubmitRequest): Promise<SubmitResult>;
+  /**
+   * Looks for a submission of this attempt (after a handler died between
+   * submitting and recording it). Undefined when none was made; 'unknown' when
+   * the control plane cannot tell.
+   */
+  findSubmission(ref: SubmissionRef): Promise<SubmitResult | undefined | 'unknown'>;
+}
+
+export interface SubmissionRef {
+  readonly job: string;
+  readonly date: RunDate;
+  readonly attempt: number;
+  readonly type: RenderedTarget['type'];
+  readonly clusterId?: string;
+}
+
+/** A submission that failed; `retryable` says whether trying again may help. */
+export class SubmitError extends Error {
+  override readonly name = 'SubmitError';
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Stable name of a run's attempt, used as EMR step name and for finding lost submissions. */
+export function submissionName(job: string, date: RunDate, attempt: number): string {
+  return `rsched:${job}:${date}:${attempt}`;
+}
+
+export function parseSubmissionName(name: string): { job: string; date: RunDate; attempt: number } | undefined {
+  const m = /^rsched:([a-z0-9][a-z0-9_-]*):(\d{4}-\d{2}-\d{2}):(\d+)$/.exec(name);
+  return m ? { job: m[1] as string, date: m[2] as RunDate, attempt: Number(m[3]) } : undefined;
+}

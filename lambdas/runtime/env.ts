@@ -1,0 +1,25 @@
+/** Reads a required environment variable once, at cold start, failing fast with its name. */
+export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[name];
+  if (value === undefined || value === '') {
+    throw new Error(`environment variable ${name} is not set; the stack sets it, so check the function's configuration`);
+  }
+  return value;
+}
+
+export function optionalIntEnv(name: string, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`environment variable ${name} must be a whole number, got "${value}"`);
+  return n;
+}
+
+/** Names of the environment variables the stack passes to the functions. */
+export const ENV = {
+  RUNS_TABLE: 'RSCHED_RUNS_TABLE',
+  CLUSTERS_TABLE: 'RSCHED_CLUSTERS_TABLE',
+  ALERT_TOPIC_ARN: 'RSCHED_ALERT_TOPIC_ARN',
+  CONFIG_FILE: 'RSCHED_CONFIG_FILE',
+  RETENTION_DAYS: 'RSCHED_RETENTION_DAYS',
+} as const;

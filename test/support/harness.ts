@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { documentClient, RequestCounter } from '../../lambdas/adapters/aws/clients';
+import { DynamoRunStore } from '../../lambdas/adapters/aws/dynamodb-run-store';
+import type { Dag } from '../../lambdas/domain/config/dag';
+import { formatMarkerKey, type MarkerStatus } from '../../lambdas/domain/markers';
+import type { RunDate } from '../../lambdas/domain/run-date';
+import { DEFAULT_TUNING, type EngineDeps, type Tuning } from '../../lambdas/engine/deps';
+import type { MarkerEvent } from '../../lambdas/engine/markers';
+import { makeSchedulerHandler } from '../../lambdas/handlers/scheduler';
+import { createTables, type DynamoEmulator } from '../../lambdas/local/dynamodb-emulator';
+import { ManualClock } from '../../lambdas/ports/clock';
+import { silentLog } from '../../lambdas/ports/log';
+import { FixedClusters, MapMarkerReader, RecordingAlerts, RecordingSubmitter } from './fakes';
+
+export const BUCKET = 'markers-test';
+
+export interface Harness {
+  readonly deps: EngineDeps;
+  readonly store: DynamoRunStore;
+  readonly clock: ManualClock;
+  readonly submitter: RecordingSubmitter;
+  readonly alerts: RecordingAlerts;
+  readonly clusters: FixedClusters;
+  readonly markers: MapMarkerReader;
+  readonly counter: RequestCounter;
+  readonly handler: ReturnType<typeof makeSchedulerHandler>;
+  /** A marker event as S3 would send it; each call gets a higher sequencer for its key. */
+  marker(job: string, date: string, status?: MarkerStatus, opts?: { body?: string; prefix?: string }): MarkerEvent;
+  /** The SNS-wrapped S3 notification for some marker events, as the scheduler Lambda receives it. */
+  snsEvent(...events: MarkerEvent[]): unknown;
+}
+
+/** Engine dependencies on fresh tables of a running emulator, with recording fakes at the edges. */
+export async function createHarness(
+  emulator: DynamoEmulator,
+  dag: Dag,
+  opts: { start?: string; tuning?: Partial<Tuning> } = {},
+): Promise<Harness> {
+  const client = emulator.client();
+  const counter = new RequestCounter().attach(client);
+  const tables = { runs: `runs-${randomUUID()}`, clusters: `clusters-${randomUUID()}` };
+  await createTables(client, tables);
+  const store = new DynamoRunStore(documentClient(client), { tableName: tables.runs });
+  const clock = new ManualClock(opts.start ?? '2026-11-22T00:00:00.000Z');
+  const submitter = new RecordingSubmitter();
+  const alerts = new RecordingAlerts();
+  const clusters = new FixedClusters();
+  const markers = new MapMarkerReader();
+  const deps: EngineDeps = {
+    dag,
+    store,
+    submitter,
+    alerts,
+    clusters,
+    markers,
+    clock,
+    log: silentLog,
+    tuning: { ...DEFAULT_TUNING, ...opts.tuning },
+  };
+  const sequencers = new Map<string, number>();
+  return {
+    deps,
+    store,
+    clock,
+    submitter,
+    alerts,
+    clusters,
+    markers,
+    counter,
+    handler: makeSchedulerHandler(deps),
+    marker(job, date, status = 'done', o = {}) {
+      const key = formatMarkerKey(job, date as RunDate, status, o.prefix ?? 'markers/');
+      const seq = (sequencers.get(key) ?? 0) + 1;
+      sequencers.set(key, seq);
+      if (o.body !== undefined) markers.bodies.set(key, o.body);
+      return {
+        bucket: BUCKET,
+        key,
+        size: Buffer.byteLength(o.body ?? ''),
+        eventTime: clock.now().toISOString(),
+        sequencer: seq.toString(16).toUpperCase().padStart(16, '0'),
+      };
+    },
+    snsEvent(...events) {
+      return {
+        Records: [
+          {
+            EventSource: 'aws:sns',
+            Sns: {
+              MessageId: randomUUID(),
+              Message: JSON.stringify({
+                Records: events.map((e) => ({
+                  eventVersion: '2.1',
+                  eventSource: 'aws:s3',
+                  eventName: 'ObjectCreated:Put',
+                  eventTime: e.eventTime,
+                  s3: {
+                    bucket: { name: e.bucket, arn: `arn:aws:s3:::${e.bucket}` },
+                    object: {
+                      key: encodeURIComponent(e.key).replace(/%2F/g, '/').replace(/%20/g, '+'),
+                      size: e.size,
+                      sequencer: e.sequencer,
+                    },
+                  },
+                })),
+              }),
+            },
+          },
+        ],
+      };
+    },
+  };
+}
