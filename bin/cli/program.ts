@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerGraph } from './commands/graph';
+import { registerSimulate } from './commands/simulate';
 import { registerValidate } from './commands/validate';
 
 /** The `rsched` command line. Each command lives in ./commands and registers itself here. */
@@ -10,5 +11,6 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerValidate(program);
   registerGraph(program);
+  registerSimulate(program);
   return program;
 }

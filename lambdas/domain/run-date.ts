@@ -52,16 +52,28 @@ export function dateRange(from: RunDate, to: RunDate): RunDate[] {
   return out;
 }
 
+// Intl formatters are costly to build; one per zone is kept.
+const dayFormatters = new Map<string, Intl.DateTimeFormat>();
+const partFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function cached(cache: Map<string, Intl.DateTimeFormat>, timeZone: string, make: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
+  let formatter = cache.get(timeZone);
+  if (!formatter) {
+    formatter = make();
+    cache.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
 /** The calendar day of `instant` in `timeZone`. */
 export function runDateIn(instant: Date, timeZone: string): RunDate {
   // en-CA formats as YYYY-MM-DD.
-  const text = new Intl.DateTimeFormat('en-CA', {
+  const formatter = cached(
+    dayFormatters,
     timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(instant);
-  return text as RunDate;
+    () => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }),
+  );
+  return formatter.format(instant) as RunDate;
 }
 
 /**
@@ -79,16 +91,22 @@ export function wallClockInstant(date: RunDate, hhmm: string, timeZone: string):
 
 /** Offset of `timeZone` from UTC at `instant`, in ms (positive east of Greenwich). */
 export function offsetMs(instant: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
+  const formatter = cached(
+    partFormatters,
     timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(instant);
+    () =>
+      new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+      }),
+  );
+  const parts = formatter.formatToParts(instant);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
   return asUtc - Math.floor(instant.getTime() / 1000) * 1000;

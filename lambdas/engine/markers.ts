@@ -14,8 +14,8 @@ import { RunState } from '../domain/runs/states';
 import { addMinutes } from '../ports/clock';
 import { raiseAlert } from './alerting';
 import type { EngineDeps } from './deps';
-import { dispatch } from './dispatch';
-import { CLEARED_AT_END, endInFailure, propagateSuccess } from './outcomes';
+import { failAttempt } from './failures';
+import { CLEARED_AT_END, propagateSuccess } from './outcomes';
 
 /** One S3 object-created event for the marker bucket, normalised (key decoded). */
 export interface MarkerEvent {
@@ -43,7 +43,6 @@ const OPEN_STATES = [
   RunState.SUBMITTED,
   RunState.RETRYING,
 ];
-const FAILABLE_STATES = OPEN_STATES.filter((s) => s !== RunState.RETRYING);
 
 /** Sequencers are hex of varying length; padded they compare as strings. */
 export function normaliseSequencer(sequencer: string): string {
@@ -123,57 +122,13 @@ async function succeed(deps: EngineDeps, job: Job, marker: MarkerKey, body: Mark
 }
 
 async function fail(deps: EngineDeps, job: Job, marker: MarkerKey, body: MarkerBody, event: MarkerEvent): Promise<MarkerOutcome> {
-  const now = deps.clock.now();
-  const sequencer = normaliseSequencer(event.sequencer);
-  const why = failureReasonOf(body) ?? `the job wrote ${marker.key}`;
-  const current = await deps.store.get(marker);
-  const canRetry =
-    current !== undefined &&
-    job.target.type !== 'external' &&
-    (current.state === RunState.SUBMITTED || current.state === RunState.SUBMITTING) &&
-    current.retriesUsed < job.retries;
-  if (current && canRetry) {
-    const retryAt = addMinutes(now, job.retryDelayMinutes).toISOString();
-    const retrying = await deps.store.transition({
-      key: marker,
-      guard: {
-        states: [current.state],
-        attempt: current.attempt,
-        newerMarker: { field: 'lastFailedSeq', sequencer },
-        eventNotBefore: event.eventTime,
-      },
-      to: RunState.RETRYING,
-      set: {
-        attempt: current.attempt + 1,
-        attemptStartedAt: now.toISOString(),
-        markersFrom: now.toISOString(),
-        retriesUsed: current.retriesUsed + 1,
-        retryAt,
-        dueAt: retryAt,
-        lastFailedSeq: sequencer,
-        meta: body.meta,
-        markerKey: marker.key,
-        reason: `attempt ${current.attempt} failed: ${why}; retry ${current.retriesUsed + 1} of ${job.retries} at ${retryAt}`,
-      },
-      remove: ['claimToken', 'claimedAt', 'submissionId', 'submittedAt', 'clusterId', 'clusterName', 'finishedAt'],
-      by: 'scheduler',
-      why: `marker ${marker.key}`,
-      at: now.toISOString(),
-    });
-    if (!retrying) return { kind: 'ignored', job: marker.job, date: marker.date };
-    if (job.retryDelayMinutes === 0) await dispatch(deps, retrying, 'scheduler');
-    return { kind: 'retrying', job: marker.job, date: marker.date };
-  }
-  const failed = await endInFailure(deps, {
+  const outcome = await failAttempt(deps, job, {
     key: marker,
-    guard: { states: FAILABLE_STATES, newerMarker: { field: 'lastFailedSeq', sequencer }, eventNotBefore: event.eventTime },
-    to: RunState.FAILED,
-    kind: 'FAILED',
-    reason: why,
+    why: failureReasonOf(body) ?? `the job wrote ${marker.key}`,
+    at: event.eventTime,
     by: 'scheduler',
-    why: `marker ${marker.key}`,
-    finishedAt: event.eventTime,
-    set: { lastFailedSeq: sequencer, meta: body.meta, markerKey: marker.key },
+    source: `marker ${marker.key}`,
+    marker: { key: marker.key, sequencer: normaliseSequencer(event.sequencer), meta: body.meta },
   });
-  return failed ? { kind: 'failed', job: marker.job, date: marker.date } : { kind: 'ignored', job: marker.job, date: marker.date };
+  return { kind: outcome, job: marker.job, date: marker.date };
 }

@@ -1,6 +1,7 @@
 import type { spawn } from 'node:child_process';
+import type { RequestListener } from 'node:http';
 import { createServer, type Server } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { CLUSTERS_TABLE, createTableInput, RUNS_TABLE } from '../adapters/aws/table-design';
 
 /**
@@ -14,6 +15,8 @@ export interface DynamoEmulator {
   readonly kind: DynamoEmulatorKind;
   readonly endpoint: string;
   client(): DynamoDBClient;
+  /** The HTTP request listener, for in-process transport (dynalite only). */
+  readonly listener?: RequestListener;
   stop(): Promise<void>;
 }
 
@@ -48,6 +51,7 @@ async function startDynalite(options: { path?: string; port?: number }): Promise
   return {
     kind: 'dynalite',
     endpoint,
+    listener: server.listeners('request')[0] as RequestListener,
     client: () => clientFor(endpoint),
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
@@ -103,5 +107,8 @@ export async function createTables(client: DynamoDBClient, names: TableNames): P
     [CLUSTERS_TABLE, names.clusters],
   ] as const) {
     if (!existing.has(name)) await client.send(new CreateTableCommand(createTableInput(design, name)));
+  }
+  for (const name of [names.runs, names.clusters]) {
+    await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 0.05, maxDelay: 0.2 }, { TableName: name });
   }
 }

@@ -26,16 +26,14 @@ export class RequestCounter {
     this.counts.clear();
   }
 
-  /** Adds counting middleware to a client (document clients share their base client's stack). */
-  attach(client: { middlewareStack: DynamoDBClient['middlewareStack'] }): this {
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        const name = String((context as { commandName?: string }).commandName ?? 'unknown');
-        this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
-        return next(args);
-      },
-      { step: 'initialize', name: 'rschedRequestCounter' },
-    );
+  /** Adds counting middleware to any SDK v3 client (document clients share their base client's stack). */
+  attach(client: { middlewareStack: { add(middleware: never, options: never): void } }): this {
+    const middleware = (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+      const name = String(context.commandName ?? 'unknown');
+      this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
+      return next(args);
+    };
+    client.middlewareStack.add(middleware as never, { step: 'initialize', name: 'rschedRequestCounter' } as never);
     return this;
   }
 }

@@ -15,9 +15,17 @@ export class DataPipelineSubmitter implements Submitter {
 
   constructor(
     private readonly client: DataPipelineClient,
-    private readonly cacheTtlMs = 10 * 60_000,
-    private readonly now: () => number = Date.now,
+    private readonly options: {
+      readonly cacheTtlMs?: number;
+      readonly now?: () => number;
+      /** Sees each ActivatePipeline command before it is sent (the local runtime tags it with its run). */
+      readonly onCommand?: (command: ActivatePipelineCommand, request: SubmitRequest) => void;
+    } = {},
   ) {}
+
+  private get now(): number {
+    return (this.options.now ?? Date.now)();
+  }
 
   private async listPipelines(): Promise<Map<string, string[]>> {
     const ids = new Map<string, string[]>();
@@ -27,14 +35,14 @@ export class DataPipelineSubmitter implements Submitter {
         ids.set(p.name, [...(ids.get(p.name) ?? []), p.id]);
       }
     }
-    this.cache = { at: this.now(), ids };
+    this.cache = { at: this.now, ids };
     return ids;
   }
 
   /** The pipeline id for a name or id. */
   async resolve(pipeline: string): Promise<string> {
     if (PIPELINE_ID.test(pipeline)) return pipeline;
-    const fresh = this.cache && this.now() - this.cache.at < this.cacheTtlMs;
+    const fresh = this.cache && this.now - this.cache.at < (this.options.cacheTtlMs ?? 10 * 60_000);
     let ids = (fresh ? this.cache?.ids.get(pipeline) : undefined) ?? (await this.listPipelines()).get(pipeline);
     if (!ids && fresh) ids = (await this.listPipelines()).get(pipeline);
     if (!ids) throw new SubmitError(`no Data Pipeline named "${pipeline}" in this account and region`, false);
@@ -45,13 +53,13 @@ export class DataPipelineSubmitter implements Submitter {
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     if (request.target.type !== 'datapipeline') throw new SubmitError(`DataPipelineSubmitter got a ${request.target.type} target`, false);
     const pipelineId = await this.resolve(request.target.pipeline);
+    const command = new ActivatePipelineCommand({
+      pipelineId,
+      parameterValues: Object.entries(request.target.parameters).map(([id, stringValue]) => ({ id, stringValue })),
+    });
+    this.options.onCommand?.(command, request);
     try {
-      await this.client.send(
-        new ActivatePipelineCommand({
-          pipelineId,
-          parameterValues: Object.entries(request.target.parameters).map(([id, stringValue]) => ({ id, stringValue })),
-        }),
-      );
+      await this.client.send(command);
     } catch (err) {
       const name = (err as Error).name;
       throw new SubmitError(`ActivatePipeline ${pipelineId}: ${name}: ${(err as Error).message}`, !PERMANENT.has(name), { cause: err });

@@ -1,0 +1,131 @@
+import {
+  DescribeClusterCommand,
+  type EMRClient,
+  type InstanceGroupConfig,
+  ListInstancesCommand,
+  paginateListClusters,
+  RunJobFlowCommand,
+  type RunJobFlowCommandInput,
+  SetKeepJobFlowAliveWhenNoStepsCommand,
+  TerminateJobFlowsCommand,
+} from '@aws-sdk/client-emr';
+import type { Cluster } from '../../domain/config/dag';
+import type { ClusterWindow } from '../../domain/fleet/windows';
+import type { ClusterDescription, EmrControl } from '../../ports/emr-control';
+
+/** Stack-level inputs of RunJobFlow (from cdk.json context, passed as environment). */
+export interface FleetSettings {
+  /** Value of the `rsched:stack` tag; IAM conditions scope the functions to clusters carrying it. */
+  readonly stackTag: string;
+  readonly serviceRole: string;
+  /** EC2 instance profile of the cluster nodes. */
+  readonly jobFlowRole: string;
+  readonly subnetId?: string;
+  readonly logUri?: string;
+}
+
+export const TAG_STACK = 'rsched:stack';
+export const TAG_CLUSTER = 'rsched:cluster';
+export const TAG_WINDOW = 'rsched:window';
+
+const LIVE_STATES = ['STARTING', 'BOOTSTRAPPING', 'RUNNING', 'WAITING'] as const;
+/** EMR's limit for AutoTerminationPolicy.IdleTimeout. */
+const MAX_IDLE_SECONDS = 7 * 86_400;
+
+export function clusterRunName(cluster: Cluster, window: ClusterWindow): string {
+  return `rsched-${cluster.name}-${window.start.toISOString().slice(0, 16).replace(/[-:]/g, '')}`;
+}
+
+/** The RunJobFlow request for a window, built from the cluster's config. Exported for tests. */
+export function runJobFlowInput(cluster: Cluster, window: ClusterWindow, settings: FleetSettings): RunJobFlowCommandInput {
+  const groups: InstanceGroupConfig[] = [
+    { Name: 'master', InstanceRole: 'MASTER', InstanceType: cluster.instances.master, InstanceCount: 1, Market: 'ON_DEMAND' },
+  ];
+  const { core, task } = cluster.instances;
+  if (core && core.count > 0)
+    groups.push({ Name: 'core', InstanceRole: 'CORE', InstanceType: core.type, InstanceCount: core.count, Market: 'ON_DEMAND' });
+  if (task && task.count > 0) {
+    groups.push({
+      Name: 'task',
+      InstanceRole: 'TASK',
+      InstanceType: task.type,
+      InstanceCount: task.count,
+      Market: task.market ?? 'ON_DEMAND',
+    });
+  }
+  const windowSeconds = Math.round((window.end.getTime() - window.start.getTime()) / 1000);
+  return {
+    Name: clusterRunName(cluster, window),
+    ReleaseLabel: cluster.releaseLabel,
+    Applications: cluster.applications.map((Name) => ({ Name })),
+    Instances: {
+      InstanceGroups: groups,
+      KeepJobFlowAliveWhenNoSteps: true,
+      TerminationProtected: false,
+      ...(settings.subnetId ? { Ec2SubnetId: settings.subnetId } : {}),
+    },
+    StepConcurrencyLevel: cluster.stepConcurrency,
+    ServiceRole: settings.serviceRole,
+    JobFlowRole: settings.jobFlowRole,
+    VisibleToAllUsers: true,
+    ...(settings.logUri ? { LogUri: settings.logUri } : {}),
+    ...(cluster.configurations ? { Configurations: cluster.configurations as RunJobFlowCommandInput['Configurations'] } : {}),
+    // A safety net if the terminator never runs: an idle cluster ends a grace period after its window.
+    AutoTerminationPolicy: { IdleTimeout: Math.min(MAX_IDLE_SECONDS, windowSeconds + cluster.graceMinutes * 60) },
+    Tags: [
+      { Key: TAG_STACK, Value: settings.stackTag },
+      { Key: TAG_CLUSTER, Value: cluster.name },
+      { Key: TAG_WINDOW, Value: window.start.toISOString() },
+      ...Object.entries(cluster.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
+    ],
+  };
+}
+
+export class AwsEmrControl implements EmrControl {
+  constructor(
+    private readonly client: EMRClient,
+    private readonly settings: FleetSettings,
+  ) {}
+
+  async launch(cluster: Cluster, window: ClusterWindow): Promise<string> {
+    const out = await this.client.send(new RunJobFlowCommand(runJobFlowInput(cluster, window, this.settings)));
+    if (!out.JobFlowId) throw new Error(`RunJobFlow for ${cluster.name} returned no JobFlowId`);
+    return out.JobFlowId;
+  }
+
+  async findLaunched(cluster: Cluster, window: ClusterWindow): Promise<string | undefined> {
+    const name = clusterRunName(cluster, window);
+    for await (const page of paginateListClusters({ client: this.client }, { ClusterStates: [...LIVE_STATES] })) {
+      for (const summary of page.Clusters ?? []) {
+        if (summary.Name !== name || !summary.Id) continue;
+        const described = await this.client.send(new DescribeClusterCommand({ ClusterId: summary.Id }));
+        const tags = new Map((described.Cluster?.Tags ?? []).map((t) => [t.Key, t.Value]));
+        if (tags.get(TAG_STACK) === this.settings.stackTag && tags.get(TAG_WINDOW) === window.start.toISOString()) return summary.Id;
+      }
+    }
+    return undefined;
+  }
+
+  async describe(clusterId: string): Promise<ClusterDescription> {
+    const out = await this.client.send(new DescribeClusterCommand({ ClusterId: clusterId }));
+    const status = out.Cluster?.Status;
+    return {
+      state: status?.State ?? 'UNKNOWN',
+      reason: status?.StateChangeReason?.Message,
+      masterDns: out.Cluster?.MasterPublicDnsName,
+    };
+  }
+
+  async masterPrivateIp(clusterId: string): Promise<string | undefined> {
+    const out = await this.client.send(new ListInstancesCommand({ ClusterId: clusterId, InstanceGroupTypes: ['MASTER'] }));
+    return out.Instances?.[0]?.PrivateIpAddress;
+  }
+
+  async stopWhenIdle(clusterId: string): Promise<void> {
+    await this.client.send(new SetKeepJobFlowAliveWhenNoStepsCommand({ JobFlowIds: [clusterId], KeepJobFlowAliveWhenNoSteps: false }));
+  }
+
+  async terminate(clusterId: string): Promise<void> {
+    await this.client.send(new TerminateJobFlowsCommand({ JobFlowIds: [clusterId] }));
+  }
+}

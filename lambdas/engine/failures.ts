@@ -1,0 +1,83 @@
+import type { Job } from '../domain/config/dag';
+import type { Actor, RunKey } from '../domain/runs/run';
+import { RunState } from '../domain/runs/states';
+import { addMinutes } from '../ports/clock';
+import type { TransitionGuard } from '../ports/run-store';
+import type { EngineDeps } from './deps';
+import { dispatch } from './dispatch';
+import { endInFailure } from './outcomes';
+
+/** A job attempt reported failed: by a `.failed` marker or a failed EMR step. */
+export interface AttemptFailure {
+  readonly key: RunKey;
+  readonly why: string;
+  /** When it failed (the event's time). */
+  readonly at: string;
+  readonly by: Actor;
+  /** For the history entry, e.g. `marker x__20261122.failed` or `step s-123 FAILED`. */
+  readonly source: string;
+  /** Known for EMR steps (from the step name): events of other attempts change nothing. */
+  readonly attempt?: number;
+  readonly marker?: { readonly key: string; readonly sequencer: string; readonly meta?: Readonly<Record<string, unknown>> };
+}
+
+/** States in which a job can be reported failed; ended runs need a new attempt first. */
+const FAILABLE_STATES = [RunState.PENDING, RunState.WAITING, RunState.WAITING_FOR_CLUSTER, RunState.SUBMITTING, RunState.SUBMITTED];
+
+/**
+ * Records a failed attempt: a new attempt after `retryDelayMinutes` while
+ * retries remain (SPEC §4.4), otherwise FAILED with an alert and the downstream
+ * chain failed.
+ */
+export async function failAttempt(deps: EngineDeps, job: Job, f: AttemptFailure): Promise<'retrying' | 'failed' | 'ignored'> {
+  const now = deps.clock.now();
+  const guard: Omit<TransitionGuard, 'states'> = {
+    ...(f.attempt !== undefined ? { attempt: f.attempt } : {}),
+    ...(f.marker ? { newerMarker: { field: 'lastFailedSeq', sequencer: f.marker.sequencer }, eventNotBefore: f.at } : {}),
+  };
+  const markerFields = f.marker ? { lastFailedSeq: f.marker.sequencer, meta: f.marker.meta, markerKey: f.marker.key } : {};
+  const current = await deps.store.get(f.key);
+  const canRetry =
+    current !== undefined &&
+    job.target.type !== 'external' &&
+    (current.state === RunState.SUBMITTED || current.state === RunState.SUBMITTING) &&
+    (f.attempt === undefined || f.attempt === current.attempt) &&
+    current.retriesUsed < job.retries;
+  if (current && canRetry) {
+    const retryAt = addMinutes(now, job.retryDelayMinutes).toISOString();
+    const retrying = await deps.store.transition({
+      key: f.key,
+      guard: { ...guard, states: [current.state], attempt: current.attempt },
+      to: RunState.RETRYING,
+      set: {
+        ...markerFields,
+        attempt: current.attempt + 1,
+        attemptStartedAt: now.toISOString(),
+        markersFrom: now.toISOString(),
+        retriesUsed: current.retriesUsed + 1,
+        retryAt,
+        dueAt: retryAt,
+        reason: `attempt ${current.attempt} failed: ${f.why}; retry ${current.retriesUsed + 1} of ${job.retries} at ${retryAt}`,
+      },
+      remove: ['claimToken', 'claimedAt', 'submissionId', 'submittedAt', 'clusterId', 'clusterName', 'finishedAt'],
+      by: f.by,
+      why: f.source,
+      at: now.toISOString(),
+    });
+    if (!retrying) return 'ignored';
+    if (job.retryDelayMinutes === 0) await dispatch(deps, retrying, f.by);
+    return 'retrying';
+  }
+  const failed = await endInFailure(deps, {
+    key: f.key,
+    guard: { ...guard, states: FAILABLE_STATES },
+    to: RunState.FAILED,
+    kind: 'FAILED',
+    reason: f.why,
+    by: f.by,
+    why: f.source,
+    finishedAt: f.at,
+    set: markerFields,
+  });
+  return failed ? 'failed' : 'ignored';
+}

@@ -1,0 +1,93 @@
+import { isLive, toLiveCluster } from '../../adapters/aws/dynamodb-cluster-registry';
+import { AlertKind } from '../../domain/alerts';
+import { clusterStateRank, FAILED_STEP_STATES, isEndedState, isReadyState } from '../../domain/fleet/emr-states';
+import type { RunDate } from '../../domain/run-date';
+import { runDateIn } from '../../domain/run-date';
+import { parseSubmissionName } from '../../ports/submitter';
+import { raiseAlert } from '../alerting';
+import { onClusterReady } from '../cluster-ready';
+import { failAttempt } from '../failures';
+import type { FleetDeps } from './deps';
+
+/** The part of an "EMR Cluster State Change" event the registry uses. */
+export interface ClusterStateChange {
+  readonly clusterId: string;
+  readonly state: string;
+  readonly reason?: string;
+}
+
+/** The part of an "EMR Step Status Change" event the registry uses. */
+export interface StepStatusChange {
+  readonly clusterId: string;
+  readonly stepId: string;
+  readonly name: string;
+  readonly state: string;
+  readonly reason?: string;
+  readonly at: string;
+}
+
+export type StateChangeOutcome = 'not-ours' | 'stale' | 'recorded' | 'ready';
+
+/**
+ * Records a cluster's state. On the first READY (WAITING/RUNNING) it records the
+ * master's IP and DNS and submits the runs waiting for its pools; a cluster
+ * that ends with errors raises CLUSTER_FAILED.
+ */
+export async function onClusterStateChange(deps: FleetDeps, change: ClusterStateChange): Promise<StateChangeOutcome> {
+  const record = await deps.registry.findByClusterId(change.clusterId);
+  if (!record) return 'not-ours';
+  if (clusterStateRank(change.state) < clusterStateRank(record.state)) return 'stale';
+  const now = deps.clock.now().toISOString();
+  const becomesReady = isReadyState(change.state) && record.readyAt === undefined;
+  const patch = {
+    state: change.state,
+    ...(change.reason ? { stateReason: change.reason } : {}),
+    ...(isEndedState(change.state) && !record.terminatedAt ? { terminatedAt: now } : {}),
+    ...(becomesReady
+      ? {
+          readyAt: now,
+          masterIp: await deps.emr.masterPrivateIp(change.clusterId),
+          masterDns: (await deps.emr.describe(change.clusterId)).masterDns,
+        }
+      : {}),
+  };
+  const updated = await deps.registry.update(record.name, record.windowStart, patch);
+  if (!updated) return 'stale';
+  if (change.state === 'TERMINATED_WITH_ERRORS') {
+    await raiseAlert(deps, {
+      kind: AlertKind.CLUSTER_FAILED,
+      date: runDateIn(new Date(record.windowStart), 'UTC'),
+      subject: `${record.name}@${record.windowStart}`,
+      message: `cluster ${record.name} (${change.clusterId}) terminated with errors: ${change.reason ?? 'no reason given'}. Steps running on it fail; runs of pools ${record.pools.join(', ')} wait for the next cluster.`,
+      next: `Look at the cluster's logs in the EMR console (${change.clusterId}); replay the failed runs once a cluster is up.`,
+    });
+  }
+  if (becomesReady && isLive(updated, now)) {
+    const submitted = await onClusterReady(deps, toLiveCluster(updated));
+    deps.log.info('cluster ready', { cluster: record.name, clusterId: change.clusterId, masterIp: updated.masterIp, submitted });
+    return 'ready';
+  }
+  return 'recorded';
+}
+
+/**
+ * A failed, cancelled or interrupted step fails its run's attempt (or retries
+ * it). A COMPLETED step changes nothing: the job's `.done` marker is the proof.
+ */
+export async function onStepStatusChange(
+  deps: FleetDeps,
+  change: StepStatusChange,
+): Promise<'not-ours' | 'ignored' | 'retrying' | 'failed'> {
+  const ref = parseSubmissionName(change.name);
+  if (!ref) return 'not-ours';
+  const job = deps.dag.jobs.get(ref.job);
+  if (!job || !(FAILED_STEP_STATES as readonly string[]).includes(change.state)) return 'ignored';
+  return failAttempt(deps, job, {
+    key: { job: ref.job, date: ref.date as RunDate },
+    attempt: ref.attempt,
+    why: `EMR step ${change.stepId} on ${change.clusterId} ${change.state}${change.reason ? `: ${change.reason}` : ''}`,
+    at: change.at,
+    by: 'registry',
+    source: `step ${change.stepId} ${change.state}`,
+  });
+}

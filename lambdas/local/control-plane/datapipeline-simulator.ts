@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Dag } from '../../domain/config/dag';
+import type { RunDate } from '../../domain/run-date';
+import { parseSubmissionName } from '../../ports/submitter';
+import { type JobOverrides, simulatedOutcome } from '../job-behaviour';
+import type { MarkerWriter } from '../marker-writer';
+import type { Timeline } from '../timeline';
+import { type Operation, ServiceError } from './json-rpc-server';
+import type { SubmissionLog } from './submission-log';
+
+/** Header the local runtime adds to submit calls so the simulator knows which run an activation is for. */
+export const RUN_HEADER = 'x-rsched-run';
+/** ListPipelines pages are small on purpose, so name resolution's pagination is exercised. */
+const PAGE_SIZE = 25;
+
+export function simulatedPipelineId(name: string): string {
+  return `df-${createHash('sha256').update(name).digest('hex').slice(0, 19).toUpperCase()}`;
+}
+
+/**
+ * A simulated AWS Data Pipeline: the pipelines named in the config exist; an
+ * activation "runs" for the job's simulated duration and then writes the job's
+ * marker, as the pipeline's last activity would.
+ */
+export class DataPipelineSimulator {
+  private readonly pipelines: { id: string; name: string }[];
+  private readonly ids: Set<string>;
+
+  constructor(
+    private readonly deps: { dag: Dag; timeline: Timeline; overrides: JobOverrides; markers: MarkerWriter; submissions: SubmissionLog },
+    extraNames: readonly string[] = [],
+  ) {
+    const names = new Set(extraNames);
+    const directIds = new Set<string>();
+    for (const job of deps.dag.jobs.values()) {
+      if (job.target.type !== 'datapipeline' || job.target.pipeline.includes('{{')) continue;
+      if (job.target.pipeline.startsWith('df-')) directIds.add(job.target.pipeline);
+      else names.add(job.target.pipeline);
+    }
+    this.pipelines = [
+      ...[...names].sort().map((name) => ({ id: simulatedPipelineId(name), name })),
+      ...[...directIds].map((id) => ({ id, name: id })),
+    ];
+    this.ids = new Set(this.pipelines.map((p) => p.id));
+  }
+
+  operations(): Record<string, Operation> {
+    return {
+      'DataPipeline.ListPipelines': (input) => this.listPipelines(input),
+      'DataPipeline.ActivatePipeline': (input, headers) => this.activate(input, headers),
+    };
+  }
+
+  private listPipelines(input: Record<string, unknown>): unknown {
+    const start = input.marker ? Number(input.marker) : 0;
+    const page = this.pipelines.slice(start, start + PAGE_SIZE);
+    const more = start + PAGE_SIZE < this.pipelines.length;
+    return { pipelineIdList: page, hasMoreResults: more, ...(more ? { marker: String(start + PAGE_SIZE) } : {}) };
+  }
+
+  private activate(input: Record<string, unknown>, headers: IncomingHttpHeaders): unknown {
+    const id = String(input.pipelineId ?? '');
+    if (!this.ids.has(id)) {
+      throw new ServiceError('PipelineNotFoundException', `Pipeline with id ${id} does not exist`);
+    }
+    const run = parseSubmissionName(String(headers[RUN_HEADER] ?? ''));
+    if (!run) throw new ServiceError('InvalidRequestException', `the simulator needs the ${RUN_HEADER} header to know which run this is`);
+    const job = this.deps.dag.jobs.get(run.job);
+    if (!job) throw new ServiceError('InvalidRequestException', `unknown job ${run.job}`);
+    const now = this.deps.timeline.now();
+    this.deps.submissions.record({ ...run, kind: 'datapipeline', submissionId: id, at: now });
+    const outcome = simulatedOutcome(job, this.deps.overrides);
+    if (outcome.result !== 'hang') {
+      this.deps.timeline.schedule(new Date(now.getTime() + outcome.durationMinutes * 60_000), `pipeline ${run.job}`, async () => {
+        const body = outcome.result === 'failed' ? JSON.stringify({ meta: { error: 'simulated failure (--fail)' } }) : '';
+        await this.deps.markers.write(run.job, run.date as RunDate, outcome.result === 'failed' ? 'failed' : 'done', body);
+      });
+    }
+    return {};
+  }
+}

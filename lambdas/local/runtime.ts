@@ -1,0 +1,217 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { RequestCounter } from '../adapters/aws/clients';
+import { AlertKind } from '../domain/alerts';
+import type { Dag } from '../domain/config/dag';
+import { runDateIn } from '../domain/run-date';
+import { raiseAlert } from '../engine/alerting';
+import type { FleetDeps } from '../engine/fleet/deps';
+import { makeProvisionerHandler, makeRegistryHandler, makeTerminatorHandler } from '../handlers/fleet';
+import { makeSchedulerHandler } from '../handlers/scheduler';
+import { makeSweeperHandler } from '../handlers/sweeper';
+import type { AlertSink } from '../ports/alert-sink';
+import type { Log } from '../ports/log';
+import type { AlertRecord } from '../ports/run-store';
+import { awsFleetDeps } from '../runtime/aws-deps';
+import { DataPipelineSimulator } from './control-plane/datapipeline-simulator';
+import { EmrSimulator } from './control-plane/emr-simulator';
+import { type JsonRpcServer, startJsonRpcServer } from './control-plane/json-rpc-server';
+import { SubmissionLog } from './control-plane/submission-log';
+import {
+  createTables,
+  type DynamoEmulator,
+  type DynamoEmulatorKind,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  startDynamoEmulator,
+} from './dynamodb-emulator';
+import { InProcessRequestHandler } from './in-process-transport';
+import { type JobOverrides, NO_OVERRIDES } from './job-behaviour';
+import { type DeadLetter, LocalFunction } from './local-function';
+import { MarkerWriter } from './marker-writer';
+import { tagWithRun } from './run-context';
+import { type S3Emulator, startS3Emulator } from './s3-emulator';
+import type { Timeline } from './timeline';
+import { type DeliveryPolicy, EXACT_DELIVERY, LocalTopic } from './topic';
+
+export const LOCAL_BUCKET = 'rsched-markers';
+export const LOCAL_TABLES = { runs: 'rsched-runs', clusters: 'rsched-clusters' } as const;
+/** The stack tag value clusters get in local mode. */
+export const LOCAL_STACK_TAG = 'rsched-local';
+
+export interface LocalRuntimeOptions {
+  readonly dag: Dag;
+  readonly timeline: Timeline;
+  /** How S3 events reach the scheduler (duplicates, reordering). */
+  readonly markerDelivery?: DeliveryPolicy;
+  readonly overrides?: JobOverrides;
+  /** Keep emulator state here (rsched dev); a temporary directory otherwise. */
+  readonly stateDir?: string;
+  readonly dynamo?: DynamoEmulatorKind;
+  readonly ports?: { readonly s3?: number; readonly dynamodb?: number; readonly controlPlane?: number };
+  readonly log: Log;
+  /**
+   * 'in-process' hands DynamoDB and control-plane requests to the emulators in
+   * memory (fast simulations); 'http' uses sockets, as external clients must.
+   * @default 'http'
+   */
+  readonly transport?: 'http' | 'in-process';
+  /** Called for every alert as it is published (rsched dev prints them). */
+  readonly onAlert?: (alert: AlertRecord) => void;
+}
+
+/** Where the local system listens; written to .rsched/endpoints.json by `rsched dev`. */
+export interface LocalEndpoints {
+  readonly region: string;
+  readonly s3: string;
+  readonly dynamodb: string;
+  readonly bucket: string;
+  readonly controlPlane: string;
+  readonly tables: { readonly runs: string; readonly clusters: string };
+}
+
+class CapturingAlertSink implements AlertSink {
+  readonly sent: AlertRecord[] = [];
+  constructor(private readonly onAlert?: (alert: AlertRecord) => void) {}
+  async publish(alert: AlertRecord): Promise<void> {
+    this.sent.push(alert);
+    this.onAlert?.(alert);
+  }
+}
+
+/**
+ * The whole system on a laptop: DynamoDB and S3 emulators, simulated EMR and
+ * Data Pipeline control planes, in-process SNS topics, and the real handlers
+ * wired to them through the normal AWS SDK clients — only endpoints differ.
+ */
+export class LocalRuntime {
+  readonly deps: FleetDeps;
+  readonly endpoints: LocalEndpoints;
+  readonly deadLetters: DeadLetter[] = [];
+  readonly alerts: CapturingAlertSink;
+  readonly emr: EmrSimulator;
+  readonly markers: MarkerWriter;
+  readonly functions: {
+    readonly scheduler: LocalFunction;
+    readonly sweeper: LocalFunction;
+    readonly provisioner: LocalFunction;
+    readonly terminator: LocalFunction;
+    readonly registry: LocalFunction;
+  };
+  readonly markerTopic: LocalTopic;
+  /** DynamoDB requests made by the handlers, by operation. */
+  readonly dynamoRequests = new RequestCounter();
+  readonly clusterEventsTopic: LocalTopic;
+
+  private constructor(
+    readonly options: LocalRuntimeOptions,
+    private readonly dynamo: DynamoEmulator,
+    private readonly s3: S3Emulator,
+    private readonly controlPlane: JsonRpcServer,
+    emr: EmrSimulator,
+    markers: MarkerWriter,
+    /** Every submit call that reached the simulated control planes. */
+    readonly submissions: SubmissionLog,
+  ) {
+    const { dag, timeline, log } = options;
+    this.emr = emr;
+    this.markers = markers;
+    this.endpoints = {
+      region: LOCAL_REGION,
+      s3: s3.endpoint,
+      dynamodb: dynamo.endpoint,
+      bucket: s3.bucket,
+      controlPlane: controlPlane.endpoint,
+      tables: { ...LOCAL_TABLES },
+    };
+    this.alerts = new CapturingAlertSink(options.onAlert);
+    const fleet = awsFleetDeps(
+      dag,
+      { runsTable: LOCAL_TABLES.runs, clustersTable: LOCAL_TABLES.clusters, alertTopicArn: 'local' },
+      log,
+      { stackTag: LOCAL_STACK_TAG, serviceRole: 'EMR_DefaultRole', jobFlowRole: 'EMR_EC2_DefaultRole' },
+      {
+        region: LOCAL_REGION,
+        credentials: LOCAL_CREDENTIALS,
+        endpoints: { dynamodb: dynamo.endpoint, s3: s3.endpoint, emr: controlPlane.endpoint, datapipeline: controlPlane.endpoint },
+        requestHandlers:
+          options.transport === 'in-process'
+            ? {
+                ...(dynamo.listener ? { dynamodb: new InProcessRequestHandler(dynamo.listener) } : {}),
+                emr: new InProcessRequestHandler(controlPlane.listener),
+                datapipeline: new InProcessRequestHandler(controlPlane.listener),
+              }
+            : undefined,
+        onDataPipelineCommand: tagWithRun,
+        instrument: (client, service) => {
+          if (service === 'dynamodb') this.dynamoRequests.attach(client);
+        },
+      },
+    );
+    this.deps = { ...fleet, alerts: this.alerts, clock: timeline };
+    const deadLetter = (letter: DeadLetter) => this.deadLetter(letter);
+    this.functions = {
+      scheduler: new LocalFunction('scheduler', makeSchedulerHandler(this.deps), timeline, deadLetter),
+      sweeper: new LocalFunction('sweeper', makeSweeperHandler(this.deps), timeline, deadLetter),
+      provisioner: new LocalFunction('provisioner', makeProvisionerHandler(this.deps), timeline, deadLetter),
+      terminator: new LocalFunction('terminator', makeTerminatorHandler(this.deps), timeline, deadLetter),
+      registry: new LocalFunction('registry', makeRegistryHandler(this.deps), timeline, deadLetter),
+    };
+    this.markerTopic = new LocalTopic('rsched-markers', timeline, options.markerDelivery ?? EXACT_DELIVERY);
+    this.markerTopic.subscribe((event) => this.functions.scheduler.invoke(event));
+    this.clusterEventsTopic = new LocalTopic('rsched-cluster-events', timeline);
+    this.clusterEventsTopic.subscribe((event) => this.functions.registry.invoke(event));
+    s3.onNotification((record) => this.markerTopic.publish(JSON.stringify({ Records: [record] })));
+  }
+
+  static async start(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+    const stateDir = options.stateDir;
+    if (stateDir) mkdirSync(stateDir, { recursive: true });
+    const dynamo = await startDynamoEmulator(options.dynamo ?? 'dynalite', {
+      ...(stateDir && (options.dynamo ?? 'dynalite') === 'dynalite' ? { path: join(stateDir, 'dynamodb') } : {}),
+      port: options.ports?.dynamodb,
+    });
+    const client = dynamo.client();
+    await createTables(client, LOCAL_TABLES);
+    client.destroy();
+    const s3 = await startS3Emulator({
+      bucket: LOCAL_BUCKET,
+      clock: options.timeline,
+      ...(stateDir ? { directory: join(stateDir, 's3') } : {}),
+      port: options.ports?.s3,
+    });
+    const markers = new MarkerWriter(s3.endpoint, s3.bucket);
+    const overrides = options.overrides ?? NO_OVERRIDES;
+    const submissions = new SubmissionLog();
+    let runtime: LocalRuntime | undefined;
+    const emr = new EmrSimulator({
+      dag: options.dag,
+      timeline: options.timeline,
+      overrides,
+      markers,
+      submissions,
+      emit: (event) => runtime?.clusterEventsTopic.publish(JSON.stringify(event)),
+    });
+    const dp = new DataPipelineSimulator({ dag: options.dag, timeline: options.timeline, overrides, markers, submissions });
+    const controlPlane = await startJsonRpcServer({ ...emr.operations(), ...dp.operations() }, options.ports?.controlPlane);
+    runtime = new LocalRuntime(options, dynamo, s3, controlPlane, emr, markers, submissions);
+    return runtime;
+  }
+
+  private async deadLetter(letter: DeadLetter): Promise<void> {
+    this.deadLetters.push(letter);
+    await raiseAlert(this.deps, {
+      kind: AlertKind.DEAD_LETTER,
+      date: runDateIn(new Date(letter.at), 'UTC'),
+      subject: `${letter.functionName}#${letter.at}`,
+      message: `an event for ${letter.functionName} failed 3 times and was dead-lettered: ${letter.error}`,
+      next: "Fix the cause, then redrive it (in AWS: the function's dead-letter queue); `rsched reconcile --date D` repairs missed markers.",
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.controlPlane.stop();
+    await this.s3.stop();
+    await this.dynamo.stop();
+  }
+}

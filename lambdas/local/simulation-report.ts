@@ -1,0 +1,162 @@
+import type { Dag, Job } from '../domain/config/dag';
+import type { RunDate } from '../domain/run-date';
+import type { Run } from '../domain/runs/run';
+import { RunState } from '../domain/runs/states';
+import type { ClusterWindowRecord } from '../ports/cluster-registry';
+import type { AlertRecord } from '../ports/run-store';
+
+/** One job's outcome, in the shape of SPEC §7 (`simulate --json`, `status --json`). */
+export interface JobReport {
+  readonly state: string;
+  readonly submissions: number;
+  readonly attempts: number;
+  readonly submittedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly reason: string | null;
+  readonly cluster?: string | null;
+  readonly durationMinutes?: number | null;
+}
+
+export interface ClusterReport {
+  readonly name: string;
+  readonly clusterId: string | null;
+  readonly masterIp: string | null;
+  readonly readyAt: string | null;
+  readonly terminatedAt: string | null;
+  readonly windowStart: string;
+  readonly windowEnd: string;
+  readonly state: string;
+}
+
+export interface AlertReport {
+  readonly kind: string;
+  readonly job: string | null;
+  readonly date: string;
+  readonly message: string;
+  readonly next?: string;
+  readonly at: string;
+}
+
+export interface SimulationReport {
+  readonly date: string;
+  readonly jobs: Record<string, JobReport>;
+  readonly clusters: ClusterReport[];
+  readonly alerts: AlertReport[];
+  readonly makespanMinutes: number;
+  readonly criticalPathMinutes: number;
+}
+
+/** States that make `rsched simulate` exit 1: failed, or still waiting or running when nothing more can happen. */
+export const UNSUCCESSFUL_STATES: readonly string[] = [
+  RunState.FAILED,
+  RunState.TIMED_OUT,
+  RunState.UPSTREAM_FAILED,
+  RunState.WAITING,
+  RunState.WAITING_FOR_CLUSTER,
+  RunState.SUBMITTING,
+  RunState.SUBMITTED,
+  RunState.RETRYING,
+];
+
+const MINUTE = 60_000;
+
+function lastSubmittedAt(run: Run): string | null {
+  if (run.submittedAt) return run.submittedAt;
+  const entry = [...run.history].reverse().find((e) => e.to === RunState.SUBMITTED);
+  return entry?.at ?? null;
+}
+
+export function jobReport(run: Run | undefined, submissions: number): JobReport {
+  if (!run) {
+    return {
+      state: RunState.PENDING,
+      submissions,
+      attempts: 0,
+      submittedAt: null,
+      finishedAt: null,
+      reason: null,
+      cluster: null,
+      durationMinutes: null,
+    };
+  }
+  const submittedAt = lastSubmittedAt(run);
+  const finished = run.state === RunState.SUCCEEDED || run.state === RunState.FAILED;
+  return {
+    state: run.state,
+    submissions,
+    attempts: run.attempt,
+    submittedAt,
+    finishedAt: run.finishedAt ?? null,
+    reason: run.reason ?? null,
+    cluster: run.clusterName ?? null,
+    durationMinutes:
+      finished && submittedAt && run.finishedAt ? Math.round((Date.parse(run.finishedAt) - Date.parse(submittedAt)) / MINUTE) : null,
+  };
+}
+
+/** The longest chain of simulated durations through the DAG (external jobs take no time). */
+export function criticalPathMinutes(dag: Dag, durationOf: (job: Job) => number): number {
+  const finish = new Map<string, number>();
+  let longest = 0;
+  for (const name of dag.topologicalOrder) {
+    const job = dag.jobs.get(name) as Job;
+    const start = Math.max(0, ...job.dependsOn.map((u) => finish.get(u) ?? 0));
+    const end = start + (job.target.type === 'external' ? 0 : durationOf(job));
+    finish.set(name, end);
+    longest = Math.max(longest, end);
+  }
+  return longest;
+}
+
+/** From the first submission to the last finish, in minutes. */
+export function makespanMinutes(runs: readonly Run[]): number {
+  const starts = runs.flatMap((r) => r.history.filter((e) => e.to === RunState.SUBMITTED).map((e) => Date.parse(e.at)));
+  const ends = runs
+    .filter((r) => r.finishedAt && (r.state === RunState.SUCCEEDED || r.state === RunState.FAILED))
+    .map((r) => Date.parse(r.finishedAt as string));
+  if (starts.length === 0 || ends.length === 0) return 0;
+  return Math.max(0, Math.round((Math.max(...ends) - Math.min(...starts)) / MINUTE));
+}
+
+export function clusterReport(w: ClusterWindowRecord): ClusterReport {
+  return {
+    name: w.name,
+    clusterId: w.clusterId ?? null,
+    masterIp: w.masterIp ?? null,
+    readyAt: w.readyAt ?? null,
+    terminatedAt: w.terminatedAt ?? null,
+    windowStart: w.windowStart,
+    windowEnd: w.windowEnd,
+    state: w.state,
+  };
+}
+
+export function alertReport(a: AlertRecord): AlertReport {
+  return { kind: a.kind, job: a.job ?? null, date: a.date, message: a.message, ...(a.next ? { next: a.next } : {}), at: a.at };
+}
+
+export function buildReport(input: {
+  dag: Dag;
+  date: RunDate;
+  runs: readonly Run[];
+  submissionsOf: (job: string) => number;
+  clusters: readonly ClusterWindowRecord[];
+  alerts: readonly AlertRecord[];
+  durationOf: (job: Job) => number;
+}): SimulationReport {
+  const byJob = new Map(input.runs.map((r) => [r.job, r]));
+  const jobs: Record<string, JobReport> = {};
+  for (const name of input.dag.topologicalOrder) jobs[name] = jobReport(byJob.get(name), input.submissionsOf(name));
+  return {
+    date: input.date,
+    jobs,
+    clusters: input.clusters.map(clusterReport).sort((a, b) => a.windowStart.localeCompare(b.windowStart) || a.name.localeCompare(b.name)),
+    alerts: input.alerts.map(alertReport),
+    makespanMinutes: makespanMinutes(input.runs),
+    criticalPathMinutes: criticalPathMinutes(input.dag, input.durationOf),
+  };
+}
+
+export function isSuccessful(report: Pick<SimulationReport, 'jobs'>): boolean {
+  return Object.values(report.jobs).every((j) => !UNSUCCESSFUL_STATES.includes(j.state));
+}

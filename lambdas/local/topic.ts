@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import type { Timeline } from './timeline';
+
+/**
+ * An in-process stand-in for an SNS topic with Lambda subscribers. Delivery is
+ * at least once: `duplicates` delivers every message that many times, and
+ * `jitterMs` delays each delivery by a random amount so deliveries overtake
+ * each other, as they may in AWS.
+ */
+export interface DeliveryPolicy {
+  readonly duplicates: number;
+  readonly jitterMs: number;
+}
+
+export const EXACT_DELIVERY: DeliveryPolicy = { duplicates: 1, jitterMs: 0 };
+
+export type Subscriber = (event: unknown) => void;
+
+export class LocalTopic {
+  private readonly subscribers: Subscriber[] = [];
+  published = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly timeline: Timeline,
+    private readonly policy: DeliveryPolicy = EXACT_DELIVERY,
+  ) {}
+
+  subscribe(subscriber: Subscriber): void {
+    this.subscribers.push(subscriber);
+  }
+
+  publish(message: string): void {
+    this.published++;
+    const now = this.timeline.now().getTime();
+    for (const subscriber of this.subscribers) {
+      for (let copy = 0; copy < this.policy.duplicates; copy++) {
+        const delay = this.policy.jitterMs > 0 ? Math.floor(this.timeline.random() * this.policy.jitterMs) : 0;
+        const event = {
+          Records: [
+            {
+              EventSource: 'aws:sns',
+              EventVersion: '1.0',
+              Sns: {
+                Type: 'Notification',
+                MessageId: randomUUID(),
+                TopicArn: `arn:aws:sns:us-east-1:000000000000:${this.name}`,
+                Message: message,
+                Timestamp: new Date(now + delay).toISOString(),
+              },
+            },
+          ],
+        };
+        this.timeline.schedule(new Date(now + delay), `${this.name} delivery`, async () => subscriber(event));
+      }
+    }
+  }
+}
