@@ -1,6 +1,14 @@
 import { Command } from 'commander';
+import { registerBackfill } from './commands/backfill';
+import { registerDev } from './commands/dev';
 import { registerGraph } from './commands/graph';
+import { registerHistory } from './commands/history';
+import { registerMark } from './commands/mark';
+import { registerReconcile } from './commands/reconcile';
+import { registerReplay } from './commands/replay';
 import { registerSimulate } from './commands/simulate';
+import { registerStatus } from './commands/status';
+import { registerUi } from './commands/ui';
 import { registerValidate } from './commands/validate';
 
 /** The `rsched` command line. Each command lives in ./commands and registers itself here. */
@@ -12,5 +20,13 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerGraph(program);
   registerSimulate(program);
+  registerStatus(program);
+  registerHistory(program);
+  registerReplay(program);
+  registerBackfill(program);
+  registerMark(program);
+  registerReconcile(program);
+  registerDev(program);
+  registerUi(program);
   return program;
 }

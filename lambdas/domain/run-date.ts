@@ -77,16 +77,20 @@ export function runDateIn(instant: Date, timeZone: string): RunDate {
 }
 
 /**
- * The instant at which the wall clock in `timeZone` shows `hhmm` on `date`.
- * Wall-clock times skipped by a DST change resolve to the instant just after the gap.
+ * The instant at which the wall clock in `timeZone` shows `hhmm` on `date`, the
+ * way cron schedules resolve it: a time shown twice (the hour repeated when
+ * DST ends) is its first occurrence; a time skipped when DST starts moves
+ * forward by the gap (02:30 in a 1-hour gap is 03:30).
  */
 export function wallClockInstant(date: RunDate, hhmm: string, timeZone: string): Date {
   const [h, m] = hhmm.split(':').map(Number) as [number, number];
-  const guess = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)), h, m);
-  // Two rounds of offset correction settle every real-world zone, DST edges included.
-  let instant = guess - offsetMs(new Date(guess), timeZone);
-  instant = guess - offsetMs(new Date(instant), timeZone);
-  return new Date(instant);
+  const wall = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)), h, m);
+  // The offsets in force a day either side (offsets reach ±14 h; DST changes are months apart).
+  const before = wall - offsetMs(new Date(wall - 86_400_000), timeZone);
+  const after = wall - offsetMs(new Date(wall + 86_400_000), timeZone);
+  const shows = (instant: number) => instant + offsetMs(new Date(instant), timeZone) === wall;
+  const candidates = [before, after].filter(shows);
+  return new Date(candidates.length > 0 ? Math.min(...candidates) : before);
 }
 
 /** Offset of `timeZone` from UTC at `instant`, in ms (positive east of Greenwich). */

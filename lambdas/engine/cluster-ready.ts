@@ -8,7 +8,7 @@ export async function onClusterReady(deps: EngineDeps, cluster: LiveCluster): Pr
   for (const pool of cluster.pools) {
     for (const run of await deps.store.listWaitingForPool(pool)) {
       // The pool index is eventually consistent: dispatch's guard re-checks state and attempt.
-      if ((await dispatch(deps, run, 'registry', cluster)) === 'submitted') dispatched++;
+      if ((await dispatch(deps, run, 'registry', { cluster })) === 'submitted') dispatched++;
     }
   }
   return dispatched;

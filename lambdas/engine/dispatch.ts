@@ -6,7 +6,7 @@ import { DISPATCHABLE_STATES, RunState } from '../domain/runs/states';
 import { mergeUpstreamParams, render, type TemplateContext, TemplateError } from '../domain/template';
 import { addMinutes } from '../ports/clock';
 import type { LiveCluster } from '../ports/cluster-directory';
-import { type RenderedTarget, SubmitError, type SubmitRequest } from '../ports/submitter';
+import { type RenderedTarget, SubmitError, type SubmitRequest, type SubmitResult } from '../ports/submitter';
 import type { EngineDeps } from './deps';
 import { endInFailure } from './outcomes';
 
@@ -26,11 +26,13 @@ export type DispatchOutcome = 'not-ready' | 'external' | 'waiting-for-cluster' |
  * conditional write (WAITING/WAITING_FOR_CLUSTER/RETRYING -> SUBMITTING) and
  * only the claimant calls the control plane.
  */
-export async function dispatch(deps: EngineDeps, run: Run, by: Actor, cluster?: LiveCluster): Promise<DispatchOutcome> {
+export async function dispatch(deps: EngineDeps, run: Run, by: Actor, opts: { cluster?: LiveCluster } = {}): Promise<DispatchOutcome> {
   const job = deps.dag.jobs.get(run.job);
+  const cluster = opts.cluster;
   if (!job || !DISPATCHABLE_STATES.includes(run.state)) return 'not-ready';
   if (job.target.type === 'external') return 'external';
-  if (!isReady(job, run)) return 'not-ready';
+  // An operator's run (`rsched run`, replay) starts now, whatever its upstreams say.
+  if (!run.manual && !isReady(job, run)) return 'not-ready';
   const now = deps.clock.now();
   if (run.state === RunState.RETRYING && run.retryAt && run.retryAt > now.toISOString()) return 'not-ready';
 
@@ -139,31 +141,36 @@ export async function submitClaimed(
   let lastError: unknown;
   for (let attempt = 0; attempt < deps.tuning.submitTries; attempt++) {
     if (attempt > 0) await deps.clock.sleep(backoffMs(attempt - 1, deps.tuning.submitBackoffBaseMs, deps.tuning.submitBackoffCapMs));
+    let result: SubmitResult;
     try {
-      const result = await deps.submitter.submit(request);
-      const now = deps.clock.now();
-      await deps.store.transition({
-        key: run,
-        guard: claimGuard,
-        to: RunState.SUBMITTED,
-        set: {
-          submittedAt: now.toISOString(),
-          submissionId: result.submissionId,
-          clusterId: result.clusterId ?? cluster?.id,
-          ...(job.maxRuntimeMinutes ? { dueAt: addMinutes(now, job.maxRuntimeMinutes).toISOString() } : {}),
-        },
-        remove: job.maxRuntimeMinutes ? ['claimToken'] : ['claimToken', 'dueAt'],
-        by,
-        why: `submitted ${result.submissionId}`,
-        at: now.toISOString(),
-      });
-      // A lost guard here means the job's marker already arrived: nothing to undo.
-      return 'submitted';
+      result = await deps.submitter.submit(request);
     } catch (err) {
       lastError = err;
       deps.log.warn('submit failed', { job: run.job, date: run.date, attempt: run.attempt, try: attempt + 1, error: String(err) });
       if (err instanceof SubmitError && !err.retryable) break;
+      continue;
     }
+    // Outside the retry loop's catch: the run IS submitted now, so a failure to record it must
+    // not submit again. It fails the handler instead; the sweeper finds the submission once
+    // the claim lease expires (recoverClaim).
+    const now = deps.clock.now();
+    await deps.store.transition({
+      key: run,
+      guard: claimGuard,
+      to: RunState.SUBMITTED,
+      set: {
+        submittedAt: now.toISOString(),
+        submissionId: result.submissionId,
+        clusterId: result.clusterId ?? cluster?.id,
+        ...(job.maxRuntimeMinutes ? { dueAt: addMinutes(now, job.maxRuntimeMinutes).toISOString() } : {}),
+      },
+      remove: job.maxRuntimeMinutes ? ['claimToken'] : ['claimToken', 'dueAt'],
+      by,
+      why: `submitted ${result.submissionId}`,
+      at: now.toISOString(),
+    });
+    // A lost guard here means the job's marker already arrived: nothing to undo.
+    return 'submitted';
   }
   const message = lastError instanceof Error ? lastError.message : String(lastError);
   await endInFailure(deps, {

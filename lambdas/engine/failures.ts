@@ -18,7 +18,7 @@ export interface AttemptFailure {
   readonly source: string;
   /** Known for EMR steps (from the step name): events of other attempts change nothing. */
   readonly attempt?: number;
-  readonly marker?: { readonly key: string; readonly sequencer: string; readonly meta?: Readonly<Record<string, unknown>> };
+  readonly marker?: { readonly key: string; readonly sequencer?: string; readonly meta?: Readonly<Record<string, unknown>> };
 }
 
 /** States in which a job can be reported failed; ended runs need a new attempt first. */
@@ -33,7 +33,8 @@ export async function failAttempt(deps: EngineDeps, job: Job, f: AttemptFailure)
   const now = deps.clock.now();
   const guard: Omit<TransitionGuard, 'states'> = {
     ...(f.attempt !== undefined ? { attempt: f.attempt } : {}),
-    ...(f.marker ? { newerMarker: { field: 'lastFailedSeq', sequencer: f.marker.sequencer }, eventNotBefore: f.at } : {}),
+    ...(f.marker ? { eventNotBefore: f.at } : {}),
+    ...(f.marker?.sequencer ? { newerMarker: { field: 'lastFailedSeq', sequencer: f.marker.sequencer } as const } : {}),
   };
   const markerFields = f.marker ? { lastFailedSeq: f.marker.sequencer, meta: f.marker.meta, markerKey: f.marker.key } : {};
   const current = await deps.store.get(f.key);

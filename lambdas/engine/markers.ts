@@ -23,8 +23,11 @@ export interface MarkerEvent {
   readonly key: string;
   readonly size: number;
   readonly eventTime: string;
-  /** S3's per-key ordering token (hex). */
-  readonly sequencer: string;
+  /**
+   * S3's per-key ordering token (hex). Absent for completions re-driven by
+   * `reconcile` from a bucket listing: the run's state guards them instead.
+   */
+  readonly sequencer?: string;
   readonly versionId?: string;
 }
 
@@ -45,13 +48,15 @@ const OPEN_STATES = [
 ];
 
 /** Sequencers are hex of varying length; padded they compare as strings. */
-export function normaliseSequencer(sequencer: string): string {
-  return sequencer.toUpperCase().padStart(32, '0');
+export function normaliseSequencer(sequencer: string): string;
+export function normaliseSequencer(sequencer: string | undefined): string | undefined;
+export function normaliseSequencer(sequencer: string | undefined): string | undefined {
+  return sequencer?.toUpperCase().padStart(32, '0');
 }
 
 async function reject(deps: EngineDeps, event: MarkerEvent, rejection: MarkerRejection, date?: RunDate): Promise<MarkerOutcome> {
   const now = deps.clock.now().toISOString();
-  const sequencer = normaliseSequencer(event.sequencer);
+  const sequencer = normaliseSequencer(event.sequencer) ?? event.eventTime;
   const first = await deps.store.putRejection({ key: event.key, sequencer, reason: rejection.reason, at: now, eventTime: event.eventTime });
   if (first) {
     await raiseAlert(deps, {
@@ -94,11 +99,12 @@ export async function onMarker(deps: EngineDeps, event: MarkerEvent): Promise<Ma
 async function succeed(deps: EngineDeps, job: Job, marker: MarkerKey, body: MarkerBody, event: MarkerEvent): Promise<MarkerOutcome> {
   const now = deps.clock.now();
   const leaf = job.dependents.length === 0;
+  const sequencer = normaliseSequencer(event.sequencer);
   const run = await deps.store.transition({
     key: marker,
     guard: {
       states: OPEN_STATES,
-      newerMarker: { field: 'lastDoneSeq', sequencer: normaliseSequencer(event.sequencer) },
+      ...(sequencer ? { newerMarker: { field: 'lastDoneSeq', sequencer } as const } : {}),
       eventNotBefore: event.eventTime,
     },
     to: RunState.SUCCEEDED,
@@ -107,7 +113,7 @@ async function succeed(deps: EngineDeps, job: Job, marker: MarkerKey, body: Mark
       params: body.params,
       meta: body.meta,
       markerKey: marker.key,
-      lastDoneSeq: normaliseSequencer(event.sequencer),
+      lastDoneSeq: sequencer,
       // Until every downstream run has heard of it, the sweeper keeps an eye on it.
       ...(leaf ? { propagatedAt: now.toISOString() } : { dueAt: addMinutes(now, deps.tuning.claimLeaseMinutes).toISOString() }),
     },

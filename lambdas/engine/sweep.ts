@@ -76,7 +76,7 @@ async function handleDue(deps: EngineDeps, run: Run, now: Date, report: SweepRep
       await markPropagated(deps, run);
       return;
     case RunState.WAITING:
-      if (isReady(job, run)) {
+      if (run.manual || isReady(job, run)) {
         report.dispatched++;
         await dispatch(deps, run, 'sweeper');
       } else if (deadlinePassed) {

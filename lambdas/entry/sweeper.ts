@@ -1,6 +1,7 @@
 import { makeSweeperHandler } from '../handlers/sweeper';
-import { lambdaEngineDeps } from '../runtime/aws-deps';
+import { lambdaSweeperDeps } from '../runtime/aws-deps';
 import { powertoolsLog } from '../runtime/powertools';
 
 const { log } = powertoolsLog('rsched-sweeper');
-export const handler = makeSweeperHandler(lambdaEngineDeps(log));
+const { deps, backfills } = lambdaSweeperDeps(log);
+export const handler = makeSweeperHandler(deps, backfills);

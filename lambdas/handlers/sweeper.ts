@@ -1,11 +1,18 @@
 import type { EngineDeps } from '../engine/deps';
+import { advanceBackfills } from '../engine/operations/backfill';
 import { type SweepReport, sweep } from '../engine/sweep';
+import type { BackfillStore } from '../ports/backfill-store';
 
-/** The sweeper Lambda, invoked every minute by EventBridge Scheduler. */
-export function makeSweeperHandler(deps: EngineDeps) {
-  return async (): Promise<SweepReport> => {
+/**
+ * The sweeper Lambda, invoked every minute by EventBridge Scheduler: due runs
+ * (timeouts, retries, cluster rechecks, expired claims, LATE) and one step of
+ * every running backfill.
+ */
+export function makeSweeperHandler(deps: EngineDeps, backfills?: BackfillStore) {
+  return async (): Promise<SweepReport & { backfillDatesStarted: number }> => {
     const report = await sweep(deps);
-    deps.log.info('sweep', { ...report });
-    return report;
+    const backfillDatesStarted = backfills ? await advanceBackfills(deps, backfills) : 0;
+    deps.log.info('sweep', { ...report, backfillDatesStarted });
+    return { ...report, backfillDatesStarted };
   };
 }

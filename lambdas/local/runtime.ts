@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RequestCounter } from '../adapters/aws/clients';
+import { S3MarkerBucket } from '../adapters/aws/s3-marker-bucket';
 import { AlertKind } from '../domain/alerts';
 import type { Dag } from '../domain/config/dag';
 import { runDateIn } from '../domain/run-date';
@@ -10,9 +11,10 @@ import { makeProvisionerHandler, makeRegistryHandler, makeTerminatorHandler } fr
 import { makeSchedulerHandler } from '../handlers/scheduler';
 import { makeSweeperHandler } from '../handlers/sweeper';
 import type { AlertSink } from '../ports/alert-sink';
+import type { BackfillStore } from '../ports/backfill-store';
 import type { Log } from '../ports/log';
 import type { AlertRecord } from '../ports/run-store';
-import { awsFleetDeps } from '../runtime/aws-deps';
+import { awsFleetDeps, type OpsContext } from '../runtime/aws-deps';
 import { DataPipelineSimulator } from './control-plane/datapipeline-simulator';
 import { EmrSimulator } from './control-plane/emr-simulator';
 import { type JsonRpcServer, startJsonRpcServer } from './control-plane/json-rpc-server';
@@ -28,7 +30,7 @@ import {
 import { InProcessRequestHandler } from './in-process-transport';
 import { type JobOverrides, NO_OVERRIDES } from './job-behaviour';
 import { type DeadLetter, LocalFunction } from './local-function';
-import { MarkerWriter } from './marker-writer';
+import { localS3Client, MarkerWriter } from './marker-writer';
 import { tagWithRun } from './run-context';
 import { type S3Emulator, startS3Emulator } from './s3-emulator';
 import type { Timeline } from './timeline';
@@ -58,6 +60,8 @@ export interface LocalRuntimeOptions {
   readonly transport?: 'http' | 'in-process';
   /** Called for every alert as it is published (rsched dev prints them). */
   readonly onAlert?: (alert: AlertRecord) => void;
+  /** Called with what each handler invocation returned (rsched dev prints it). */
+  readonly onActivity?: (fn: string, event: unknown, result: unknown) => void;
 }
 
 /** Where the local system listens; written to .rsched/endpoints.json by `rsched dev`. */
@@ -86,6 +90,7 @@ class CapturingAlertSink implements AlertSink {
  */
 export class LocalRuntime {
   readonly deps: FleetDeps;
+  readonly backfills: BackfillStore;
   readonly endpoints: LocalEndpoints;
   readonly deadLetters: DeadLetter[] = [];
   readonly alerts: CapturingAlertSink;
@@ -149,17 +154,21 @@ export class LocalRuntime {
       },
     );
     this.deps = { ...fleet, alerts: this.alerts, clock: timeline };
+    this.backfills = fleet.backfills;
     const deadLetter = (letter: DeadLetter) => this.deadLetter(letter);
+    const fn = (name: string, handler: (event: unknown) => Promise<unknown>) =>
+      new LocalFunction(name, handler, timeline, deadLetter, options.onActivity);
     this.functions = {
-      scheduler: new LocalFunction('scheduler', makeSchedulerHandler(this.deps), timeline, deadLetter),
-      sweeper: new LocalFunction('sweeper', makeSweeperHandler(this.deps), timeline, deadLetter),
-      provisioner: new LocalFunction('provisioner', makeProvisionerHandler(this.deps), timeline, deadLetter),
-      terminator: new LocalFunction('terminator', makeTerminatorHandler(this.deps), timeline, deadLetter),
-      registry: new LocalFunction('registry', makeRegistryHandler(this.deps), timeline, deadLetter),
+      scheduler: fn('scheduler', makeSchedulerHandler(this.deps)),
+      sweeper: fn('sweeper', makeSweeperHandler(this.deps, fleet.backfills)),
+      provisioner: fn('provisioner', makeProvisionerHandler(this.deps)),
+      terminator: fn('terminator', makeTerminatorHandler(this.deps)),
+      registry: fn('registry', makeRegistryHandler(this.deps)),
     };
     this.markerTopic = new LocalTopic('rsched-markers', timeline, options.markerDelivery ?? EXACT_DELIVERY);
     this.markerTopic.subscribe((event) => this.functions.scheduler.invoke(event));
-    this.clusterEventsTopic = new LocalTopic('rsched-cluster-events', timeline);
+    // EventBridge takes a moment: EMR's first event lands after RunJobFlow has answered.
+    this.clusterEventsTopic = new LocalTopic('rsched-cluster-events', timeline, { duplicates: 1, jitterMs: 0, latencyMs: 2_000 });
     this.clusterEventsTopic.subscribe((event) => this.functions.registry.invoke(event));
     s3.onNotification((record) => this.markerTopic.publish(JSON.stringify({ Records: [record] })));
   }
@@ -196,6 +205,16 @@ export class LocalRuntime {
     const controlPlane = await startJsonRpcServer({ ...emr.operations(), ...dp.operations() }, options.ports?.controlPlane);
     runtime = new LocalRuntime(options, dynamo, s3, controlPlane, emr, markers, submissions);
     return runtime;
+  }
+
+  /** What operator commands and the web UI use, over the same emulators. */
+  ops(): OpsContext {
+    return {
+      deps: this.deps,
+      registry: this.deps.registry,
+      backfills: this.backfills,
+      bucket: new S3MarkerBucket(localS3Client(this.endpoints.s3), this.endpoints.bucket),
+    };
   }
 
   private async deadLetter(letter: DeadLetter): Promise<void> {

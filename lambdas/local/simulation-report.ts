@@ -2,40 +2,9 @@ import type { Dag, Job } from '../domain/config/dag';
 import type { RunDate } from '../domain/run-date';
 import type { Run } from '../domain/runs/run';
 import { RunState } from '../domain/runs/states';
+import { type AlertReport, alertReport, type ClusterReport, clusterReport, type JobReport, jobReport } from '../engine/report';
 import type { ClusterWindowRecord } from '../ports/cluster-registry';
 import type { AlertRecord } from '../ports/run-store';
-
-/** One job's outcome, in the shape of SPEC §7 (`simulate --json`, `status --json`). */
-export interface JobReport {
-  readonly state: string;
-  readonly submissions: number;
-  readonly attempts: number;
-  readonly submittedAt: string | null;
-  readonly finishedAt: string | null;
-  readonly reason: string | null;
-  readonly cluster?: string | null;
-  readonly durationMinutes?: number | null;
-}
-
-export interface ClusterReport {
-  readonly name: string;
-  readonly clusterId: string | null;
-  readonly masterIp: string | null;
-  readonly readyAt: string | null;
-  readonly terminatedAt: string | null;
-  readonly windowStart: string;
-  readonly windowEnd: string;
-  readonly state: string;
-}
-
-export interface AlertReport {
-  readonly kind: string;
-  readonly job: string | null;
-  readonly date: string;
-  readonly message: string;
-  readonly next?: string;
-  readonly at: string;
-}
 
 export interface SimulationReport {
   readonly date: string;
@@ -60,40 +29,6 @@ export const UNSUCCESSFUL_STATES: readonly string[] = [
 
 const MINUTE = 60_000;
 
-function lastSubmittedAt(run: Run): string | null {
-  if (run.submittedAt) return run.submittedAt;
-  const entry = [...run.history].reverse().find((e) => e.to === RunState.SUBMITTED);
-  return entry?.at ?? null;
-}
-
-export function jobReport(run: Run | undefined, submissions: number): JobReport {
-  if (!run) {
-    return {
-      state: RunState.PENDING,
-      submissions,
-      attempts: 0,
-      submittedAt: null,
-      finishedAt: null,
-      reason: null,
-      cluster: null,
-      durationMinutes: null,
-    };
-  }
-  const submittedAt = lastSubmittedAt(run);
-  const finished = run.state === RunState.SUCCEEDED || run.state === RunState.FAILED;
-  return {
-    state: run.state,
-    submissions,
-    attempts: run.attempt,
-    submittedAt,
-    finishedAt: run.finishedAt ?? null,
-    reason: run.reason ?? null,
-    cluster: run.clusterName ?? null,
-    durationMinutes:
-      finished && submittedAt && run.finishedAt ? Math.round((Date.parse(run.finishedAt) - Date.parse(submittedAt)) / MINUTE) : null,
-  };
-}
-
 /** The longest chain of simulated durations through the DAG (external jobs take no time). */
 export function criticalPathMinutes(dag: Dag, durationOf: (job: Job) => number): number {
   const finish = new Map<string, number>();
@@ -116,23 +51,6 @@ export function makespanMinutes(runs: readonly Run[]): number {
     .map((r) => Date.parse(r.finishedAt as string));
   if (starts.length === 0 || ends.length === 0) return 0;
   return Math.max(0, Math.round((Math.max(...ends) - Math.min(...starts)) / MINUTE));
-}
-
-export function clusterReport(w: ClusterWindowRecord): ClusterReport {
-  return {
-    name: w.name,
-    clusterId: w.clusterId ?? null,
-    masterIp: w.masterIp ?? null,
-    readyAt: w.readyAt ?? null,
-    terminatedAt: w.terminatedAt ?? null,
-    windowStart: w.windowStart,
-    windowEnd: w.windowEnd,
-    state: w.state,
-  };
-}
-
-export function alertReport(a: AlertRecord): AlertReport {
-  return { kind: a.kind, job: a.job ?? null, date: a.date, message: a.message, ...(a.next ? { next: a.next } : {}), at: a.at };
 }
 
 export function buildReport(input: {

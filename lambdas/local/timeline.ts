@@ -139,14 +139,21 @@ export class VirtualTimeline implements Timeline {
   }
 }
 
-/** Wall-clock time, optionally accelerated: one real second is `speed` simulated seconds. */
+/**
+ * Wall-clock time, optionally accelerated: one real second is `speed`
+ * simulated seconds. The clock stands still at its start instant until
+ * start(), so setting up the emulators does not eat an accelerated clock's
+ * time and schedules armed during setup fire at their exact instants.
+ */
 export class RealTimeline implements Timeline {
   readonly errors: { label: string; error: unknown }[] = [];
-  private readonly realStart = Date.now();
-  private readonly simStart: number;
+  realStart = Date.now();
+  readonly simStart: number;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly rand: () => number;
+  private started = false;
   private stopped = false;
+  private readonly beforeStart: { at: Date; label: string; task: () => Promise<void> }[] = [];
 
   constructor(
     readonly speed = 1,
@@ -158,7 +165,7 @@ export class RealTimeline implements Timeline {
   }
 
   now(): Date {
-    return new Date(this.simStart + (Date.now() - this.realStart) * this.speed);
+    return this.started ? new Date(this.simStart + (Date.now() - this.realStart) * this.speed) : new Date(this.simStart);
   }
 
   random(): number {
@@ -169,8 +176,23 @@ export class RealTimeline implements Timeline {
     return new Promise((resolve) => setTimeout(resolve, ms / this.speed));
   }
 
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.realStart = Date.now();
+    for (const entry of this.beforeStart.splice(0)) this.schedule(entry.at, entry.label, entry.task);
+  }
+
+  get spec(): ClockSpec {
+    return { speed: this.speed, simStartMs: this.simStart, realStartMs: this.realStart };
+  }
+
   schedule(at: Date, label: string, task: () => Promise<void>): void {
     if (this.stopped) return;
+    if (!this.started) {
+      this.beforeStart.push({ at, label, task });
+      return;
+    }
     const delay = Math.max(0, (at.getTime() - this.now().getTime()) / this.speed);
     // setTimeout holds at most 2^31-1 ms; re-arm for longer waits.
     const timer = setTimeout(
@@ -196,4 +218,17 @@ export class RealTimeline implements Timeline {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
   }
+}
+
+/** How a real timeline maps wall time to its time; shared with other processes through the endpoints file. */
+export interface ClockSpec {
+  readonly speed: number;
+  readonly simStartMs: number;
+  readonly realStartMs: number;
+}
+
+/** A clock that agrees with a running `rsched dev`, however accelerated. */
+export function clockFromSpec(spec: ClockSpec): Clock {
+  const now = () => new Date(spec.simStartMs + (Date.now() - spec.realStartMs) * spec.speed);
+  return { now, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms / spec.speed)) };
 }

@@ -10,6 +10,8 @@ import type { Timeline } from './timeline';
 export interface DeliveryPolicy {
   readonly duplicates: number;
   readonly jitterMs: number;
+  /** Fixed delay before delivery. */
+  readonly latencyMs?: number;
 }
 
 export const EXACT_DELIVERY: DeliveryPolicy = { duplicates: 1, jitterMs: 0 };
@@ -35,7 +37,8 @@ export class LocalTopic {
     const now = this.timeline.now().getTime();
     for (const subscriber of this.subscribers) {
       for (let copy = 0; copy < this.policy.duplicates; copy++) {
-        const delay = this.policy.jitterMs > 0 ? Math.floor(this.timeline.random() * this.policy.jitterMs) : 0;
+        const delay =
+          (this.policy.latencyMs ?? 0) + (this.policy.jitterMs > 0 ? Math.floor(this.timeline.random() * this.policy.jitterMs) : 0);
         const event = {
           Records: [
             {

@@ -58,6 +58,8 @@ export interface Transition {
   readonly to: RunState;
   readonly set?: RunFields;
   readonly remove?: readonly RemovableField[];
+  /** Upstreams whose stored params are dropped (a reset run forgets them). */
+  readonly removeUpstreamParams?: readonly string[];
   readonly by: Actor;
   readonly why: string;
   readonly at: string;

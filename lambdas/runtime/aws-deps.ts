@@ -7,19 +7,24 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { documentClient } from '../adapters/aws/clients';
 import { DataPipelineSubmitter } from '../adapters/aws/datapipeline-submitter';
+import { DynamoBackfillStore } from '../adapters/aws/dynamodb-backfill-store';
 import { DynamoClusterRegistry } from '../adapters/aws/dynamodb-cluster-registry';
 import { DynamoRunStore } from '../adapters/aws/dynamodb-run-store';
 import { AwsEmrControl, type FleetSettings } from '../adapters/aws/emr-control';
 import { EmrStepSubmitter } from '../adapters/aws/emr-step-submitter';
 import { RoutingSubmitter } from '../adapters/aws/routing-submitter';
+import { S3MarkerBucket } from '../adapters/aws/s3-marker-bucket';
 import { S3MarkerReader } from '../adapters/aws/s3-marker-reader';
 import { SnsAlertSink } from '../adapters/aws/sns-alert-sink';
 import { CONFIG_BUNDLE_FILE, dagFromBundle } from '../domain/config/bundle';
 import type { Dag } from '../domain/config/dag';
 import { DEFAULT_TUNING, type EngineDeps } from '../engine/deps';
 import type { FleetDeps } from '../engine/fleet/deps';
+import type { BackfillStore } from '../ports/backfill-store';
 import { systemClock } from '../ports/clock';
+import type { ClusterRegistry } from '../ports/cluster-registry';
 import type { Log } from '../ports/log';
+import type { MarkerBucket } from '../ports/marker-bucket';
 import type { SubmitRequest } from '../ports/submitter';
 import { ENV, optionalIntEnv, requireEnv } from './env';
 
@@ -63,8 +68,15 @@ export interface AwsResources {
   readonly retentionDays?: number;
 }
 
-/** The engine wired to AWS (or, with endpoint overrides, to the local emulators). */
-export function awsEngineDeps(dag: Dag, resources: AwsResources, log: Log, settings: ClientSettings = {}): EngineDeps {
+interface AwsParts {
+  readonly engine: EngineDeps;
+  readonly registry: DynamoClusterRegistry;
+  readonly backfills: BackfillStore;
+  readonly s3: S3Client;
+}
+
+/** Every AWS client and adapter, built once. */
+function awsParts(dag: Dag, resources: AwsResources, log: Log, settings: ClientSettings): AwsParts {
   const dynamo = instrumented(new DynamoDBClient(base(settings, 'dynamodb')), settings, 'dynamodb');
   const doc = documentClient(dynamo);
   const s3 = instrumented(
@@ -77,7 +89,8 @@ export function awsEngineDeps(dag: Dag, resources: AwsResources, log: Log, setti
     settings,
     's3',
   );
-  return {
+  const registry = new DynamoClusterRegistry(doc, resources.clustersTable, dag);
+  const engine: EngineDeps = {
     dag,
     store: new DynamoRunStore(doc, { tableName: resources.runsTable, retentionDays: resources.retentionDays }),
     submitter: new RoutingSubmitter({
@@ -90,36 +103,95 @@ export function awsEngineDeps(dag: Dag, resources: AwsResources, log: Log, setti
       'emr-step': new EmrStepSubmitter(instrumented(new EMRClient(base(settings, 'emr')), settings, 'emr')),
     }),
     alerts: new SnsAlertSink(instrumented(new SNSClient(base(settings, 'sns')), settings, 'sns'), resources.alertTopicArn),
-    clusters: new DynamoClusterRegistry(doc, resources.clustersTable, dag),
+    clusters: registry,
     markers: new S3MarkerReader(s3),
     clock: systemClock,
     log,
     tuning: DEFAULT_TUNING,
   };
+  return { engine, registry, backfills: new DynamoBackfillStore(doc, resources.runsTable), s3 };
 }
 
-/** Cold start of a Lambda: config from the bundle, names from the environment. */
-export function lambdaEngineDeps(log: Log, env: NodeJS.ProcessEnv = process.env): EngineDeps {
+/** The engine wired to AWS (or, with endpoint overrides, to the local emulators). */
+export function awsEngineDeps(dag: Dag, resources: AwsResources, log: Log, settings: ClientSettings = {}): EngineDeps {
+  return awsParts(dag, resources, log, settings).engine;
+}
+
+/** What operator commands (CLI, web UI) work with: the engine, the registry, backfills and the bucket. */
+export interface OpsContext {
+  readonly deps: EngineDeps;
+  readonly registry: ClusterRegistry;
+  readonly backfills: BackfillStore;
+  readonly bucket: MarkerBucket;
+}
+
+export function awsOpsContext(
+  dag: Dag,
+  resources: AwsResources & { readonly bucket: string },
+  log: Log,
+  settings: ClientSettings = {},
+): OpsContext {
+  const parts = awsParts(dag, resources, log, settings);
+  return {
+    deps: parts.engine,
+    registry: parts.registry,
+    backfills: parts.backfills,
+    bucket: new S3MarkerBucket(parts.s3, resources.bucket),
+  };
+}
+
+/** Cold start of a Lambda: the config from the bundle, resource names from the environment. */
+function lambdaInputs(env: NodeJS.ProcessEnv): { dag: Dag; resources: AwsResources } {
   const configFile = env[ENV.CONFIG_FILE] ?? join(__dirname, CONFIG_BUNDLE_FILE);
-  const dag = dagFromBundle(readFileSync(configFile, 'utf8'));
-  return awsEngineDeps(
-    dag,
-    {
+  return {
+    dag: dagFromBundle(readFileSync(configFile, 'utf8')),
+    resources: {
       runsTable: requireEnv(ENV.RUNS_TABLE, env),
       clustersTable: requireEnv(ENV.CLUSTERS_TABLE, env),
       alertTopicArn: requireEnv(ENV.ALERT_TOPIC_ARN, env),
       retentionDays: optionalIntEnv(ENV.RETENTION_DAYS, 400, env),
     },
-    log,
-  );
+  };
+}
+
+/** The scheduler Lambda's dependencies. */
+export function lambdaEngineDeps(log: Log, env: NodeJS.ProcessEnv = process.env): EngineDeps {
+  const { dag, resources } = lambdaInputs(env);
+  return awsEngineDeps(dag, resources, log);
+}
+
+/** The sweeper Lambda's dependencies: the engine and the backfill records it advances. */
+export function lambdaSweeperDeps(log: Log, env: NodeJS.ProcessEnv = process.env): { deps: EngineDeps; backfills: BackfillStore } {
+  const { dag, resources } = lambdaInputs(env);
+  const parts = awsParts(dag, resources, log, {});
+  return { deps: parts.engine, backfills: parts.backfills };
+}
+
+/** The fleet Lambdas' (provisioner, terminator, registry) dependencies; EMR settings from the environment. */
+export function lambdaFleetDeps(log: Log, env: NodeJS.ProcessEnv = process.env): FleetDeps {
+  const { dag, resources } = lambdaInputs(env);
+  return awsFleetDeps(dag, resources, log, {
+    stackTag: requireEnv(ENV.STACK_TAG, env),
+    serviceRole: requireEnv(ENV.EMR_SERVICE_ROLE, env),
+    jobFlowRole: requireEnv(ENV.EMR_INSTANCE_PROFILE, env),
+    subnetId: env[ENV.EMR_SUBNET_ID] || undefined,
+    logUri: env[ENV.EMR_LOG_URI] || undefined,
+  });
 }
 
 /** The engine plus the fleet's registry and EMR control (provisioner, terminator, registry functions). */
-export function awsFleetDeps(dag: Dag, resources: AwsResources, log: Log, fleet: FleetSettings, settings: ClientSettings = {}): FleetDeps {
-  const engine = awsEngineDeps(dag, resources, log, settings);
+export function awsFleetDeps(
+  dag: Dag,
+  resources: AwsResources,
+  log: Log,
+  fleet: FleetSettings,
+  settings: ClientSettings = {},
+): FleetDeps & { readonly backfills: BackfillStore } {
+  const parts = awsParts(dag, resources, log, settings);
   return {
-    ...engine,
-    registry: engine.clusters as DynamoClusterRegistry,
+    ...parts.engine,
+    registry: parts.registry,
     emr: new AwsEmrControl(instrumented(new EMRClient(base(settings, 'emr')), settings, 'emr'), fleet),
+    backfills: parts.backfills,
   };
 }

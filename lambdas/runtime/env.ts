@@ -22,4 +22,12 @@ export const ENV = {
   ALERT_TOPIC_ARN: 'RSCHED_ALERT_TOPIC_ARN',
   CONFIG_FILE: 'RSCHED_CONFIG_FILE',
   RETENTION_DAYS: 'RSCHED_RETENTION_DAYS',
+  /** Fleet functions: the `rsched:stack` tag value their IAM policies are scoped to. */
+  STACK_TAG: 'RSCHED_STACK_TAG',
+  EMR_SERVICE_ROLE: 'RSCHED_EMR_SERVICE_ROLE',
+  EMR_INSTANCE_PROFILE: 'RSCHED_EMR_INSTANCE_PROFILE',
+  EMR_SUBNET_ID: 'RSCHED_EMR_SUBNET_ID',
+  EMR_LOG_URI: 'RSCHED_EMR_LOG_URI',
+  /** Slack notifier: name or ARN of the Secrets Manager secret holding the webhook URL. */
+  SLACK_SECRET_ID: 'RSCHED_SLACK_SECRET_ID',
 } as const;

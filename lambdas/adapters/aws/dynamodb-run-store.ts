@@ -160,6 +160,7 @@ export class DynamoRunStore implements RunStore {
       u.remove.push(e.name(field));
       if (field === 'dueAt') u.remove.push(e.name('duePk'));
     }
+    for (const upstream of t.removeUpstreamParams ?? []) u.remove.push(e.name(`${UPSTREAM_PARAMS_PREFIX}${upstream}`));
     if (!t.quiet) {
       const attempt = (fields.attempt as number | undefined) ?? t.guard.attempt;
       const entry: StoredHistoryEntry = { at: t.at, to: t.to, by: t.by, why: t.why, ...(attempt !== undefined ? { attempt } : {}) };

@@ -1,0 +1,113 @@
+import type { Command } from 'commander';
+import type { SchedulerResult } from '../../../lambdas/handlers/scheduler';
+import { startDev } from '../../../lambdas/local/dev';
+import { silentLog } from '../../../lambdas/ports/log';
+import type { AlertRecord } from '../../../lambdas/ports/run-store';
+import { startUiServer } from '../../../ui/server';
+import { DEFAULT_CONFIG_DIR, loadDagFromDir } from '../config';
+import { bold, dim, green, red, yellow } from '../output/format';
+import { UsageError } from '../run';
+
+interface DevOptions {
+  config: string;
+  speed: string;
+  from?: string;
+  externals: boolean;
+  ui: boolean;
+  uiPort: string;
+  s3Port?: string;
+  dynamodbPort?: string;
+}
+
+function port(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${flag} must be a port number, got "${text}"`);
+  return n;
+}
+
+/** One line per thing that happened, for the console. */
+function describe(fn: string, result: unknown): string[] {
+  const r = result as Record<string, unknown>;
+  if (fn === 'scheduler') {
+    const s = result as SchedulerResult;
+    return [
+      ...s.markers.map((m) => (m.kind === 'rejected' ? red(`marker rejected: ${m.reason}`) : `marker ${m.job} ${m.date} → ${m.kind}`)),
+      ...s.triggers.map((t) => `trigger ${t.job} → ${t.outcome}`),
+    ];
+  }
+  if (fn === 'provisioner' || fn === 'terminator') return [`cluster ${r.cluster} → ${r.outcome}`];
+  if (fn === 'registry' && Array.isArray(r.handled)) {
+    return (r.handled as string[]).filter((h) => !h.startsWith('ignored') && !h.endsWith(': ignored')).map((h) => `emr ${h}`);
+  }
+  if (fn === 'sweeper' || fn === 'registry') {
+    const busy = Object.entries(r).filter(([, v]) => typeof v === 'number' && v > 0);
+    return busy.length === 0 ? [] : [`${fn}: ${busy.map(([k, v]) => `${k} ${v}`).join(', ')}`];
+  }
+  return [];
+}
+
+export function registerDev(program: Command): void {
+  program
+    .command('dev')
+    .description('run the whole system locally: emulators, real handlers, simulated EMR/Data Pipeline, the web UI; Ctrl-C stops it')
+    .option('--config <dir>', 'config directory', DEFAULT_CONFIG_DIR)
+    .option('--speed <n>', 'clock speed: simulated seconds per real second (60 = an hour a minute)', '1')
+    .option('--from <ISO time>', 'start the clock at this instant, e.g. 2026-11-22T00:00Z (default: now)')
+    .option('--no-externals', "do not simulate external jobs' markers; drop them yourself")
+    .option('--no-ui', 'do not start the web UI')
+    .option('--ui-port <port>', 'web UI port (0: any free port)', '8765')
+    .option('--s3-port <port>', 'S3 emulator port (default: any free port)')
+    .option('--dynamodb-port <port>', 'DynamoDB emulator port (default: any free port)')
+    .action(async (opts: DevOptions) => {
+      const speed = Number(opts.speed);
+      // Above a few hundred the handlers cannot keep up with a sweep every simulated minute; simulate is for that.
+      if (!Number.isFinite(speed) || speed <= 0 || speed > 300)
+        throw new UsageError(`--speed must be above 0 and at most 300 (rsched simulate runs a whole day in seconds), got "${opts.speed}"`);
+      const from = opts.from ? new Date(opts.from) : undefined;
+      if (from && Number.isNaN(from.getTime()))
+        throw new UsageError(`--from must be an ISO time such as 2026-11-22T00:00Z, got "${opts.from}"`);
+      const dag = loadDagFromDir(opts.config);
+      const clock = () => dim(session?.runtime.options.timeline.now().toISOString().slice(0, 19).replace('T', ' ') ?? '');
+      const say = (line: string) => process.stdout.write(`${clock()} ${line}\n`);
+      const onAlert = (a: AlertRecord) => say(red(`ALERT ${a.kind} ${a.job ?? a.subject ?? ''} ${a.date}: ${a.message}`));
+      const uiPort = port(opts.uiPort, '--ui-port') as number;
+      let session: Awaited<ReturnType<typeof startDev>> | undefined;
+      session = await startDev({
+        dag,
+        configDir: opts.config,
+        speed,
+        from,
+        externals: opts.externals,
+        ports: { s3: port(opts.s3Port, '--s3-port'), dynamodb: port(opts.dynamodbPort, '--dynamodb-port') },
+        log: silentLog,
+        onAlert,
+        onActivity: (fn, _event, result) => {
+          for (const line of describe(fn, result)) say(line);
+        },
+        startUi: opts.ui ? (runtime) => startUiServer({ ops: runtime.ops(), port: uiPort, description: 'local rsched dev' }) : undefined,
+      });
+      const e = session.endpoints;
+      process.stdout.write(
+        `\n${bold('rsched dev')} — ${dag.jobs.size} jobs, ${dag.clusters.size} clusters, clock ×${speed}${from ? ` from ${from.toISOString()}` : ''}\n`,
+      );
+      process.stdout.write(
+        `  S3        ${e.s3}  bucket ${green(e.bucket)}\n  DynamoDB  ${e.dynamodb}  tables ${e.tables.runs}, ${e.tables.clusters}\n`,
+      );
+      process.stdout.write(`  EMR/Data Pipeline (simulated)  ${e.controlPlane}\n`);
+      if (e.ui) process.stdout.write(`  Web UI    ${green(e.ui)}\n`);
+      process.stdout.write(`  Endpoints written to ${session.endpointsPath}; other commands use them with --local\n`);
+      process.stdout.write(
+        dim(`  Drop a marker: aws s3 cp empty.json s3://${e.bucket}/<job>__<YYYYMMDD>.done --endpoint-url ${e.s3} (any credentials)\n`),
+      );
+      process.stdout.write(`${yellow('Ctrl-C stops everything; state stays in .rsched/.')}\n\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.stdout.write('\nstopping…\n');
+          void session?.stop().then(resolve);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+}

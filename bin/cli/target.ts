@@ -1,0 +1,139 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import type { Dag } from '../../lambdas/domain/config/dag';
+import type { Actor } from '../../lambdas/domain/runs/run';
+import { LOCAL_CREDENTIALS } from '../../lambdas/local/dynamodb-emulator';
+import { type EndpointsFile, endpointsPath, readEndpoints } from '../../lambdas/local/endpoints-file';
+import { tagWithRun } from '../../lambdas/local/run-context';
+import { clockFromSpec } from '../../lambdas/local/timeline';
+import type { AlertSink } from '../../lambdas/ports/alert-sink';
+import { silentLog } from '../../lambdas/ports/log';
+import { awsOpsContext, type OpsContext } from '../../lambdas/runtime/aws-deps';
+import { DEFAULT_CONFIG_DIR, loadDagFromDir } from './config';
+import { UsageError } from './run';
+
+/** Options every command that acts on a running system takes. */
+export interface TargetOptions {
+  readonly local?: boolean;
+  readonly stack?: string;
+  readonly region?: string;
+  readonly config?: string;
+}
+
+export interface Target {
+  readonly ops: OpsContext;
+  readonly dag: Dag;
+  /** "local rsched dev (…)" or "stack X in region Y", for messages. */
+  readonly description: string;
+  readonly ui?: string;
+}
+
+/**
+ * Stack outputs the CLI reads (lib/ declares them). Names are looked up by
+ * these keys, so a renamed output fails loudly here rather than silently.
+ */
+export const STACK_OUTPUT_KEYS = {
+  bucket: 'MarkerBucketName',
+  runsTable: 'RunsTableName',
+  clustersTable: 'ClustersTableName',
+  alertTopicArn: 'AlertTopicArn',
+} as const;
+
+/** The operator, as recorded in history (`operator:<name>`). */
+export function operator(): Actor {
+  const name =
+    process.env.RSCHED_OPERATOR ??
+    (() => {
+      try {
+        return userInfo().username;
+      } catch {
+        return 'unknown';
+      }
+    })();
+  return `operator:${name}`;
+}
+
+export function defaultStackName(): string {
+  const fallback = 'ReactiveScheduler';
+  if (!existsSync('cdk.json')) return fallback;
+  const context = (JSON.parse(readFileSync('cdk.json', 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
+  const name = context['rsched:stackName'] ?? context.stackName;
+  return typeof name === 'string' && name !== '' ? name : fallback;
+}
+
+/** In local mode alerts are recorded in the store (status shows them); the dev process prints its own. */
+const localAlerts: AlertSink = { publish: async () => {} };
+
+function localTarget(dag: Dag, endpoints: EndpointsFile): Target {
+  const ops = awsOpsContext(
+    dag,
+    { runsTable: endpoints.tables.runs, clustersTable: endpoints.tables.clusters, alertTopicArn: 'local', bucket: endpoints.bucket },
+    silentLog,
+    {
+      region: endpoints.region,
+      credentials: LOCAL_CREDENTIALS,
+      endpoints: { dynamodb: endpoints.dynamodb, s3: endpoints.s3, emr: endpoints.controlPlane, datapipeline: endpoints.controlPlane },
+      onDataPipelineCommand: tagWithRun,
+    },
+  );
+  return {
+    ops: { ...ops, deps: { ...ops.deps, alerts: localAlerts, clock: clockFromSpec(endpoints.clock) } },
+    dag,
+    description: `local rsched dev (pid ${endpoints.pid}, ${endpoints.dynamodb})`,
+    ui: endpoints.ui,
+  };
+}
+
+async function stackTarget(dag: Dag, stackName: string, region: string | undefined): Promise<Target> {
+  const cloudFormation = new CloudFormationClient(region ? { region } : {});
+  let outputs: Record<string, string>;
+  try {
+    const out = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
+    outputs = Object.fromEntries((out.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
+  } catch (err) {
+    const name = (err as Error).name;
+    const where = `region ${(await cloudFormation.config.region().catch(() => undefined)) ?? '(none set)'}`;
+    if (name === 'CredentialsProviderError') {
+      throw new UsageError(
+        `no AWS credentials found: set AWS_PROFILE (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), or use --local for rsched dev`,
+      );
+    }
+    if (name === 'ValidationError')
+      throw new UsageError(`stack "${stackName}" does not exist in ${where}; deploy it with \`npx cdk deploy\` or pass --stack/--region`);
+    if ((err as Error).message.includes('Region is missing')) throw new UsageError('no AWS region set: pass --region or set AWS_REGION');
+    throw new UsageError(`could not read stack "${stackName}" in ${where}: ${name}: ${(err as Error).message}`);
+  } finally {
+    cloudFormation.destroy();
+  }
+  const get = (key: keyof typeof STACK_OUTPUT_KEYS) => {
+    const value = outputs[STACK_OUTPUT_KEYS[key]];
+    if (!value) throw new UsageError(`stack "${stackName}" has no output ${STACK_OUTPUT_KEYS[key]}; is it a reactive-scheduler stack?`);
+    return value;
+  };
+  const ops = awsOpsContext(
+    dag,
+    { runsTable: get('runsTable'), clustersTable: get('clustersTable'), alertTopicArn: get('alertTopicArn'), bucket: get('bucket') },
+    silentLog,
+    region ? { region } : {},
+  );
+  return { ops, dag, description: `stack ${stackName}${region ? ` in ${region}` : ''}` };
+}
+
+/** Resolves `--local` / `--stack` to the same operations over different endpoints. */
+export async function openTarget(opts: TargetOptions): Promise<Target> {
+  const dag = loadDagFromDir(opts.config ?? DEFAULT_CONFIG_DIR);
+  if (opts.local) {
+    const endpoints = readEndpoints();
+    if (!endpoints) throw new UsageError(`no rsched dev is running here (${endpointsPath()} not found); start one with \`npx rsched dev\``);
+    return localTarget(dag, endpoints);
+  }
+  return stackTarget(dag, opts.stack ?? defaultStackName(), opts.region);
+}
+
+/** Turns connection failures against a stopped `rsched dev` into a clear message. */
+export function explainConnectionError(err: unknown, target: Target): never {
+  const code = (err as { code?: string; cause?: { code?: string } })?.code ?? (err as { cause?: { code?: string } })?.cause?.code;
+  if (code === 'ECONNREFUSED') throw new UsageError(`${target.description} is not answering; is \`rsched dev\` still running?`);
+  throw err;
+}

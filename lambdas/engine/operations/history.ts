@@ -1,0 +1,89 @@
+import { addDays, type RunDate } from '../../domain/run-date';
+import { RunState, TERMINAL_STATES } from '../../domain/runs/states';
+import type { RunStore } from '../../ports/run-store';
+import { submissionsOf } from './status';
+
+export interface HistoryRow {
+  readonly date: RunDate;
+  readonly state: string;
+  readonly attempts: number;
+  readonly submissions: number;
+  readonly submittedAt: string | null;
+  readonly finishedAt: string | null;
+  /** From the last submission to the marker, for runs that finished. */
+  readonly durationMinutes: number | null;
+  readonly reason: string | null;
+  readonly manual: boolean;
+  readonly meta: Readonly<Record<string, unknown>> | null;
+}
+
+export interface HistoryStats {
+  readonly runs: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  /** Share of ended runs that SUCCEEDED (0..1), null when none ended. */
+  readonly successRate: number | null;
+  readonly p50Minutes: number | null;
+  readonly p95Minutes: number | null;
+  readonly meanMinutes: number | null;
+  readonly maxMinutes: number | null;
+}
+
+export interface JobHistory {
+  readonly job: string;
+  readonly from: RunDate;
+  readonly to: RunDate;
+  readonly runs: readonly HistoryRow[];
+  readonly stats: HistoryStats;
+}
+
+/** The nearest-rank percentile of sorted values. */
+export function percentile(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number;
+}
+
+export async function jobHistory(store: RunStore, job: string, to: RunDate, days: number): Promise<JobHistory> {
+  const from = addDays(to, -(days - 1));
+  const runs = (await store.listByJob(job, from, to)).map((run): HistoryRow => {
+    const submittedAt =
+      run.submittedAt ?? [...run.history].reverse().find((e) => e.to === RunState.SUBMITTED && e.attempt === run.attempt)?.at ?? null;
+    const finished = run.state === RunState.SUCCEEDED || run.state === RunState.FAILED;
+    return {
+      date: run.date,
+      state: run.state,
+      attempts: run.attempt,
+      submissions: submissionsOf(run),
+      submittedAt,
+      finishedAt: run.finishedAt ?? null,
+      durationMinutes:
+        finished && submittedAt && run.finishedAt ? Math.round((Date.parse(run.finishedAt) - Date.parse(submittedAt)) / 60_000) : null,
+      reason: run.reason ?? null,
+      manual: run.manual ?? false,
+      meta: run.meta ?? null,
+    };
+  });
+  const durations = runs
+    .filter((r) => r.state === RunState.SUCCEEDED && r.durationMinutes !== null)
+    .map((r) => r.durationMinutes as number)
+    .sort((a, b) => a - b);
+  const ended = runs.filter((r) => TERMINAL_STATES.includes(r.state as RunState));
+  const succeeded = ended.filter((r) => r.state === RunState.SUCCEEDED).length;
+  return {
+    job,
+    from,
+    to,
+    runs,
+    stats: {
+      runs: runs.length,
+      succeeded,
+      failed: ended.length - succeeded,
+      successRate: ended.length === 0 ? null : succeeded / ended.length,
+      p50Minutes: percentile(durations, 50),
+      p95Minutes: percentile(durations, 95),
+      meanMinutes: durations.length === 0 ? null : Math.round((durations.reduce((a, b) => a + b, 0) / durations.length) * 10) / 10,
+      maxMinutes: durations.length === 0 ? null : (durations[durations.length - 1] as number),
+    },
+  };
+}

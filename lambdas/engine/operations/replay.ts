@@ -1,0 +1,120 @@
+import type { Job } from '../../domain/config/dag';
+import { downstreamClosure } from '../../domain/lineage';
+import { type RunDate, runDateIn } from '../../domain/run-date';
+import type { Actor, Run } from '../../domain/runs/run';
+import { IN_FLIGHT_STATES, RunState } from '../../domain/runs/states';
+import type { EngineDeps } from '../deps';
+import { type DispatchOutcome, dispatch } from '../dispatch';
+import { startAttempt } from './attempts';
+import { OperationRefusedError } from './errors';
+
+export interface ReplayRequest {
+  readonly job: string;
+  readonly date: RunDate;
+  /** Also re-run every transitive downstream run once its upstreams succeed again. */
+  readonly downstream: boolean;
+  /** Start over runs that are in flight. */
+  readonly force?: boolean;
+  readonly by: Actor;
+  /** For the history entry; default "replay". */
+  readonly label?: string;
+}
+
+/** One run of a replay plan, in the order it is (re)started. */
+export interface PlannedRun {
+  readonly job: string;
+  readonly date: RunDate;
+  readonly currentState: string;
+  readonly currentAttempt: number;
+  /** `now`: submitted at once; `after-upstreams`: waits for the replayed upstreams listed. */
+  readonly start: 'now' | 'after-upstreams';
+  readonly waitsFor: readonly string[];
+}
+
+export interface ReplayPlan {
+  readonly runs: readonly PlannedRun[];
+  /** Why the plan cannot be carried out (future date, runs in flight without --force). */
+  readonly refusals: readonly string[];
+}
+
+export function requireJob(deps: EngineDeps, name: string): Job {
+  const job = deps.dag.jobs.get(name);
+  if (!job) throw new OperationRefusedError(`unknown job "${name}"; \`rsched graph\` lists the jobs`);
+  return job;
+}
+
+/** What a replay would do, without changing anything (`--dry-run`, and the confirmation prompt). */
+export async function planReplay(deps: EngineDeps, request: ReplayRequest): Promise<ReplayPlan> {
+  const root = requireJob(deps, request.job);
+  const names = [root.name, ...(request.downstream ? downstreamClosure(deps.dag, root.name) : [])];
+  const inPlan = new Set(names);
+  const refusals: string[] = [];
+  const today = runDateIn(deps.clock.now(), root.timezone);
+  if (request.date > today) refusals.push(`${request.date} is in the future (today is ${today} in ${root.timezone})`);
+  if (root.target.type === 'external')
+    refusals.push(`${root.name} is external: it is never submitted; write its marker with \`rsched mark\``);
+  const runs: PlannedRun[] = [];
+  for (const name of names) {
+    const current = await deps.store.get({ job: name, date: request.date });
+    if (current && IN_FLIGHT_STATES.includes(current.state) && !request.force) {
+      refusals.push(`${name} ${request.date} is ${current.state}; wait for it or pass --force`);
+    }
+    const job = deps.dag.jobs.get(name) as Job;
+    runs.push({
+      job: name,
+      date: request.date,
+      currentState: current?.state ?? RunState.PENDING,
+      currentAttempt: current?.attempt ?? 0,
+      start: name === root.name ? 'now' : 'after-upstreams',
+      waitsFor: name === root.name ? [] : job.dependsOn.filter((u) => inPlan.has(u)),
+    });
+  }
+  return { runs, refusals };
+}
+
+export interface ReplayResult {
+  readonly plan: ReplayPlan;
+  readonly started: readonly Run[];
+  readonly dispatch: DispatchOutcome;
+}
+
+/**
+ * A new attempt of a run, now; with `downstream`, every transitive downstream
+ * run gets a new attempt that waits for its replayed upstreams (its other
+ * upstreams stay done). Old attempts stay in history.
+ */
+export async function replay(deps: EngineDeps, request: ReplayRequest): Promise<ReplayResult> {
+  const plan = await planReplay(deps, request);
+  if (plan.refusals.length > 0) throw new OperationRefusedError(plan.refusals.join('; '));
+  const started: Run[] = [];
+  // Downstream first, so the replayed root's success finds them waiting.
+  for (const planned of plan.runs.slice(1).reverse()) {
+    const job = deps.dag.jobs.get(planned.job) as Job;
+    const current = await deps.store.get({ job: planned.job, date: planned.date });
+    const stillDone = (current?.doneUpstreams ?? []).filter((u) => !planned.waitsFor.includes(u));
+    started.push(
+      await startAttempt(deps, job, planned.date, {
+        by: request.by,
+        why: `${request.label ?? 'replay'} of ${request.job} --downstream: waits for ${planned.waitsFor.join(', ')}`,
+        manual: false,
+        done: stillDone,
+        force: request.force,
+        current,
+      }),
+    );
+  }
+  const root = deps.dag.jobs.get(request.job) as Job;
+  const rootRun = await startAttempt(deps, root, request.date, {
+    by: request.by,
+    why: request.label ?? 'replay',
+    manual: true,
+    force: request.force,
+  });
+  started.unshift(rootRun);
+  return { plan, started, dispatch: await dispatch(deps, rootRun, request.by) };
+}
+
+/** `rsched run`: submit one run now, regardless of its upstreams (recorded as manual). */
+export async function runNow(deps: EngineDeps, request: Omit<ReplayRequest, 'downstream'>): Promise<ReplayResult> {
+  return replay(deps, { label: 'manual run', ...request, downstream: false });
+}

@@ -1,0 +1,96 @@
+import type { Run } from '../domain/runs/run';
+import { RunState } from '../domain/runs/states';
+import type { ClusterWindowRecord } from '../ports/cluster-registry';
+import type { AlertRecord } from '../ports/run-store';
+
+/**
+ * The shapes in which runs, clusters and alerts are reported, shared by
+ * `rsched simulate --json` and `rsched status --json` (SPEC §7) so that
+ * scripts read both alike.
+ */
+
+const MINUTE = 60_000;
+
+/** One job's outcome, in the shape of SPEC §7 (`simulate --json`, `status --json`). */
+export interface JobReport {
+  readonly state: string;
+  readonly submissions: number;
+  readonly attempts: number;
+  readonly submittedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly reason: string | null;
+  readonly cluster?: string | null;
+  readonly durationMinutes?: number | null;
+}
+
+export interface ClusterReport {
+  readonly name: string;
+  readonly clusterId: string | null;
+  readonly masterIp: string | null;
+  readonly readyAt: string | null;
+  readonly terminatedAt: string | null;
+  readonly windowStart: string;
+  readonly windowEnd: string;
+  readonly state: string;
+}
+
+export interface AlertReport {
+  readonly kind: string;
+  readonly job: string | null;
+  readonly date: string;
+  readonly message: string;
+  readonly next?: string;
+  readonly at: string;
+}
+
+function lastSubmittedAt(run: Run): string | null {
+  if (run.submittedAt) return run.submittedAt;
+  // Only the current attempt counts: a replayed run waiting again has not been submitted yet.
+  const entry = [...run.history].reverse().find((e) => e.to === RunState.SUBMITTED && e.attempt === run.attempt);
+  return entry?.at ?? null;
+}
+
+export function jobReport(run: Run | undefined, submissions: number): JobReport {
+  if (!run) {
+    return {
+      state: RunState.PENDING,
+      submissions,
+      attempts: 0,
+      submittedAt: null,
+      finishedAt: null,
+      reason: null,
+      cluster: null,
+      durationMinutes: null,
+    };
+  }
+  const submittedAt = lastSubmittedAt(run);
+  const finished = run.state === RunState.SUCCEEDED || run.state === RunState.FAILED;
+  return {
+    state: run.state,
+    submissions,
+    attempts: run.attempt,
+    submittedAt,
+    finishedAt: run.finishedAt ?? null,
+    reason: run.reason ?? null,
+    cluster: run.clusterName ?? null,
+    durationMinutes:
+      finished && submittedAt && run.finishedAt ? Math.round((Date.parse(run.finishedAt) - Date.parse(submittedAt)) / MINUTE) : null,
+  };
+}
+
+export function clusterReport(w: ClusterWindowRecord): ClusterReport {
+  return {
+    name: w.name,
+    clusterId: w.clusterId ?? null,
+    masterIp: w.masterIp ?? null,
+    readyAt: w.readyAt ?? null,
+    terminatedAt: w.terminatedAt ?? null,
+    windowStart: w.windowStart,
+    windowEnd: w.windowEnd,
+    state: w.state,
+  };
+}
+
+export function alertReport(a: AlertRecord): AlertReport {
+  return { kind: a.kind, job: a.job ?? null, date: a.date, message: a.message, ...(a.next ? { next: a.next } : {}), at: a.at };
+}

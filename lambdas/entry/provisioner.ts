@@ -1,0 +1,6 @@
+import { makeProvisionerHandler } from '../handlers/fleet';
+import { lambdaFleetDeps } from '../runtime/aws-deps';
+import { powertoolsLog } from '../runtime/powertools';
+
+const { log } = powertoolsLog('rsched-provisioner');
+export const handler = makeProvisionerHandler(lambdaFleetDeps(log));

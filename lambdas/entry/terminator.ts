@@ -1,0 +1,6 @@
+import { makeTerminatorHandler } from '../handlers/fleet';
+import { lambdaFleetDeps } from '../runtime/aws-deps';
+import { powertoolsLog } from '../runtime/powertools';
+
+const { log } = powertoolsLog('rsched-terminator');
+export const handler = makeTerminatorHandler(lambdaFleetDeps(log));

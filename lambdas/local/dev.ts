@@ -1,0 +1,114 @@
+import type { Dag } from '../domain/config/dag';
+import { runDateIn } from '../domain/run-date';
+import type { Log } from '../ports/log';
+import type { AlertRecord } from '../ports/run-store';
+import { cronLoop } from './cron-loop';
+import { type EndpointsFile, removeEndpoints, STATE_DIR, writeEndpoints } from './endpoints-file';
+import { NO_OVERRIDES } from './job-behaviour';
+import { LocalRuntime } from './runtime';
+import { RealTimeline } from './timeline';
+
+export interface DevOptions {
+  readonly dag: Dag;
+  readonly configDir: string;
+  /** Simulated seconds per real second. */
+  readonly speed: number;
+  /** Where the (accelerated) clock starts; now by default. */
+  readonly from?: Date;
+  /** Simulate external jobs' markers at their `simulation.arrivesAt` (off: drop them by hand). */
+  readonly externals: boolean;
+  readonly stateDir?: string;
+  readonly ports?: { s3?: number; dynamodb?: number; controlPlane?: number };
+  readonly log: Log;
+  readonly onAlert?: (alert: AlertRecord) => void;
+  /** Called with what each handler did, for the console. */
+  readonly onActivity?: (fn: string, event: unknown, result: unknown) => void;
+  /** Starts the web UI against the runtime; returns its URL. */
+  readonly startUi?: (runtime: LocalRuntime) => Promise<{ url: string; stop(): Promise<void> }>;
+}
+
+export interface DevSession {
+  readonly runtime: LocalRuntime;
+  readonly endpoints: EndpointsFile;
+  readonly endpointsPath: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * `rsched dev`: the whole system on a real (optionally accelerated) clock,
+ * with state kept under .rsched/ across restarts. Schedules fire as
+ * EventBridge Scheduler would fire them; the sweeper and the fleet reconcile
+ * run every minute.
+ */
+export async function startDev(opts: DevOptions): Promise<DevSession> {
+  const stateDir = opts.stateDir ?? STATE_DIR;
+  const timeline = new RealTimeline(opts.speed, opts.from ?? new Date());
+  const runtime = await LocalRuntime.start({
+    dag: opts.dag,
+    timeline,
+    overrides: NO_OVERRIDES,
+    stateDir,
+    ports: opts.ports,
+    log: opts.log,
+    onAlert: opts.onAlert,
+    onActivity: opts.onActivity,
+  });
+  const { functions, dag } = { functions: runtime.functions, dag: opts.dag };
+  for (const job of dag.jobs.values()) {
+    if (job.schedule) {
+      cronLoop(timeline, `trigger ${job.name}`, job.schedule, job.timezone, (at) =>
+        functions.scheduler.invoke({ source: 'rsched.trigger', job: job.name, scheduledTime: at.toISOString() }),
+      );
+    }
+    if (job.target.type === 'external' && opts.externals) {
+      const [hh, mm] = job.simulation.arrivesAt.split(':').map(Number) as [number, number];
+      cronLoop(timeline, `external ${job.name}`, `${mm} ${hh} * * *`, job.timezone, (at) => {
+        void runtime.markers.write(job.name, runDateIn(at, job.timezone), 'done');
+      });
+    }
+  }
+  for (const cluster of dag.clusters.values()) {
+    const event = (action: 'start' | 'stop', at: Date) => ({
+      source: 'rsched.fleet',
+      action,
+      cluster: cluster.name,
+      scheduledTime: at.toISOString(),
+    });
+    cronLoop(timeline, `start ${cluster.name}`, cluster.start, cluster.timezone, (at) => functions.provisioner.invoke(event('start', at)));
+    cronLoop(timeline, `stop ${cluster.name}`, cluster.stop, cluster.timezone, (at) => functions.terminator.invoke(event('stop', at)));
+  }
+  cronLoop(timeline, 'sweep', '* * * * *', 'UTC', () => {
+    functions.sweeper.invoke({ source: 'aws.scheduler' });
+    functions.registry.invoke({ source: 'rsched.fleet', action: 'reconcile' });
+  });
+  // A window already open when dev starts is provisioned now (the reconcile's catch-up).
+  functions.registry.invoke({ source: 'rsched.fleet', action: 'reconcile' });
+
+  const ui = opts.startUi ? await opts.startUi(runtime) : undefined;
+  timeline.start();
+  const endpoints: EndpointsFile = {
+    region: runtime.endpoints.region,
+    s3: runtime.endpoints.s3,
+    dynamodb: runtime.endpoints.dynamodb,
+    bucket: runtime.endpoints.bucket,
+    ui: ui?.url ?? '',
+    controlPlane: runtime.endpoints.controlPlane,
+    tables: runtime.endpoints.tables,
+    clock: timeline.spec,
+    configDir: opts.configDir,
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+  };
+  const endpointsPath = writeEndpoints(endpoints, stateDir);
+  return {
+    runtime,
+    endpoints,
+    endpointsPath,
+    stop: async () => {
+      timeline.stop();
+      removeEndpoints(stateDir);
+      await ui?.stop();
+      await runtime.stop();
+    },
+  };
+}

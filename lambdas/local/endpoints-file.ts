@@ -1,0 +1,46 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { LocalEndpoints } from './runtime';
+import type { ClockSpec } from './timeline';
+
+/**
+ * `.rsched/endpoints.json`: where a running `rsched dev` listens (SPEC §7:
+ * region, s3, dynamodb, bucket, ui), plus what `--local` commands need to act
+ * exactly as the dev runtime does (tables, control plane, its clock).
+ */
+export interface EndpointsFile {
+  readonly region: string;
+  readonly s3: string;
+  readonly dynamodb: string;
+  readonly bucket: string;
+  readonly ui: string;
+  readonly controlPlane: string;
+  readonly tables: LocalEndpoints['tables'];
+  readonly clock: ClockSpec;
+  readonly configDir: string;
+  readonly pid: number;
+  readonly startedAt: string;
+}
+
+export const STATE_DIR = '.rsched';
+
+export function endpointsPath(stateDir = STATE_DIR): string {
+  return join(stateDir, 'endpoints.json');
+}
+
+export function writeEndpoints(file: EndpointsFile, stateDir = STATE_DIR): string {
+  const path = endpointsPath(stateDir);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);
+  return path;
+}
+
+export function readEndpoints(stateDir = STATE_DIR): EndpointsFile | undefined {
+  const path = endpointsPath(stateDir);
+  if (!existsSync(path)) return undefined;
+  return JSON.parse(readFileSync(path, 'utf8')) as EndpointsFile;
+}
+
+export function removeEndpoints(stateDir = STATE_DIR): void {
+  rmSync(endpointsPath(stateDir), { force: true });
+}

@@ -1,0 +1,31 @@
+import type { RunDate } from '../domain/run-date';
+
+export type BackfillReprocess = 'missing' | 'failed' | 'all';
+export type BackfillDateStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+
+/** A backfill: a stored record the system advances, so it survives the terminal that started it. */
+export interface Backfill {
+  readonly id: string;
+  readonly job: string;
+  readonly from: RunDate;
+  readonly to: RunDate;
+  readonly downstream: boolean;
+  readonly reprocess: BackfillReprocess;
+  /** At most this many dates in flight, so the daily schedule is never starved. */
+  readonly parallel: number;
+  readonly state: 'RUNNING' | 'DONE' | 'CANCELLED';
+  readonly createdAt: string;
+  readonly createdBy: string;
+  readonly updatedAt: string;
+  /** Optimistic lock: every write increments it. */
+  readonly version: number;
+  readonly dates: Readonly<Record<string, { readonly status: BackfillDateStatus; readonly at?: string; readonly note?: string }>>;
+}
+
+export interface BackfillStore {
+  createBackfill(backfill: Backfill): Promise<void>;
+  getBackfill(id: string): Promise<Backfill | undefined>;
+  listBackfills(): Promise<Backfill[]>;
+  /** Replaces the record if its version is still `backfill.version - 1`; false if someone else wrote first. */
+  saveBackfill(backfill: Backfill): Promise<boolean>;
+}

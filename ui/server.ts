@@ -1,0 +1,182 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import type { Job } from '../lambdas/domain/config/dag';
+import { parseRunDate, type RunDate, runDateIn } from '../lambdas/domain/run-date';
+import { OperationRefusedError } from '../lambdas/engine/operations/errors';
+import { jobHistory } from '../lambdas/engine/operations/history';
+import { mark } from '../lambdas/engine/operations/mark';
+import { planReplay, replay, runNow } from '../lambdas/engine/operations/replay';
+import { dayStatus } from '../lambdas/engine/operations/status';
+import type { OpsContext } from '../lambdas/runtime/aws-deps';
+
+/**
+ * The web UI: a static page and a small JSON API over the same operations as
+ * the CLI. It listens on loopback only; changes (POST) need the UI's own
+ * header and a same-origin request, so other sites cannot drive it.
+ */
+export interface UiServerOptions {
+  readonly ops: OpsContext;
+  readonly port: number;
+  readonly description: string;
+  /** Who the UI acts as in history. */
+  readonly operator?: string;
+}
+
+const STATIC: Record<string, { file: string; type: string }> = {
+  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
+};
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown, type = 'application/json; charset=utf-8'): void {
+  res.writeHead(status, {
+    'content-type': type,
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    'content-security-policy': "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:",
+  });
+  res.end(typeof body === 'string' ? body : JSON.stringify(body));
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > 64 * 1024) throw new HttpError(413, 'request body too large');
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+  } catch {
+    throw new HttpError(400, 'request body is not JSON');
+  }
+}
+
+function dateParam(value: unknown, fallback?: RunDate): RunDate {
+  if (value === undefined || value === null || value === '') {
+    if (fallback) return fallback;
+    throw new HttpError(400, 'date is required (YYYY-MM-DD)');
+  }
+  const date = parseRunDate(String(value));
+  if (!date) throw new HttpError(400, `date must be YYYY-MM-DD, got "${String(value)}"`);
+  return date;
+}
+
+export async function startUiServer(options: UiServerOptions): Promise<{ url: string; stop(): Promise<void> }> {
+  const { ops } = options;
+  const { dag } = ops.deps;
+  const by = `operator:${options.operator ?? 'web-ui'}` as const;
+  const publicDir = join(__dirname, 'public');
+  const today = () => runDateIn(ops.deps.clock.now(), 'UTC');
+
+  const get = async (path: string, query: URLSearchParams): Promise<unknown> => {
+    switch (path) {
+      case '/api/meta':
+        return {
+          description: options.description,
+          today: today(),
+          now: ops.deps.clock.now().toISOString(),
+          jobs: dag.topologicalOrder.map((name) => {
+            const job = dag.jobs.get(name) as Job;
+            return {
+              name,
+              dependsOn: job.dependsOn,
+              type: job.target.type,
+              pool: job.pool ?? null,
+              schedule: job.schedule ?? null,
+              expectedBy: job.expectedBy ?? null,
+            };
+          }),
+          clusters: [...dag.clusters.values()].map((c) => ({
+            name: c.name,
+            pools: c.pools,
+            start: c.start,
+            stop: c.stop,
+            timezone: c.timezone,
+          })),
+        };
+      case '/api/status':
+        return dayStatus({ dag, store: ops.deps.store, registry: ops.registry, date: dateParam(query.get('date'), today()) });
+      case '/api/history': {
+        const job = query.get('job') ?? '';
+        if (!dag.jobs.has(job)) throw new HttpError(404, `unknown job "${job}"`);
+        const days = Math.min(400, Math.max(1, Number(query.get('days') ?? 14) || 14));
+        return jobHistory(ops.deps.store, job, today(), days);
+      }
+      case '/api/backfills':
+        return ops.backfills.listBackfills();
+      default:
+        throw new HttpError(404, `no such endpoint ${path}`);
+    }
+  };
+
+  const post = async (path: string, body: Record<string, unknown>): Promise<unknown> => {
+    const job = String(body.job ?? '');
+    const date = dateParam(body.date);
+    switch (path) {
+      case '/api/replay-plan':
+        return planReplay(ops.deps, { job, date, downstream: body.downstream === true, by });
+      case '/api/replay': {
+        const result = await replay(ops.deps, { job, date, downstream: body.downstream === true, force: body.force === true, by });
+        return { dispatch: result.dispatch, started: result.started.map((r) => r.job) };
+      }
+      case '/api/run': {
+        const result = await runNow(ops.deps, { job, date, force: body.force === true, by });
+        return { dispatch: result.dispatch };
+      }
+      case '/api/mark':
+        return mark(ops.deps, ops.bucket, { job, date, failed: body.failed === true, params: {}, by });
+      default:
+        throw new HttpError(404, `no such endpoint ${path}`);
+    }
+  };
+
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    try {
+      if (req.method === 'GET' && STATIC[url.pathname]) {
+        const { file, type } = STATIC[url.pathname] as { file: string; type: string };
+        return send(res, 200, readFileSync(join(publicDir, file), 'utf8'), type);
+      }
+      if (req.method === 'GET' && url.pathname.startsWith('/api/')) return send(res, 200, await get(url.pathname, url.searchParams));
+      if (req.method === 'POST' && url.pathname.startsWith('/api/')) {
+        const origin = req.headers.origin;
+        if (req.headers['x-rsched-ui'] !== '1' || (origin !== undefined && origin !== `http://${req.headers.host}`)) {
+          throw new HttpError(403, 'changes are only accepted from the rsched UI itself');
+        }
+        return send(res, 200, await post(url.pathname, await readJson(req)));
+      }
+      throw new HttpError(404, 'not found');
+    } catch (err) {
+      if (err instanceof HttpError) return send(res, err.status, { error: err.message });
+      if (err instanceof OperationRefusedError) return send(res, 409, { error: err.message });
+      return send(res, 500, { error: String(err) });
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new Error(`port ${options.port} is in use; pass --ui-port 0 for any free port`) : err),
+    );
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+  return {
+    url,
+    stop: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
