@@ -41,6 +41,8 @@ export interface SimulationResult {
   readonly runs: readonly Run[];
   readonly elapsedMs: number;
   readonly deadLetters: number;
+  /** DynamoDB requests made, by operation. */
+  readonly requests: Readonly<Record<string, number>>;
 }
 
 const MINUTE = 60_000;
@@ -51,39 +53,81 @@ function ceilToMinute(ms: number): number {
   return Math.ceil(ms / MINUTE) * MINUTE;
 }
 
+export interface SessionOptions {
+  readonly dag: Dag;
+  /** Where the virtual clock starts. */
+  readonly start: Date;
+  readonly overrides?: JobOverrides;
+  readonly duplicates?: number;
+  readonly shuffle?: boolean;
+  readonly seed?: number;
+  readonly dynamo?: DynamoEmulatorKind;
+  readonly transport?: 'http' | 'in-process';
+  /** Fault injection: S3 notifications whose message this matches are lost. */
+  readonly dropMarkerEvent?: (message: string) => boolean;
+}
+
 /**
- * Runs one day of the DAG on the embedded runtime under a virtual clock, until
- * nothing more can happen: root triggers, external markers, cluster windows,
- * simulated jobs, timeouts and retries, exactly as deployed.
+ * The embedded runtime under a virtual clock, day by day: `scheduleDay` lays
+ * out what EventBridge Scheduler would fire for a run date (root triggers,
+ * external markers, cluster windows), `run` lets everything happen until
+ * nothing more can. Operator actions (replay, backfill, reconcile) can be
+ * taken between runs, through `runtime.ops()`.
  */
-export async function simulate(opts: SimulateOptions): Promise<SimulationResult> {
-  const started = Date.now();
-  const { dag, date } = opts;
-  const overrides = opts.overrides ?? NO_OVERRIDES;
-  const dayStart = new Date(`${date}T00:00:00.000Z`);
-  const dayEnd = new Date(`${addDays(date, 1)}T00:00:00.000Z`);
-  const horizon = new Date(`${addDays(date, 3)}T00:00:00.000Z`);
+export class SimulationSession {
+  private horizon: Date;
+  private readonly lateDates = new Set<RunDate>();
+  private sweepAt: number | undefined;
+  private lastSweep = -Infinity;
 
-  const windows = [...dag.clusters.values()].flatMap((cluster) => {
-    const inForce = windowInForce(cluster, dayStart);
-    const today = windowsStartingBetween(cluster, dayStart, dayEnd);
-    return inForce && inForce.start < dayStart ? [inForce, ...today] : today;
-  });
-  const start = new Date(Math.min(dayStart.getTime(), ...windows.map((w) => w.start.getTime())));
-  const timeline = new VirtualTimeline(start, { seed: opts.seed ?? 1, shuffle: opts.shuffle ?? false });
-  const runtime = await LocalRuntime.start({
-    dag,
-    timeline,
-    overrides,
-    markerDelivery: { duplicates: Math.max(1, opts.duplicates ?? 1), jitterMs: opts.shuffle ? SHUFFLE_JITTER_MS : 0 },
-    log: silentLog,
-    dynamo: opts.dynamo,
-    transport: opts.transport ?? 'in-process',
-  });
-  try {
-    const { deps, functions } = runtime;
-    await deps.store.moveCursor(LATE_CURSOR, undefined, start.toISOString());
+  private constructor(
+    readonly runtime: LocalRuntime,
+    readonly timeline: VirtualTimeline,
+    private readonly overrides: JobOverrides,
+  ) {
+    this.horizon = timeline.now();
+  }
 
+  static async start(opts: SessionOptions): Promise<SimulationSession> {
+    const timeline = new VirtualTimeline(opts.start, { seed: opts.seed ?? 1, shuffle: opts.shuffle ?? false });
+    const overrides = opts.overrides ?? NO_OVERRIDES;
+    const runtime = await LocalRuntime.start({
+      dag: opts.dag,
+      timeline,
+      overrides,
+      markerDelivery: {
+        duplicates: Math.max(1, opts.duplicates ?? 1),
+        jitterMs: opts.shuffle ? SHUFFLE_JITTER_MS : 0,
+        drop: opts.dropMarkerEvent,
+      },
+      log: silentLog,
+      dynamo: opts.dynamo,
+      transport: opts.transport ?? 'in-process',
+    });
+    await runtime.deps.store.moveCursor(LATE_CURSOR, undefined, opts.start.toISOString());
+    return new SimulationSession(runtime, timeline, overrides);
+  }
+
+  get dag(): Dag {
+    return this.runtime.options.dag;
+  }
+
+  /** The first instant a day's events need: 00:00 UTC, or the start of a cluster window already open then. */
+  static dayStart(dag: Dag, date: RunDate): Date {
+    const dayStart = new Date(`${date}T00:00:00.000Z`);
+    const open = [...dag.clusters.values()].map((c) => windowInForce(c, dayStart)?.start.getTime() ?? dayStart.getTime());
+    return new Date(Math.min(dayStart.getTime(), ...open));
+  }
+
+  /** Lays out what fires for `date`: root triggers, external markers, cluster windows. */
+  scheduleDay(date: RunDate): void {
+    const { dag, timeline } = this;
+    const { functions } = this.runtime;
+    const dayStart = new Date(`${date}T00:00:00.000Z`);
+    const dayEnd = new Date(`${addDays(date, 1)}T00:00:00.000Z`);
+    this.lateDates.add(date);
+    const horizon = new Date(`${addDays(date, 3)}T00:00:00.000Z`);
+    if (horizon > this.horizon) this.horizon = horizon;
     for (const job of dag.jobs.values()) {
       if (job.schedule) {
         const fires = occurrences(
@@ -98,8 +142,13 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResult>
           );
         }
       }
-      if (job.target.type === 'external') scheduleExternal(runtime, job, date, overrides);
+      if (job.target.type === 'external') scheduleExternal(this.runtime, job, date, this.overrides);
     }
+    const windows = [...dag.clusters.values()].flatMap((cluster) => {
+      const inForce = windowInForce(cluster, dayStart);
+      const today = windowsStartingBetween(cluster, dayStart, dayEnd);
+      return inForce && inForce.start < dayStart ? [inForce, ...today] : today;
+    });
     for (const window of windows) {
       const event = (action: 'start' | 'stop', at: Date) => ({
         source: 'rsched.fleet',
@@ -115,59 +164,91 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResult>
         functions.registry.invoke({ source: 'rsched.fleet', action: 'reconcile', options: { describe: false, catchUp: false } }),
       );
     }
+  }
 
-    // The sweeper runs every minute in AWS; here it runs at the minutes when something is due.
-    let sweepAt: number | undefined;
-    let lastSweep = -Infinity;
-    const planSweep = async () => {
-      const now = timeline.now().getTime();
-      const late = lateDeadlinesBetween(dag, new Date(now - 1), dayEnd).find((d) => d.date === date);
-      const candidates = [await deps.store.nextDueAt(), late?.at.toISOString()]
-        .filter((c): c is string => c !== undefined)
-        .map((c) => Date.parse(c));
-      if (candidates.length === 0) return;
-      let at = ceilToMinute(Math.max(now, Math.min(...candidates)));
-      if (at <= lastSweep) at = lastSweep + MINUTE;
-      if (at > horizon.getTime() || (sweepAt !== undefined && sweepAt <= at && sweepAt > now)) return;
-      sweepAt = at;
-      timeline.schedule(new Date(at), 'sweep', async () => {
-        if (sweepAt !== at) return;
-        sweepAt = undefined;
-        lastSweep = at;
-        functions.sweeper.invoke({ source: 'aws.scheduler' });
-      });
-    };
-    await timeline.run({ until: horizon, onIdle: planSweep });
-    if (timeline.errors.length > 0) {
-      const first = timeline.errors[0] as { label: string; error: unknown };
+  /**
+   * The sweeper runs every minute in AWS; here it runs at the minutes when
+   * something is due (a dueAt, a LATE deadline, a running backfill).
+   */
+  private async planSweep(): Promise<void> {
+    const { timeline } = this;
+    const { deps, backfills, functions } = this.runtime;
+    const now = timeline.now().getTime();
+    const late = lateDeadlinesBetween(this.dag, new Date(now - 1), this.horizon).find((d) => this.lateDates.has(d.date));
+    const candidates = [await deps.store.nextDueAt(), late?.at.toISOString()]
+      .filter((c): c is string => c !== undefined)
+      .map((c) => Date.parse(c));
+    if ((await backfills.listBackfills()).some((b) => b.state === 'RUNNING')) candidates.push(now + MINUTE);
+    if (candidates.length === 0) return;
+    let at = ceilToMinute(Math.max(now, Math.min(...candidates)));
+    if (at <= this.lastSweep) at = this.lastSweep + MINUTE;
+    if (at > this.horizon.getTime() || (this.sweepAt !== undefined && this.sweepAt <= at && this.sweepAt > now)) return;
+    this.sweepAt = at;
+    timeline.schedule(new Date(at), 'sweep', async () => {
+      if (this.sweepAt !== at) return;
+      this.sweepAt = undefined;
+      this.lastSweep = at;
+      functions.sweeper.invoke({ source: 'aws.scheduler' });
+    });
+  }
+
+  /** Lets everything happen until nothing more can (or `until`). */
+  async run(until?: Date): Promise<void> {
+    if (until && until > this.horizon) this.horizon = until;
+    await this.timeline.run({ until: until ?? this.horizon, onIdle: () => this.planSweep() });
+    if (this.timeline.errors.length > 0) {
+      const first = this.timeline.errors[0] as { label: string; error: unknown };
       throw new Error(`simulation task "${first.label}" failed: ${String(first.error)}`);
     }
+  }
 
+  async report(date: RunDate): Promise<{ report: SimulationReport; runs: Run[] }> {
+    const { deps } = this.runtime;
     const runs = await deps.store.listByDate(date);
     const clusterWindows: ClusterWindowRecord[] = [];
-    for (const cluster of dag.clusters.values()) {
-      clusterWindows.push(...(await deps.registry.listWindows(cluster.name, start.toISOString(), horizon.toISOString())));
+    const from = SimulationSession.dayStart(this.dag, date).toISOString();
+    for (const cluster of this.dag.clusters.values()) {
+      clusterWindows.push(...(await deps.registry.listWindows(cluster.name, from, `${addDays(date, 1)}T00:00:00.000Z`)));
     }
-    const alerts = await deps.store.listAlerts(date);
     const report = buildReport({
-      dag,
+      dag: this.dag,
       date,
       runs,
-      submissionsOf: (job) => runtime.submissions.countFor(job, date),
+      submissionsOf: (job) => this.runtime.submissions.countFor(job, date),
       clusters: clusterWindows,
-      alerts,
-      durationOf: (job) => simulatedOutcome(job, overrides).durationMinutes,
+      alerts: await deps.store.listAlerts(date),
+      durationOf: (job) => simulatedOutcome(job, this.overrides).durationMinutes,
     });
+    return { report, runs };
+  }
+
+  stop(): Promise<void> {
+    return this.runtime.stop();
+  }
+}
+
+/**
+ * Runs one day of the DAG on the embedded runtime under a virtual clock, until
+ * nothing more can happen: root triggers, external markers, cluster windows,
+ * simulated jobs, timeouts and retries, exactly as deployed.
+ */
+export async function simulate(opts: SimulateOptions): Promise<SimulationResult> {
+  const started = Date.now();
+  const session = await SimulationSession.start({ ...opts, start: SimulationSession.dayStart(opts.dag, opts.date) });
+  try {
+    session.scheduleDay(opts.date);
+    await session.run();
+    const { report, runs } = await session.report(opts.date);
     return {
       report,
-      events: timelineEvents(runs, runtime),
+      events: timelineEvents(runs, session.runtime),
       runs,
       elapsedMs: Date.now() - started,
-      deadLetters: runtime.deadLetters.length,
-      requests: Object.fromEntries(runtime.dynamoRequests.counts),
-    } as SimulationResult;
+      deadLetters: session.runtime.deadLetters.length,
+      requests: Object.fromEntries(session.runtime.dynamoRequests.counts),
+    };
   } finally {
-    await runtime.stop();
+    await session.stop();
   }
 }
 

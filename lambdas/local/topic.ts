@@ -12,6 +12,8 @@ export interface DeliveryPolicy {
   readonly jitterMs: number;
   /** Fixed delay before delivery. */
   readonly latencyMs?: number;
+  /** Fault injection: messages for which this returns true are lost (as an event S3 never sent). */
+  readonly drop?: (message: string) => boolean;
 }
 
 export const EXACT_DELIVERY: DeliveryPolicy = { duplicates: 1, jitterMs: 0 };
@@ -34,6 +36,7 @@ export class LocalTopic {
 
   publish(message: string): void {
     this.published++;
+    if (this.policy.drop?.(message)) return;
     const now = this.timeline.now().getTime();
     for (const subscriber of this.subscribers) {
       for (let copy = 0; copy < this.policy.duplicates; copy++) {

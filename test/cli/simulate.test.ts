@@ -1,0 +1,57 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { rsched } from '../support/cli';
+
+describe('rsched simulate (command line)', () => {
+  it('runs the example DAG with duplicated, reordered events: every job SUCCEEDED, submitted once, exit 0, SPEC JSON shape', async () => {
+    const { code, stdout, stderr } = await rsched([
+      'simulate',
+      '--date',
+      '2026-11-22',
+      '--json',
+      '--duplicates',
+      '3',
+      '--shuffle',
+      '--seed',
+      '3',
+    ]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(Object.keys(report).sort()).toEqual(['alerts', 'clusters', 'criticalPathMinutes', 'date', 'jobs', 'makespanMinutes']);
+    expect(report.date).toBe('2026-11-22');
+    for (const [name, job] of Object.entries<Record<string, unknown>>(report.jobs)) {
+      expect(job, name).toMatchObject({ state: 'SUCCEEDED', attempts: 1, reason: null });
+      expect(job.submissions, name).toBe(['raw_events', 'geo_lookup'].includes(name) ? 0 : 1);
+    }
+    expect(report.clusters.map((c: { name: string }) => c.name)).toEqual(
+      expect.arrayContaining(['nightly-etl', 'minibatch-morning', 'daytime-etl', 'daytime-adhoc', 'minibatch-evening']),
+    );
+    for (const c of report.clusters) expect(c.clusterId).toMatch(/^j-/);
+    expect(report.alerts).toEqual([]);
+    expect(report.makespanMinutes).toBeGreaterThan(0);
+  });
+
+  it('exits 1 with a timeline naming the failure when a job fails, and 2 for bad input', async () => {
+    const failed = await rsched(['simulate', '--date', '2026-11-22', '--fail', 'sessions']);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toContain('ALERT FAILED');
+    expect(failed.stdout).toMatch(/UPSTREAM_FAILED\s+daily_kpis/);
+    expect(failed.stdout).toContain('rsched replay sessions --date 2026-11-22 --downstream');
+
+    const badDate = await rsched(['simulate', '--date', '2026-02-30']);
+    expect(badDate.code).toBe(2);
+    expect(badDate.stderr).toContain('--date must be a real day');
+    const badJob = await rsched(['simulate', '--date', '2026-11-22', '--fail', 'nosuch']);
+    expect(badJob.code).toBe(2);
+    expect(badJob.stderr).toContain('--fail nosuch: no job of that name');
+
+    const dir = mkdtempSync(join(tmpdir(), 'rsched-cfg-'));
+    writeFileSync(join(dir, 'jobs.json'), JSON.stringify({ jobs: [{ name: 'a', dependsOn: ['b'], target: { type: 'external' } }] }));
+    const invalid = await rsched(['simulate', '--date', '2026-11-22', '--config', dir]);
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toContain('job "a": dependsOn[0]: unknown dependency "b"');
+  });
+});
