@@ -1,0 +1,147 @@
+/**
+ * The stack's inputs as `cdk.json` context (or `cdk deploy -c key=value`).
+ * Plain data and checks: no aws-cdk-lib import, so the CLI can read the same
+ * keys (e.g. the default stack name) without loading CDK.
+ */
+
+/** Context keys, with the meaning each has. */
+export const CONTEXT_KEYS = {
+  /** CloudFormation stack name (the CLI's `--stack` default). */
+  stackName: 'rsched:stackName',
+  /** Directory of the dag-config files, relative to the app (default `dag-config`). */
+  configDir: 'rsched:configDir',
+  /** An existing bucket to receive markers; empty creates one. */
+  markerBucketName: 'rsched:markerBucketName',
+  /** E-mail addresses subscribed to the alert topic: a JSON list, or a comma-separated string on the command line. */
+  alertEmails: 'rsched:alertEmails',
+  /** Name or ARN of the Secrets Manager secret holding the Slack incoming-webhook URL; empty: no Slack notifier. */
+  slackWebhookSecretName: 'rsched:slackWebhookSecretName',
+  /** AWS Chatbot: Slack workspace (team) id and channel id; both or neither. */
+  chatbotSlackWorkspaceId: 'rsched:chatbotSlackWorkspaceId',
+  chatbotSlackChannelId: 'rsched:chatbotSlackChannelId',
+  /** EMR inputs for the cluster fleet: subnet, service role, EC2 instance profile. */
+  emrSubnetId: 'rsched:emrSubnetId',
+  emrServiceRoleName: 'rsched:emrServiceRoleName',
+  emrInstanceProfileName: 'rsched:emrInstanceProfileName',
+  /** Days a run's history is kept before DynamoDB's TTL removes it. */
+  retentionDays: 'rsched:retentionDays',
+  /** Reserve Lambda concurrency for the functions (false for accounts with a concurrency limit of 10). */
+  reserveConcurrency: 'rsched:reserveConcurrency',
+} as const;
+
+export const DEFAULT_STACK_NAME = 'ReactiveScheduler';
+export const DEFAULT_RETENTION_DAYS = 400;
+
+/** The EMR settings the cluster fleet needs; passed through unchanged until the fleet construct uses them. */
+export interface EmrInputs {
+  readonly subnetId?: string;
+  readonly serviceRoleName?: string;
+  readonly instanceProfileName?: string;
+}
+
+export interface ChatbotInputs {
+  readonly slackWorkspaceId: string;
+  readonly slackChannelId: string;
+}
+
+/** Everything the app reads from context, checked. */
+export interface AppInputs {
+  readonly stackName: string;
+  readonly configDir?: string;
+  readonly markerBucketName?: string;
+  readonly alertEmails: readonly string[];
+  readonly slackWebhookSecret?: string;
+  readonly chatbot?: ChatbotInputs;
+  readonly emr: EmrInputs;
+  readonly retentionDays: number;
+  readonly reserveConcurrency: boolean;
+}
+
+/** Thrown when context values are wrong; lists every problem, each naming its key. */
+export class ContextInvalidError extends Error {
+  override readonly name = 'ContextInvalidError';
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `cdk.json context is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+  }
+}
+
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** Loose on purpose: SNS confirms the address by mail; this only catches typos such as a missing @. */
+export const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const SUBNET = /^subnet-[0-9a-f]+$/;
+const SLACK_ID = /^[A-Z0-9]{8,}$/;
+
+/**
+ * Reads the context through `get` (e.g. `key => app.node.tryGetContext(key)`).
+ * Empty strings mean "not set", so cdk.json can list every key with a blank value.
+ */
+export function readAppInputs(get: (key: string) => unknown): AppInputs {
+  const problems: string[] = [];
+  const text = (key: string, pattern?: RegExp, what?: string): string | undefined => {
+    const value = get(key);
+    if (value === undefined || value === null || value === '') return undefined;
+    if (typeof value !== 'string') {
+      problems.push(`${key} must be a string, got ${JSON.stringify(value)}`);
+      return undefined;
+    }
+    if (pattern && !pattern.test(value)) problems.push(`${key} must be ${what}, got "${value}"`);
+    return value;
+  };
+  const bool = (key: string, fallback: boolean): boolean => {
+    const value = get(key);
+    if (value === undefined || value === '') return fallback;
+    if (value === true || value === 'true') return true;
+    if (value === false || value === 'false') return false;
+    problems.push(`${key} must be true or false, got ${JSON.stringify(value)}`);
+    return fallback;
+  };
+
+  const stackName =
+    text(CONTEXT_KEYS.stackName, STACK_NAME, 'a CloudFormation stack name (letters, digits, hyphens)') ?? DEFAULT_STACK_NAME;
+  const markerBucketName = text(CONTEXT_KEYS.markerBucketName, BUCKET_NAME, 'an S3 bucket name');
+  const slackWebhookSecret = text(CONTEXT_KEYS.slackWebhookSecretName);
+
+  const rawEmails = get(CONTEXT_KEYS.alertEmails);
+  let alertEmails: string[] = [];
+  if (typeof rawEmails === 'string') alertEmails = rawEmails.split(',').map((e) => e.trim());
+  else if (Array.isArray(rawEmails)) alertEmails = rawEmails.map(String);
+  else if (rawEmails !== undefined && rawEmails !== null) problems.push(`${CONTEXT_KEYS.alertEmails} must be a list of e-mail addresses`);
+  alertEmails = alertEmails.filter((e) => e !== '');
+  for (const e of alertEmails) if (!EMAIL.test(e)) problems.push(`${CONTEXT_KEYS.alertEmails}: "${e}" is not an e-mail address`);
+
+  const workspace = text(CONTEXT_KEYS.chatbotSlackWorkspaceId, SLACK_ID, 'a Slack workspace id such as T0123ABCD');
+  const channel = text(CONTEXT_KEYS.chatbotSlackChannelId, SLACK_ID, 'a Slack channel id such as C0123ABCD');
+  if ((workspace === undefined) !== (channel === undefined)) {
+    problems.push(`${CONTEXT_KEYS.chatbotSlackWorkspaceId} and ${CONTEXT_KEYS.chatbotSlackChannelId} go together: set both or neither`);
+  }
+
+  const rawDays = get(CONTEXT_KEYS.retentionDays);
+  let retentionDays = DEFAULT_RETENTION_DAYS;
+  if (rawDays !== undefined && rawDays !== '') {
+    const n = Number(rawDays);
+    if (!Number.isInteger(n) || n < 1 || n > 3650)
+      problems.push(`${CONTEXT_KEYS.retentionDays} must be a whole number of days from 1 to 3650, got ${JSON.stringify(rawDays)}`);
+    else retentionDays = n;
+  }
+
+  const inputs: AppInputs = {
+    stackName,
+    configDir: text(CONTEXT_KEYS.configDir),
+    markerBucketName,
+    alertEmails,
+    slackWebhookSecret,
+    chatbot: workspace && channel ? { slackWorkspaceId: workspace, slackChannelId: channel } : undefined,
+    emr: {
+      subnetId: text(CONTEXT_KEYS.emrSubnetId, SUBNET, 'a subnet id such as subnet-0123abcd'),
+      serviceRoleName: text(CONTEXT_KEYS.emrServiceRoleName),
+      instanceProfileName: text(CONTEXT_KEYS.emrInstanceProfileName),
+    },
+    retentionDays,
+    reserveConcurrency: bool(CONTEXT_KEYS.reserveConcurrency, true),
+  };
+  if (problems.length > 0) throw new ContextInvalidError(problems);
+  return inputs;
+}

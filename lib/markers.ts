@@ -1,0 +1,128 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { MARKER_STATUSES } from '../lambdas/domain/markers';
+import type { RschedFunction } from './lambda-defaults';
+import { acknowledge, acknowledgeWildcardResource } from './nag';
+
+/** The key suffixes the bucket notifies for: `.done` and `.failed`. */
+export const MARKER_SUFFIXES: readonly string[] = MARKER_STATUSES.map((status) => `.${status}`);
+
+export interface MarkersProps {
+  /**
+   * An existing bucket that receives the markers (notifications are added to
+   * it; its other settings are left alone).
+   * @default - a new bucket: versioned, encrypted, TLS-only, access-logged
+   */
+  readonly existingBucketName?: string;
+  /** Encrypts the marker topic; a customer managed key, so S3 may use it. */
+  readonly topicKey: kms.IKey;
+  /** The scheduler function: subscribed to the topic, allowed to read marker objects. */
+  readonly consumer: RschedFunction;
+  /** Where SNS puts messages it could not deliver to the consumer. */
+  readonly deadLetterQueue: sqs.IQueue;
+  /** How long server access logs are kept. @default Duration.days(365) */
+  readonly accessLogRetention?: Duration;
+}
+
+/**
+ * The marker path, S3 → SNS → scheduler: the bucket (created or imported),
+ * object-created notifications for `.done` and `.failed` keys to an
+ * encrypted topic, and the scheduler's subscription with a dead-letter queue.
+ */
+export class Markers extends Construct {
+  public readonly bucket: s3.IBucket;
+  /** The server access log bucket; only when the marker bucket is created here. */
+  public readonly accessLogBucket?: s3.Bucket;
+  public readonly topic: sns.Topic;
+  public readonly subscription: sns.Subscription;
+
+  constructor(scope: Construct, id: string, props: MarkersProps) {
+    super(scope, id);
+    const retention = props.accessLogRetention ?? Duration.days(365);
+    if (retention.toDays() < 1) throw new Error(`${id}: accessLogRetention must be at least one day`);
+
+    if (props.existingBucketName) {
+      this.bucket = s3.Bucket.fromBucketName(this, 'Bucket', props.existingBucketName);
+    } else {
+      // Markers and access logs are records of what ran: both buckets outlive the stack (RETAIN).
+      this.accessLogBucket = new s3.Bucket(this, 'AccessLogs', {
+        encryption: s3.BucketEncryption.S3_MANAGED, // server access logging cannot deliver to SSE-KMS buckets
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        enforceSSL: true,
+        minimumTLSVersion: 1.2,
+        lifecycleRules: [{ expiration: retention }],
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      acknowledge(
+        this.accessLogBucket,
+        'S1',
+        "This bucket receives the marker bucket's server access logs; logging it as well would log its own log deliveries.",
+      );
+      this.bucket = new s3.Bucket(this, 'Bucket', {
+        // SSE-S3: writers (EMR steps, pipelines, other systems) need s3:PutObject only, no key grants.
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        enforceSSL: true,
+        minimumTLSVersion: 1.2,
+        // Two simultaneous writes of one key can yield one notification unless the bucket is versioned.
+        versioned: true,
+        serverAccessLogsBucket: this.accessLogBucket,
+        serverAccessLogsPrefix: 'markers/',
+        lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(90), abortIncompleteMultipartUploadAfter: Duration.days(7) }],
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    }
+
+    // Topic ids are unique in the stack: a function's subscription construct is named after its topic.
+    this.topic = new sns.Topic(this, 'MarkerTopic', {
+      displayName: 'reactive-scheduler markers',
+      masterKey: props.topicKey,
+      enforceSSL: true,
+    });
+    // Object-created only; SnsDestination adds the topic policy for this bucket and the key policy for S3.
+    for (const suffix of MARKER_SUFFIXES) {
+      this.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SnsDestination(this.topic), { suffix });
+    }
+    this.subscription = this.topic.addSubscription(
+      new subscriptions.LambdaSubscription(props.consumer, { deadLetterQueue: props.deadLetterQueue }),
+    );
+
+    // The scheduler reads marker bodies (params, meta), by version when the event names one.
+    const role = props.consumer.executionRole;
+    const markerObjects = MARKER_SUFFIXES.map((suffix) => this.bucket.arnForObjects(`*${suffix}`));
+    iam.Grant.addToPrincipal({ grantee: role, actions: ['s3:GetObject', 's3:GetObjectVersion'], resourceArns: markerObjects });
+    for (const arn of markerObjects) {
+      acknowledgeWildcardResource(
+        role,
+        arn,
+        'Marker keys are <any prefix><job>__<YYYYMMDD>.<status>, named by the jobs; reads are limited to the marker suffixes.',
+      );
+    }
+    acknowledgeNotificationsHandler(Stack.of(this));
+  }
+}
+
+/**
+ * aws-s3 configures bucket notifications through one custom-resource function
+ * per stack (BucketNotificationsHandler…). Its policy is scoped to the bucket;
+ * its role also carries the AWS managed basic execution policy, which only a
+ * change in aws-cdk-lib could replace.
+ */
+function acknowledgeNotificationsHandler(stack: Stack): void {
+  const handler = stack.node.children.find((c) => c.node.id.startsWith('BucketNotificationsHandler'));
+  if (!handler) return;
+  acknowledge(
+    handler,
+    'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    "CDK's S3 bucket-notifications custom resource writes its logs through AWSLambdaBasicExecutionRole (logs only); it runs only while the stack deploys.",
+  );
+}

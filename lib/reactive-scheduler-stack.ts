@@ -1,0 +1,111 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import { Alerts } from './alerts';
+import type { ChatbotInputs, EmrInputs } from './context';
+import type { DagConfig } from './dag-config';
+import type { LambdaDefaults } from './lambda-defaults';
+import { Markers } from './markers';
+import { Scheduler } from './scheduler';
+import { STACK_OUTPUTS } from './stack-outputs';
+import { type ClusterTag, clusterTagOf } from './submit-grants';
+
+export interface ReactiveSchedulerStackProps extends StackProps {
+  /** The validated dag-config (see loadDagConfig). */
+  readonly config: DagConfig;
+  /** Receive markers in this existing bucket. @default - a new bucket */
+  readonly markerBucketName?: string;
+  /** @default - no e-mail subscriptions */
+  readonly alertEmails?: readonly string[];
+  /** Name or ARN of the secret with the Slack webhook URL. @default - no Slack notifier */
+  readonly slackWebhookSecret?: string;
+  /** @default - no AWS Chatbot channel */
+  readonly chatbot?: ChatbotInputs;
+  /** Inputs of the cluster fleet (subnet, roles). @default - none */
+  readonly emr?: EmrInputs;
+  /** Days a run's history is kept. @default 400 */
+  readonly retentionDays?: number;
+  /** Shared settings of every function. @default - see LambdaDefaults */
+  readonly lambdaDefaults?: LambdaDefaults;
+}
+
+/**
+ * reactive-scheduler in one stack: markers (S3 → SNS), the scheduler (tables,
+ * functions, schedules) and alerts, each its own construct. The pieces a new
+ * concern needs are public here — tables, the alert topic and its alarms, the
+ * shared Lambda defaults, the schedule group — so the cluster fleet plugs in
+ * with one line below.
+ */
+export class ReactiveSchedulerStack extends Stack {
+  public readonly config: DagConfig;
+  public readonly lambdaDefaults: LambdaDefaults;
+  /** The customer managed key of both topics (S3 and CloudWatch must be able to use it). */
+  public readonly topicKey: kms.Key;
+  public readonly alerts: Alerts;
+  public readonly scheduler: Scheduler;
+  public readonly markers: Markers;
+  /** Passed through for the cluster fleet. */
+  public readonly emr: EmrInputs;
+  /** The tag the fleet must put on its clusters; the EMR permissions are scoped to it. */
+  public readonly clusterTag: ClusterTag;
+
+  constructor(scope: Construct, id: string, props: ReactiveSchedulerStackProps) {
+    super(scope, id, props);
+    this.config = props.config;
+    this.lambdaDefaults = props.lambdaDefaults ?? {};
+    this.emr = props.emr ?? {};
+    this.clusterTag = clusterTagOf(this);
+    Tags.of(this).add(this.clusterTag.key, this.clusterTag.value);
+
+    this.topicKey = new kms.Key(this, 'TopicKey', {
+      description: `Encrypts the ${this.stackName} SNS topics (marker events, alerts)`,
+      enableKeyRotation: true,
+      // Only messages in flight depend on it; a retained key would bill $1/month after teardown.
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+
+    this.alerts = new Alerts(this, 'Alerts', {
+      key: this.topicKey,
+      lambdaDefaults: this.lambdaDefaults,
+      emails: props.alertEmails,
+      slackWebhookSecret: props.slackWebhookSecret,
+      chatbot: props.chatbot,
+    });
+    this.scheduler = new Scheduler(this, 'Scheduler', {
+      config: props.config,
+      alertTopic: this.alerts.topic,
+      lambdaDefaults: this.lambdaDefaults,
+      clusterTag: this.clusterTag,
+      retentionDays: props.retentionDays,
+    });
+    this.markers = new Markers(this, 'Markers', {
+      existingBucketName: props.markerBucketName,
+      topicKey: this.topicKey,
+      consumer: this.scheduler.schedulerFunction,
+      deadLetterQueue: this.scheduler.deadLetters,
+    });
+
+    // Cluster fleet (provisioner, terminator, registry; EMR events → cluster-events topic) goes here:
+    //   new ClusterFleet(this, 'Fleet', { config, emr, clusterTag, tables, alerts, lambdaDefaults, scheduler })
+    // using scheduler.addSchedule for start/stop and alerts.watch* for its alarms.
+
+    this.alerts.watchFunction(this.scheduler.schedulerFunction, 'scheduler');
+    this.alerts.watchFunction(this.scheduler.sweeperFunction, 'sweeper');
+    this.alerts.watchDeadLetters(this.scheduler.deadLetters, 'dead-letters');
+    if (this.alerts.slackNotifier) this.alerts.watchFunction(this.alerts.slackNotifier, 'slack-notifier');
+    if (this.alerts.slackDeadLetters) this.alerts.watchDeadLetters(this.alerts.slackDeadLetters, 'slack-dead-letters');
+
+    const output = (key: string, value: string, description: string) => new CfnOutput(this, key, { value, description });
+    output(STACK_OUTPUTS.markerBucket, this.markers.bucket.bucketName, 'Bucket that receives <job>__<YYYYMMDD>.done / .failed markers');
+    output(STACK_OUTPUTS.markerTopic, this.markers.topic.topicArn, 'SNS topic of marker events');
+    output(STACK_OUTPUTS.alertTopic, this.alerts.topic.topicArn, 'SNS topic of alerts (subscribe here)');
+    output(STACK_OUTPUTS.runsTable, this.scheduler.runsTable.tableName, 'DynamoDB table of runs and their history');
+    output(STACK_OUTPUTS.clustersTable, this.scheduler.clustersTable.tableName, 'DynamoDB table of the cluster registry');
+    output(STACK_OUTPUTS.schedulerFunction, this.scheduler.schedulerFunction.functionName, 'Scheduler function');
+    output(STACK_OUTPUTS.sweeperFunction, this.scheduler.sweeperFunction.functionName, 'Sweeper function');
+    if (this.alerts.slackNotifier)
+      output(STACK_OUTPUTS.slackNotifierFunction, this.alerts.slackNotifier.functionName, 'Slack notifier function');
+    output(STACK_OUTPUTS.deadLetterQueue, this.scheduler.deadLetters.queueUrl, 'Dead-letter queue of the scheduler side');
+  }
+}

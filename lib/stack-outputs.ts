@@ -1,0 +1,16 @@
+/**
+ * Names of the stack's CloudFormation outputs. The CLI finds a deployed
+ * stack's resources through them (`--stack NAME`), so they are a contract:
+ * plain data, no aws-cdk-lib import.
+ */
+export const STACK_OUTPUTS = {
+  markerBucket: 'MarkerBucketName',
+  markerTopic: 'MarkerTopicArn',
+  alertTopic: 'AlertTopicArn',
+  runsTable: 'RunsTableName',
+  clustersTable: 'ClustersTableName',
+  schedulerFunction: 'SchedulerFunctionName',
+  sweeperFunction: 'SweeperFunctionName',
+  slackNotifierFunction: 'SlackNotifierFunctionName',
+  deadLetterQueue: 'DeadLetterQueueUrl',
+} as const;
