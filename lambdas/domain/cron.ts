@@ -70,7 +70,9 @@ export function toEventBridgeCron(expr: string): string {
   const problem = cronProblem(expr);
   if (problem) throw new Error(problem);
   const [minute, hour, dom, month, dow] = expr.trim().split(/\s+/) as [string, string, string, string, string];
-  const ebDow = dow === '*' ? '?' : dow.toUpperCase().replace(/\d+/g, (n) => DOW_NAMES[Number(n) % 7] ?? n);
+  // Days of the week as an explicit list: cron's 7 is Sunday, and a range such as 5-7 would wrap in EventBridge's numbering.
+  const days = [...new Set(CronExpressionParser.parse(expr, { tz: 'UTC' }).fields.dayOfWeek.values.map((d) => Number(d) % 7))].sort();
+  const ebDow = dow === '*' ? '?' : days.map((d) => DOW_NAMES[d]).join(',');
   const ebDom = dow === '*' ? dom : '?';
   return `cron(${minute} ${hour} ${ebDom} ${month} ${ebDow} *)`;
 }

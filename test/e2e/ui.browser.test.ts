@@ -62,7 +62,7 @@ describe.skipIf(!haveBrowser)('web UI in a real browser', () => {
     await page.waitForSelector('#detail:not([hidden])');
     expect(await page.locator('#detail-title').textContent()).toBe(`b — ${SIM_DATE}`);
     await page.click('#replay-downstream');
-    await page.waitForFunction(() => document.querySelector('#action-result')?.textContent?.startsWith('done'));
+    await page.locator('#action-result', { hasText: /^done/ }).waitFor();
     expect(await page.locator('#action-result').textContent()).toContain('"started":["b","c"]');
     expect(errors).toEqual([]);
   });

@@ -2,7 +2,10 @@ import type { Dag } from '../../lambdas/domain/config/dag';
 import type { ClusterSpec, JobSpec } from '../../lambdas/domain/config/schema';
 import { loadDag } from '../../lambdas/domain/config/validate';
 
-type JobOverrides = Partial<Omit<JobSpec, 'name' | 'dependsOn'>> & Record<string, unknown>;
+export type JobOverrides = Partial<Omit<JobSpec, 'name' | 'dependsOn'>> & Record<string, unknown>;
+
+/** The override that makes a job external: never submitted, its marker comes from another system. */
+export const EXTERNAL = { target: { type: 'external' } } as const satisfies JobOverrides;
 
 /**
  * A DAG from a literal edge list: `{ a: [], b: ['a'], c: ['a', 'b'] }`. Jobs are

@@ -4,12 +4,18 @@ import type { MarkerReader } from '../../lambdas/ports/marker-reader';
 import type { AlertRecord } from '../../lambdas/ports/run-store';
 import type { SubmissionRef, SubmitRequest, SubmitResult, Submitter } from '../../lambdas/ports/submitter';
 
-/** Records every submit call; `fail` decides per call whether to throw. */
+/**
+ * Records every submit call; `fail` decides per call whether to throw. `submitted`
+ * holds the calls that succeeded, i.e. what the control plane really runs.
+ */
 export class RecordingSubmitter implements Submitter {
   readonly calls: SubmitRequest[] = [];
+  readonly submitted: { readonly request: SubmitRequest; readonly result: SubmitResult }[] = [];
   fail: (request: SubmitRequest, callIndex: number) => Error | undefined = () => undefined;
   onSubmit: (request: SubmitRequest) => Promise<void> | void = () => {};
-  found: SubmitResult | undefined | 'unknown' = undefined;
+  /** What findSubmission answers; 'recorded' looks the attempt up in `submitted`, like a control plane that can tell. */
+  found: SubmitResult | undefined | 'unknown' | 'recorded' = undefined;
+  readonly lookups: SubmissionRef[] = [];
 
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     const index = this.calls.length;
@@ -17,11 +23,20 @@ export class RecordingSubmitter implements Submitter {
     const error = this.fail(request, index);
     if (error) throw error;
     await this.onSubmit(request);
-    return { submissionId: `sub-${request.job}-${request.date}-${request.attempt}-${index}`, clusterId: request.cluster?.id };
+    const result = { submissionId: `sub-${request.job}-${request.date}-${request.attempt}-${index}`, clusterId: request.cluster?.id };
+    this.submitted.push({ request, result });
+    return result;
   }
 
-  async findSubmission(_ref: SubmissionRef): Promise<SubmitResult | undefined | 'unknown'> {
-    return this.found;
+  async findSubmission(ref: SubmissionRef): Promise<SubmitResult | undefined | 'unknown'> {
+    this.lookups.push(ref);
+    if (this.found !== 'recorded') return this.found;
+    return this.submitted.find(({ request: r }) => r.job === ref.job && r.date === ref.date && r.attempt === ref.attempt)?.result;
+  }
+
+  /** Successful submissions of a job (and date), whatever the number of tries behind them. */
+  submittedFor(job: string, date?: string): number {
+    return this.submitted.filter(({ request: r }) => r.job === job && (date === undefined || r.date === date)).length;
   }
 
   countFor(job: string, date?: string): number {

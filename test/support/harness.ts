@@ -4,9 +4,10 @@ import { DynamoRunStore } from '../../lambdas/adapters/aws/dynamodb-run-store';
 import type { Dag } from '../../lambdas/domain/config/dag';
 import { formatMarkerKey, type MarkerStatus } from '../../lambdas/domain/markers';
 import type { RunDate } from '../../lambdas/domain/run-date';
+import type { Run } from '../../lambdas/domain/runs/run';
 import { DEFAULT_TUNING, type EngineDeps, type Tuning } from '../../lambdas/engine/deps';
 import type { MarkerEvent } from '../../lambdas/engine/markers';
-import { makeSchedulerHandler } from '../../lambdas/handlers/scheduler';
+import { makeSchedulerHandler, type TriggerEvent } from '../../lambdas/handlers/scheduler';
 import { createTables, type DynamoEmulator } from '../../lambdas/local/dynamodb-emulator';
 import { ManualClock } from '../../lambdas/ports/clock';
 import { silentLog } from '../../lambdas/ports/log';
@@ -28,6 +29,15 @@ export interface Harness {
   marker(job: string, date: string, status?: MarkerStatus, opts?: { body?: string; prefix?: string }): MarkerEvent;
   /** The SNS-wrapped S3 notification for some marker events, as the scheduler Lambda receives it. */
   snsEvent(...events: MarkerEvent[]): unknown;
+  /** The run as stored now (a consistent read). */
+  run(job: string, date: string): Promise<Run | undefined>;
+  /** The same tables and fakes with some dependencies replaced (another DAG, a faulty store), and a handler over them. */
+  variant(parts: Partial<EngineDeps>): { deps: EngineDeps; handler: ReturnType<typeof makeSchedulerHandler> };
+}
+
+/** What EventBridge Scheduler sends when a root job's schedule fires for `date` (00:00 UTC). */
+export function triggerEvent(job: string, date: string): TriggerEvent {
+  return { source: 'rsched.trigger', job, scheduledTime: `${date}T00:00:00.000Z` };
 }
 
 /** Engine dependencies on fresh tables of a running emulator, with recording fakes at the edges. */
@@ -68,6 +78,11 @@ export async function createHarness(
     markers,
     counter,
     handler: makeSchedulerHandler(deps),
+    run: (job, date) => store.get({ job, date: date as RunDate }),
+    variant(parts) {
+      const changed = { ...deps, ...parts };
+      return { deps: changed, handler: makeSchedulerHandler(changed) };
+    },
     marker(job, date, status = 'done', o = {}) {
       const key = formatMarkerKey(job, date as RunDate, status, o.prefix ?? 'markers/');
       const seq = (sequencers.get(key) ?? 0) + 1;

@@ -43,8 +43,9 @@ export class DataPipelineSubmitter implements Submitter {
   async resolve(pipeline: string): Promise<string> {
     if (PIPELINE_ID.test(pipeline)) return pipeline;
     const fresh = this.cache && this.now - this.cache.at < (this.options.cacheTtlMs ?? 10 * 60_000);
-    let ids = (fresh ? this.cache?.ids.get(pipeline) : undefined) ?? (await this.listPipelines()).get(pipeline);
-    if (!ids && fresh) ids = (await this.listPipelines()).get(pipeline);
+    let ids = fresh ? this.cache?.ids.get(pipeline) : undefined;
+    // A miss (or a stale cache) lists once: pipelines created since the last listing are found.
+    if (!ids) ids = (await this.listPipelines()).get(pipeline);
     if (!ids) throw new SubmitError(`no Data Pipeline named "${pipeline}" in this account and region`, false);
     if (ids.length > 1) throw new SubmitError(`${ids.length} pipelines are named "${pipeline}" (${ids.join(', ')}); use the df- id`, false);
     return ids[0] as string;

@@ -60,11 +60,18 @@ function jsonSyntaxIssue(file: SourceFile, err: Error): ConfigIssue {
   return { severity: 'error', file: file.path, message: `not valid JSON${where}: ${detail}` };
 }
 
-/** Removes the keys zod called unrecognised, so the rest of the entity can still be checked. */
-function withoutUnknownKeys(raw: unknown, error: z.ZodError): unknown {
+/**
+ * Removes what zod rejected — unknown keys, and the top-level fields that failed —
+ * so the rest of the entity can still be checked.
+ */
+function withoutRejected(raw: unknown, error: z.ZodError): unknown {
   const copy = structuredClone(raw) as Record<string, unknown>;
+  if (!copy || typeof copy !== 'object') return copy;
   for (const issue of error.issues) {
-    if (issue.code !== 'unrecognized_keys') continue;
+    if (issue.code !== 'unrecognized_keys') {
+      if (issue.path.length > 0) delete copy[issue.path[0] as string];
+      continue;
+    }
     let node: unknown = copy;
     for (const key of issue.path) node = (node as Record<PropertyKey, unknown> | undefined)?.[key as string];
     if (node && typeof node === 'object') for (const key of issue.keys) delete (node as Record<string, unknown>)[key];
@@ -96,11 +103,10 @@ function parseArray<T>(raw: unknown, key: 'jobs' | 'clusters', file: string, sch
       return;
     }
     issues.push(...zodIssues(result.error, file, entity));
-    // Unknown fields alone should not hide the entity from the cross-entity checks.
-    if (result.error.issues.every((i) => i.code === 'unrecognized_keys')) {
-      const retry = schema.safeParse(withoutUnknownKeys(item, result.error));
-      if (retry.success) out.push({ value: retry.data, file, index });
-    }
+    // One bad field should not hide the entity's other problems from the cross-entity checks:
+    // without it (an optional field falls back to its default), check the rest.
+    const retry = schema.safeParse(withoutRejected(item, result.error));
+    if (retry.success) out.push({ value: retry.data, file, index });
   });
   return out;
 }

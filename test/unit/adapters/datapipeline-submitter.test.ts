@@ -1,0 +1,148 @@
+import {
+  ActivatePipelineCommand,
+  DataPipelineClient,
+  InternalServiceError,
+  ListPipelinesCommand,
+  PipelineNotFoundException,
+} from '@aws-sdk/client-data-pipeline';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DataPipelineSubmitter } from '../../../lambdas/adapters/aws/datapipeline-submitter';
+import type { RunDate } from '../../../lambdas/domain/run-date';
+import type { SubmitRequest } from '../../../lambdas/ports/submitter';
+import { submitErrorOf } from '../../support/submit-errors';
+
+const client = new DataPipelineClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+const mock = mockClient(client);
+
+const request = (pipeline: string, parameters: Record<string, string> = {}): SubmitRequest => ({
+  job: 'kpi_export',
+  date: '2026-11-22' as RunDate,
+  attempt: 1,
+  target: { type: 'datapipeline', pipeline, parameters },
+});
+
+/** Three pages of ListPipelines: the wanted pipeline is on the last one. */
+function listInPages(): void {
+  mock
+    .on(ListPipelinesCommand, { marker: undefined })
+    .resolves({ pipelineIdList: [{ id: 'df-0001', name: 'player-entry-export' }], marker: 'page-2', hasMoreResults: true });
+  mock
+    .on(ListPipelinesCommand, { marker: 'page-2' })
+    .resolves({ pipelineIdList: [{ id: 'df-0002', name: 'payments-export' }], marker: 'page-3', hasMoreResults: true });
+  mock
+    .on(ListPipelinesCommand, { marker: 'page-3' })
+    .resolves({ pipelineIdList: [{ id: 'df-0003', name: 'kpi-to-redshift' }], hasMoreResults: false });
+}
+
+const listCalls = () => mock.commandCalls(ListPipelinesCommand).length;
+const activated = () => mock.commandCalls(ActivatePipelineCommand).map((c) => c.args[0].input);
+
+beforeEach(() => {
+  mock.reset();
+  mock.on(ActivatePipelineCommand).resolves({});
+});
+
+describe('DataPipelineSubmitter', () => {
+  it('resolves a name through every page of ListPipelines and activates with the parameterValues exactly', async () => {
+    listInPages();
+    const submitter = new DataPipelineSubmitter(client);
+    const result = await submitter.submit(request('kpi-to-redshift', { myDate: '2026-11-22', myOutput: 's3://lake/kpis/dt=2026-11-22/' }));
+    expect(result).toEqual({ submissionId: 'df-0003' });
+    // The mock answers by marker, so three calls mean each page was asked for with the marker of the one before.
+    expect(listCalls()).toBe(3);
+    expect(activated()).toEqual([
+      {
+        pipelineId: 'df-0003',
+        parameterValues: [
+          { id: 'myDate', stringValue: '2026-11-22' },
+          { id: 'myOutput', stringValue: 's3://lake/kpis/dt=2026-11-22/' },
+        ],
+      },
+    ]);
+  });
+
+  it('uses a df- id as it is, without listing', async () => {
+    const submitter = new DataPipelineSubmitter(client);
+    await submitter.submit(request('df-0ABC123XYZ'));
+    expect(listCalls()).toBe(0);
+    expect(activated()).toEqual([{ pipelineId: 'df-0ABC123XYZ', parameterValues: [] }]);
+  });
+
+  it('caches names within the TTL and lists again after it', async () => {
+    listInPages();
+    let now = 1_000_000;
+    const submitter = new DataPipelineSubmitter(client, { cacheTtlMs: 60_000, now: () => now });
+    await submitter.submit(request('kpi-to-redshift'));
+    now += 59_999;
+    await submitter.submit(request('payments-export'));
+    expect(listCalls()).toBe(3);
+    now += 1;
+    await submitter.submit(request('kpi-to-redshift'));
+    expect(listCalls()).toBe(6);
+    expect(activated().map((a) => a.pipelineId)).toEqual(['df-0003', 'df-0002', 'df-0003']);
+  });
+
+  it('refreshes a fresh cache when a name is not in it, for a pipeline created since', async () => {
+    mock
+      .on(ListPipelinesCommand)
+      .resolvesOnce({ pipelineIdList: [{ id: 'df-0001', name: 'old' }] })
+      .resolves({
+        pipelineIdList: [
+          { id: 'df-0001', name: 'old' },
+          { id: 'df-0009', name: 'new' },
+        ],
+      });
+    const submitter = new DataPipelineSubmitter(client);
+    await submitter.submit(request('old'));
+    await submitter.submit(request('new'));
+    expect(listCalls()).toBe(2);
+    expect(activated().map((a) => a.pipelineId)).toEqual(['df-0001', 'df-0009']);
+  });
+
+  it('refreshes only once when a name is missing from a fresh cache, then fails without retrying', async () => {
+    mock.on(ListPipelinesCommand).resolves({ pipelineIdList: [{ id: 'df-0001', name: 'old' }] });
+    const submitter = new DataPipelineSubmitter(client);
+    await submitter.submit(request('old'));
+    const err = await submitErrorOf(submitter.submit(request('missing')));
+    expect(err.message).toBe('no Data Pipeline named "missing" in this account and region');
+    expect(listCalls()).toBe(2);
+  });
+
+  it('rejects a name that several pipelines share, naming their ids, without retrying', async () => {
+    mock.on(ListPipelinesCommand).resolves({
+      pipelineIdList: [
+        { id: 'df-0001', name: 'kpi-to-redshift' },
+        { id: 'df-0002', name: 'kpi-to-redshift' },
+      ],
+    });
+    const err = await submitErrorOf(new DataPipelineSubmitter(client).submit(request('kpi-to-redshift')));
+    expect(err.retryable).toBe(false);
+    expect(err.message).toBe('2 pipelines are named "kpi-to-redshift" (df-0001, df-0002); use the df- id');
+    expect(activated()).toEqual([]);
+  });
+
+  it('marks PipelineNotFoundException permanent and InternalServiceError retryable, keeping the cause', async () => {
+    const submitter = new DataPipelineSubmitter(client);
+    const notFound = new PipelineNotFoundException({ message: 'Pipeline df-0001 not found', $metadata: {} });
+    mock.on(ActivatePipelineCommand).rejects(notFound);
+    const permanent = await submitErrorOf(submitter.submit(request('df-0001')));
+    expect(permanent.retryable).toBe(false);
+    expect(permanent.message).toBe('ActivatePipeline df-0001: PipelineNotFoundException: Pipeline df-0001 not found');
+    expect(permanent.cause).toBe(notFound);
+
+    mock.on(ActivatePipelineCommand).rejects(new InternalServiceError({ message: 'try again', $metadata: {} }));
+    const transient = await submitErrorOf(submitter.submit(request('df-0001')));
+    expect(transient.retryable).toBe(true);
+  });
+
+  it('cannot find a lost submission, and says so instead of guessing', async () => {
+    expect(await new DataPipelineSubmitter(client).findSubmission()).toBe('unknown');
+  });
+
+  it('refuses targets of another type', async () => {
+    const wrong = { ...request('x'), target: { type: 'emr-step', args: ['x'], jar: 'j', actionOnFailure: 'CONTINUE' } } as const;
+    const err = await submitErrorOf(new DataPipelineSubmitter(client).submit(wrong));
+    expect(err.retryable).toBe(false);
+  });
+});
