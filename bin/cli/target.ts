@@ -10,6 +10,8 @@ import { clockFromSpec } from '../../lambdas/local/timeline';
 import type { AlertSink } from '../../lambdas/ports/alert-sink';
 import { silentLog } from '../../lambdas/ports/log';
 import { awsOpsContext, type OpsContext } from '../../lambdas/runtime/aws-deps';
+import { CONTEXT_KEYS, DEFAULT_STACK_NAME } from '../../lib/context';
+import { STACK_OUTPUTS } from '../../lib/stack-outputs';
 import { DEFAULT_CONFIG_DIR, loadDagFromDir } from './config';
 import { UsageError } from './run';
 
@@ -29,15 +31,12 @@ export interface Target {
   readonly ui?: string;
 }
 
-/**
- * Stack outputs the CLI reads (lib/ declares them). Names are looked up by
- * these keys, so a renamed output fails loudly here rather than silently.
- */
-export const STACK_OUTPUT_KEYS = {
-  bucket: 'MarkerBucketName',
-  runsTable: 'RunsTableName',
-  clustersTable: 'ClustersTableName',
-  alertTopicArn: 'AlertTopicArn',
+/** The stack outputs the CLI reads; lib/stack-outputs.ts is the contract both sides use. */
+const STACK_OUTPUT_KEYS = {
+  bucket: STACK_OUTPUTS.markerBucket,
+  runsTable: STACK_OUTPUTS.runsTable,
+  clustersTable: STACK_OUTPUTS.clustersTable,
+  alertTopicArn: STACK_OUTPUTS.alertTopic,
 } as const;
 
 /** The operator, as recorded in history (`operator:<name>`). */
@@ -54,12 +53,12 @@ export function operator(): Actor {
   return `operator:${name}`;
 }
 
+/** `--stack` default: the stack name in cdk.json context, as `cdk deploy` uses it. */
 export function defaultStackName(): string {
-  const fallback = 'ReactiveScheduler';
-  if (!existsSync('cdk.json')) return fallback;
+  if (!existsSync('cdk.json')) return DEFAULT_STACK_NAME;
   const context = (JSON.parse(readFileSync('cdk.json', 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
-  const name = context['rsched:stackName'] ?? context.stackName;
-  return typeof name === 'string' && name !== '' ? name : fallback;
+  const name = context[CONTEXT_KEYS.stackName];
+  return typeof name === 'string' && name !== '' ? name : DEFAULT_STACK_NAME;
 }
 
 /** In local mode alerts are recorded in the store (status shows them); the dev process prints its own. */

@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { documentClient, RequestCounter } from '../lambdas/adapters/aws/clients';
+import { DynamoRunStore } from '../lambdas/adapters/aws/dynamodb-run-store';
+import type { Dag } from '../lambdas/domain/config/dag';
+import { loadDag } from '../lambdas/domain/config/validate';
+import type { RunDate } from '../lambdas/domain/run-date';
+import { DEFAULT_TUNING, type EngineDeps } from '../lambdas/engine/deps';
+import { onMarker } from '../lambdas/engine/markers';
+import { createTables, type DynamoEmulator } from '../lambdas/local/dynamodb-emulator';
+import { ManualClock } from '../lambdas/ports/clock';
+import { silentLog } from '../lambdas/ports/log';
+
+/**
+ * A DAG of `size` jobs in which job `hub` has `fanOut` dependents (each also
+ * waiting for another upstream, so they do not start), the rest a chain.
+ */
+export function hubDag(size: number, fanOut: number): Dag {
+  const jobs: Record<string, unknown>[] = [
+    { name: 'hub', target: { type: 'external' } },
+    { name: 'other', target: { type: 'external' } },
+  ];
+  for (let i = 0; i < fanOut; i++)
+    jobs.push({ name: `child_${i}`, dependsOn: ['hub', 'other'], target: { type: 'datapipeline', pipeline: 'p' } });
+  // The rest: chains of 50 external jobs, unrelated to the hub.
+  for (let i = jobs.length, previous = ''; i < size; i++) {
+    const name = `filler_${i}`;
+    jobs.push({ name, dependsOn: i % 50 === 0 || previous === '' ? [] : [previous], target: { type: 'external' } });
+    previous = name;
+  }
+  return loadDag([{ path: 'bench.json', text: JSON.stringify({ jobs }) }]);
+}
+
+export interface EventCost {
+  readonly size: number;
+  readonly fanOut: number;
+  readonly requests: number;
+  readonly byOperation: Record<string, number>;
+  readonly medianMs: number;
+}
+
+/** Requests and time of one `.done` event of the hub job, over `samples` run dates. */
+export async function measureEventCost(emulator: DynamoEmulator, size: number, fanOut: number, samples = 30): Promise<EventCost> {
+  const dag = hubDag(size, fanOut);
+  const client = emulator.client();
+  const counter = new RequestCounter().attach(client);
+  const tables = { runs: `bench-${randomUUID()}`, clusters: `bench-c-${randomUUID()}` };
+  await createTables(client, tables);
+  const clock = new ManualClock('2026-11-22T00:00:00Z');
+  const deps: EngineDeps = {
+    dag,
+    store: new DynamoRunStore(documentClient(client), { tableName: tables.runs }),
+    submitter: { submit: async () => ({ submissionId: 'x' }), findSubmission: async () => undefined },
+    alerts: { publish: async () => {} },
+    clusters: { liveClusterFor: async () => undefined },
+    markers: { read: async () => '' },
+    clock,
+    log: silentLog,
+    tuning: DEFAULT_TUNING,
+  };
+  const times: number[] = [];
+  let requests = 0;
+  let byOperation: Record<string, number> = {};
+  for (let i = 0; i < samples; i++) {
+    const date = new Date(Date.UTC(2026, 0, 1) + i * 86_400_000).toISOString().slice(0, 10) as RunDate;
+    counter.reset();
+    const started = process.hrtime.bigint();
+    await onMarker(deps, {
+      bucket: 'b',
+      key: `hub__${date.replaceAll('-', '')}.done`,
+      size: 0,
+      eventTime: clock.now().toISOString(),
+      sequencer: '01',
+    });
+    times.push(Number(process.hrtime.bigint() - started) / 1e6);
+    requests = counter.total;
+    byOperation = Object.fromEntries(counter.counts);
+  }
+  client.destroy();
+  times.sort((a, b) => a - b);
+  return { size, fanOut, requests, byOperation, medianMs: Math.round((times[Math.floor(times.length / 2)] as number) * 100) / 100 };
+}
