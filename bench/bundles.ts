@@ -53,7 +53,7 @@ export async function measureBundles(configSizes: readonly number[]): Promise<Bu
           RSCHED_EMR_SERVICE_ROLE: 'r',
           RSCHED_EMR_INSTANCE_PROFILE: 'p',
           AWS_REGION: 'us-east-1',
-          RSCHED_SLACK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:x',
+          RSCHED_SLACK_SECRET_ID: 'rsched/slack-webhook',
         };
         samples.push(Number(execFileSync(process.execPath, ['-e', script], { env }).toString()));
       }

@@ -93,6 +93,7 @@ async function main(): Promise<void> {
     log(`| ${jobsPerDay} | ${m.lambda} | ${m.dynamodb} | ${m.sns} | ${m.s3} | ${m.total} | ${m.mwaa} |`);
   }
   log('');
+  log("Fixed costs on top: the topics' KMS key $1/month, the Slack webhook secret $0.40/month if used.");
   log('The sweeper (every minute, all month) dominates small platforms; it is about 43,200 invocations a month.');
 
   const dir = join(__dirname, 'results');

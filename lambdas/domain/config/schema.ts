@@ -115,7 +115,13 @@ export const clusterSchema = z.strictObject({
       })
       .optional(),
   }),
-  stepConcurrency: z.number().int().min(1).max(256).default(10).describe('StepConcurrencyLevel'),
+  stepConcurrency: z
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(256, 'must be at most 256 (EMR StepConcurrencyLevel limit)')
+    .default(10)
+    .describe('StepConcurrencyLevel'),
   graceMinutes: minutes(24 * 60)
     .default(30)
     .describe('At stop, running steps may finish for this long'),

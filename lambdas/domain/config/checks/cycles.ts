@@ -96,11 +96,14 @@ export function checkCycles(config: ParsedConfig): ConfigIssue[] {
     edges.set(value.name, value.dependsOn);
     fileOf.set(value.name, file);
   }
-  return findCycles(edges).map((cycle) => ({
-    severity: 'error',
-    file: fileOf.get(cycle[0] as string) as string,
-    entity: { kind: 'job', name: cycle[0] as string },
-    field: 'dependsOn',
-    message: `dependency cycle: ${cycle.join(' -> ')} (each job depends on the next)`,
-  }));
+  // A job that depends on itself is reported by checkDependencies, not again as a cycle.
+  return findCycles(edges)
+    .filter((cycle) => cycle.length > 2)
+    .map((cycle) => ({
+      severity: 'error',
+      file: fileOf.get(cycle[0] as string) as string,
+      entity: { kind: 'job', name: cycle[0] as string },
+      field: 'dependsOn',
+      message: `dependency cycle: ${cycle.join(' -> ')} (each job depends on the next)`,
+    }));
 }
