@@ -67,7 +67,7 @@ async function waitForCluster(deps: EngineDeps, job: Job, run: Run, by: Actor): 
   const now = deps.clock.now();
   const deadlineAt = run.deadlineAt ?? addMinutes(now, job.timeoutMinutes).toISOString();
   const recheckAt = addMinutes(now, deps.tuning.clusterRecheckMinutes).toISOString();
-  // biome-ignore lint/complexity/useMathMinMax: ISO timestamps compare as strings.
+  // ISO timestamps compare as strings (Math.min would not do).
   const dueAt = recheckAt < deadlineAt ? recheckAt : deadlineAt;
   const quiet = run.state === RunState.WAITING_FOR_CLUSTER;
   await deps.store.transition({
