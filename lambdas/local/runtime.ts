@@ -207,14 +207,17 @@ export class LocalRuntime {
     return runtime;
   }
 
+  private opsContext: OpsContext | undefined;
+
   /** What operator commands and the web UI use, over the same emulators. */
   ops(): OpsContext {
-    return {
+    this.opsContext ??= {
       deps: this.deps,
       registry: this.deps.registry,
       backfills: this.backfills,
       bucket: new S3MarkerBucket(localS3Client(this.endpoints.s3), this.endpoints.bucket),
     };
+    return this.opsContext;
   }
 
   private async deadLetter(letter: DeadLetter): Promise<void> {

@@ -13,6 +13,8 @@ export interface Backfill {
   readonly reprocess: BackfillReprocess;
   /** At most this many dates in flight, so the daily schedule is never starved. */
   readonly parallel: number;
+  /** Start over runs that are in flight (otherwise such dates wait until they end). */
+  readonly force?: boolean;
   readonly state: 'RUNNING' | 'DONE' | 'CANCELLED';
   readonly createdAt: string;
   readonly createdBy: string;

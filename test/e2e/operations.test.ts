@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadDag } from '../../lambdas/domain/config/validate';
 import { addDays, type RunDate } from '../../lambdas/domain/run-date';
-import { advanceBackfills, createBackfill } from '../../lambdas/engine/operations/backfill';
+import { advanceBackfills, createBackfill, planBackfill } from '../../lambdas/engine/operations/backfill';
 import { mark } from '../../lambdas/engine/operations/mark';
 import { reconcile } from '../../lambdas/engine/operations/reconcile';
 import { replay } from '../../lambdas/engine/operations/replay';
@@ -118,7 +118,7 @@ describe('backfill', () => {
     const s = await startDay([dp('root')], {}, addDays(SIM_DATE, -1));
     s.scheduleDay(addDays(SIM_DATE, -1));
     await s.run();
-    const created = await createBackfill(s.runtime.deps, s.runtime.backfills, {
+    const request = {
       job: 'root',
       from: addDays(SIM_DATE, -2),
       to: addDays(SIM_DATE, -1),
@@ -126,7 +126,12 @@ describe('backfill', () => {
       reprocess: 'missing',
       parallel: 1,
       by: OPERATOR,
-    });
+    } as const;
+    expect(await planBackfill(s.runtime.deps, request)).toEqual([
+      { date: addDays(SIM_DATE, -2), currentState: 'PENDING', action: 'run', jobs: ['root'] },
+      { date: addDays(SIM_DATE, -1), currentState: 'SUCCEEDED', action: 'skip', jobs: ['root'] },
+    ]);
+    const created = await createBackfill(s.runtime.deps, s.runtime.backfills, request);
     await s.run(new Date(`${SIM_DATE}T06:00:00Z`));
     const b = await s.runtime.backfills.getBackfill(created.id);
     expect(b?.dates[addDays(SIM_DATE, -1)]?.status).toBe('skipped');

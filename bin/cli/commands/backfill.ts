@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { cancelBackfill, createBackfill } from '../../../lambdas/engine/operations/backfill';
+import { cancelBackfill, createBackfill, planBackfill } from '../../../lambdas/engine/operations/backfill';
 import type { Backfill, BackfillReprocess } from '../../../lambdas/ports/backfill-store';
 import { confirm, positiveInt, printJson, requireDate, withTargetOptions } from '../options';
 import { bold, dim, green, red, yellow } from '../output/format';
@@ -16,6 +16,7 @@ type BackfillOptions = TargetOptions & {
   status?: string;
   cancel?: string;
   detach?: boolean;
+  force?: boolean;
   dryRun?: boolean;
   yes?: boolean;
   json?: boolean;
@@ -68,7 +69,8 @@ export function registerBackfill(program: Command): void {
     .option('--status <id>', 'show one backfill')
     .option('--cancel <id>', 'cancel a backfill (runs in flight finish)')
     .option('--detach', 'start it and return without following progress')
-    .option('--dry-run', 'print the dates and change nothing')
+    .option('--force', 'start over runs that are in flight (otherwise such dates wait until they end)')
+    .option('--dry-run', 'print the plan (dates, runs, order) and change nothing')
     .option('--yes', 'do not ask for confirmation')
     .action(async (job: string | undefined, opts: BackfillOptions) => {
       const target = await openTarget(opts);
@@ -101,12 +103,21 @@ export function registerBackfill(program: Command): void {
         downstream: opts.downstream ?? false,
         reprocess,
         parallel: positiveInt(opts.parallel, '--parallel', 31),
+        force: opts.force,
         by: operator(),
       };
+      const plan = await planBackfill(deps, request);
+      if (opts.json && opts.dryRun) return printJson(plan);
       if (!opts.json) {
         process.stdout.write(
           `${bold(`backfill ${job}`)} ${request.from}…${request.to}${request.downstream ? ' with its downstream chain' : ''}, reprocess ${reprocess}, ${request.parallel} date(s) in flight ${dim(`— ${target.description}`)}\n`,
         );
+      }
+      if (!opts.json) {
+        for (const d of plan) {
+          const what = d.action === 'run' ? `run ${d.jobs.join(' → ')}` : 'skip';
+          process.stdout.write(`  ${d.date} ${dim(d.currentState.padEnd(16))} ${what}\n`);
+        }
       }
       if (opts.dryRun) return;
       if (!(await confirm('Start it?', opts.yes))) return void process.stdout.write('nothing changed\n');

@@ -36,7 +36,7 @@ function describe(fn: string, result: unknown): string[] {
       ...s.triggers.map((t) => `trigger ${t.job} → ${t.outcome}`),
     ];
   }
-  if (fn === 'provisioner' || fn === 'terminator') return [`cluster ${r.cluster} → ${r.outcome}`];
+  if (fn === 'provisioner' || fn === 'terminator') return r.outcome === 'no-window' ? [] : [`cluster ${r.cluster} → ${r.outcome}`];
   if (fn === 'registry' && Array.isArray(r.handled)) {
     return (r.handled as string[]).filter((h) => !h.startsWith('ignored') && !h.endsWith(': ignored')).map((h) => `emr ${h}`);
   }

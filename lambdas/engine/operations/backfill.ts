@@ -15,15 +15,24 @@ export interface BackfillRequest {
   readonly downstream: boolean;
   readonly reprocess: BackfillReprocess;
   readonly parallel: number;
+  readonly force?: boolean;
   readonly by: Actor;
+}
+
+/** One date of a backfill plan (`--dry-run`, and the confirmation prompt). */
+export interface PlannedDate {
+  readonly date: RunDate;
+  readonly currentState: string;
+  readonly action: 'run' | 'skip';
+  /** The runs (re)started for the date, in order. */
+  readonly jobs: readonly string[];
 }
 
 /** At most this many dates of one backfill start per advance, so one sweep stays short. */
 const STARTS_PER_ADVANCE = 5;
 const MAX_DATES = 366;
 
-/** Creates the stored backfill; the sweeper (or `rsched dev`) advances it. */
-export async function createBackfill(deps: EngineDeps, store: BackfillStore, request: BackfillRequest): Promise<Backfill> {
+function checkRequest(deps: EngineDeps, request: BackfillRequest): RunDate[] {
   const job = requireJob(deps, request.job);
   if (job.target.type === 'external') throw new OperationRefusedError(`${job.name} is external: it cannot be backfilled, only marked`);
   const today = runDateIn(deps.clock.now(), job.timezone);
@@ -34,15 +43,34 @@ export async function createBackfill(deps: EngineDeps, store: BackfillStore, req
   if (!Number.isInteger(request.parallel) || request.parallel < 1 || request.parallel > 31) {
     throw new OperationRefusedError(`--parallel must be between 1 and 31, got ${request.parallel}`);
   }
+  return dates;
+}
+
+/** What a backfill would do now, date by date, without changing anything. */
+export async function planBackfill(deps: EngineDeps, request: BackfillRequest): Promise<PlannedDate[]> {
+  const dates = checkRequest(deps, request);
+  const jobs = [request.job, ...(request.downstream ? downstreamClosure(deps.dag, request.job) : [])];
+  const plan: PlannedDate[] = [];
+  for (const date of dates) {
+    const state = (await deps.store.get({ job: request.job, date }))?.state ?? RunState.PENDING;
+    plan.push({ date, currentState: state, action: wanted(request.reprocess, state) ? 'run' : 'skip', jobs });
+  }
+  return plan;
+}
+
+/** Creates the stored backfill; the sweeper (or `rsched dev`) advances it. */
+export async function createBackfill(deps: EngineDeps, store: BackfillStore, request: BackfillRequest): Promise<Backfill> {
+  const dates = checkRequest(deps, request);
   const now = deps.clock.now().toISOString();
   const backfill: Backfill = {
     id: `bf-${now.slice(0, 10).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`,
-    job: job.name,
+    job: request.job,
     from: request.from,
     to: request.to,
     downstream: request.downstream,
     reprocess: request.reprocess,
     parallel: request.parallel,
+    ...(request.force ? { force: true } : {}),
     state: 'RUNNING',
     createdAt: now,
     createdBy: request.by,
