@@ -1,5 +1,6 @@
 import { type Command, CommanderError } from 'commander';
 import { ConfigInvalidError, formatIssue } from '../../lambdas/domain/config/issues';
+import { OperationRefusedError } from '../../lambdas/engine/operations/errors';
 
 /** Exit codes shared by every command. */
 export const ExitCode = {
@@ -31,6 +32,14 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
   }
 }
 
+/** The address of a refused connection anywhere in an error's cause chain. */
+function connectionRefused(err: unknown): string | undefined {
+  for (let e = err as { code?: string; address?: string; port?: number; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.code === 'ECONNREFUSED') return e.address ? `${e.address}:${e.port}` : 'the endpoint';
+  }
+  return undefined;
+}
+
 function exitCodeFor(err: unknown): number {
   if (err instanceof CommanderError) {
     // Commander has printed its own message (or help) already.
@@ -43,6 +52,15 @@ function exitCodeFor(err: unknown): number {
   if (err instanceof UsageError) {
     process.stderr.write(`rsched: ${err.message}\n`);
     return err.exitCode;
+  }
+  if (err instanceof OperationRefusedError) {
+    process.stderr.write(`rsched: refused: ${err.message}\n`);
+    return ExitCode.INVALID;
+  }
+  const refused = connectionRefused(err);
+  if (refused) {
+    process.stderr.write(`rsched: nothing answers at ${refused}; if this is \`rsched dev\` (--local), is it still running?\n`);
+    return ExitCode.PROBLEM;
   }
   process.stderr.write(`rsched: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   return ExitCode.PROBLEM;

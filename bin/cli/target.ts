@@ -129,10 +129,3 @@ export async function openTarget(opts: TargetOptions): Promise<Target> {
   }
   return stackTarget(dag, opts.stack ?? defaultStackName(), opts.region);
 }
-
-/** Turns connection failures against a stopped `rsched dev` into a clear message. */
-export function explainConnectionError(err: unknown, target: Target): never {
-  const code = (err as { code?: string; cause?: { code?: string } })?.code ?? (err as { cause?: { code?: string } })?.cause?.code;
-  if (code === 'ECONNREFUSED') throw new UsageError(`${target.description} is not answering; is \`rsched dev\` still running?`);
-  throw err;
-}

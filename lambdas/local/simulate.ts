@@ -13,18 +13,9 @@ import { LocalRuntime } from './runtime';
 import { buildReport, type SimulationReport } from './simulation-report';
 import { VirtualTimeline } from './timeline';
 
-export interface SimulateOptions {
-  readonly dag: Dag;
+/** One day of the DAG: `rsched simulate`. */
+export interface SimulateOptions extends Omit<SessionOptions, 'start'> {
   readonly date: RunDate;
-  readonly overrides?: JobOverrides;
-  /** Every S3 event is delivered this many times. */
-  readonly duplicates?: number;
-  /** Deliveries overtake each other (random delays, shuffled order of simultaneous tasks). */
-  readonly shuffle?: boolean;
-  readonly seed?: number;
-  readonly dynamo?: DynamoEmulatorKind;
-  /** @default 'in-process' (see LocalRuntimeOptions.transport) */
-  readonly transport?: 'http' | 'in-process';
 }
 
 /** What happened, in order, for the human-readable timeline. */
@@ -58,10 +49,13 @@ export interface SessionOptions {
   /** Where the virtual clock starts. */
   readonly start: Date;
   readonly overrides?: JobOverrides;
+  /** Every S3 event is delivered this many times. */
   readonly duplicates?: number;
+  /** Deliveries overtake each other (random delays, shuffled order of simultaneous tasks). */
   readonly shuffle?: boolean;
   readonly seed?: number;
   readonly dynamo?: DynamoEmulatorKind;
+  /** @default 'in-process' (see LocalRuntimeOptions.transport) */
   readonly transport?: 'http' | 'in-process';
   /** Fault injection: S3 notifications whose message this matches are lost. */
   readonly dropMarkerEvent?: (message: string) => boolean;

@@ -3,7 +3,7 @@ import { jobHistory } from '../../../lambdas/engine/operations/history';
 import { positiveInt, printJson, todayUtc, withTargetOptions } from '../options';
 import { bold, dim, formatMinutes, stateColour, table } from '../output/format';
 import { UsageError } from '../run';
-import { explainConnectionError, openTarget, type TargetOptions } from '../target';
+import { openTarget, type TargetOptions } from '../target';
 
 const BAR_WIDTH = 30;
 
@@ -22,9 +22,7 @@ export function registerHistory(program: Command): void {
       const days = positiveInt(opts.days, '--days', 400);
       const target = await openTarget(opts);
       if (!target.dag.jobs.has(jobName)) throw new UsageError(`unknown job "${jobName}"; \`rsched graph\` lists the jobs`);
-      const history = await jobHistory(target.ops.deps.store, jobName, todayUtc(target.ops.deps.clock.now()), days).catch((err) =>
-        explainConnectionError(err, target),
-      );
+      const history = await jobHistory(target.ops.deps.store, jobName, todayUtc(target.ops.deps.clock.now()), days);
       if (opts.json) return printJson(history);
       const out = process.stdout;
       const s = history.stats;

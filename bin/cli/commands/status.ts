@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { dayStatus, type JobStatus } from '../../../lambdas/engine/operations/status';
 import { printJson, requireDate, todayUtc, withTargetOptions } from '../options';
 import { bold, clockTime, dim, formatMinutes, red, stateColour, table } from '../output/format';
-import { explainConnectionError, openTarget, type TargetOptions } from '../target';
+import { openTarget, type TargetOptions } from '../target';
 
 function describeJob(job: JobStatus): string {
   if (job.waitingOn.length > 0) return `waiting on ${job.waitingOn.join(', ')}`;
@@ -15,9 +15,7 @@ export function registerStatus(program: Command): void {
     .action(async (opts: TargetOptions & { date?: string; json?: boolean }) => {
       const date = requireDate(opts.date ?? todayUtc());
       const target = await openTarget(opts);
-      const status = await dayStatus({ dag: target.dag, store: target.ops.deps.store, registry: target.ops.registry, date }).catch((err) =>
-        explainConnectionError(err, target),
-      );
+      const status = await dayStatus({ dag: target.dag, store: target.ops.deps.store, registry: target.ops.registry, date });
       if (opts.json) return printJson(status);
       const out = process.stdout;
       out.write(`${bold(`status ${date}`)} ${dim(`— ${target.description}`)}\n\n`);

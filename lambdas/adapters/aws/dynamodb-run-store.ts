@@ -166,24 +166,7 @@ export class DynamoRunStore implements RunStore {
       const entry: StoredHistoryEntry = { at: t.at, to: t.to, by: t.by, why: t.why, ...(attempt !== undefined ? { attempt } : {}) };
       u.set.push(`${e.name('history')} = list_append(if_not_exists(${e.name('history')}, ${e.value([])}), ${e.value([entry])})`);
     }
-    const condition = this.guardCondition(e, t.guard);
-    try {
-      const out = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { pk: runPk(t.key.job), sk: t.key.date },
-          UpdateExpression: u.toString(),
-          ConditionExpression: condition,
-          ExpressionAttributeNames: e.names,
-          ExpressionAttributeValues: e.values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return itemToRun(out.Attributes as Record<string, unknown>);
-    } catch (err) {
-      if (isConditionalFailure(err)) return undefined;
-      throw err;
-    }
+    return this.guardedUpdate(t.key, e, u, this.guardCondition(e, t.guard));
   }
 
   async addUpstreamDone(d: UpstreamDone): Promise<Run | undefined> {
@@ -210,11 +193,16 @@ export class DynamoRunStore implements RunStore {
     const condition =
       `(attribute_not_exists(${e.name('pk')}) OR ${e.name('state')} = ${e.value(RunState.WAITING)})` +
       ` AND NOT contains(${e.name('doneUpstreams')}, ${e.value(d.upstream)})`;
+    return this.guardedUpdate(d.key, e, u, condition);
+  }
+
+  /** One conditional UpdateItem; a failed condition is a lost race, returned as undefined. */
+  private async guardedUpdate(key: RunKey, e: ExpressionBuilder, u: UpdateClauses, condition: string): Promise<Run | undefined> {
     try {
       const out = await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { pk: runPk(d.key.job), sk: d.key.date },
+          Key: { pk: runPk(key.job), sk: key.date },
           UpdateExpression: u.toString(),
           ConditionExpression: condition,
           ExpressionAttributeNames: e.names,

@@ -8,16 +8,9 @@ import type { EngineDeps } from '../deps';
 import { OperationRefusedError } from './errors';
 import { replay, requireJob } from './replay';
 
-export interface BackfillRequest {
-  readonly job: string;
-  readonly from: RunDate;
-  readonly to: RunDate;
-  readonly downstream: boolean;
-  readonly reprocess: BackfillReprocess;
-  readonly parallel: number;
-  readonly force?: boolean;
+export type BackfillRequest = Pick<Backfill, 'job' | 'from' | 'to' | 'downstream' | 'reprocess' | 'parallel' | 'force'> & {
   readonly by: Actor;
-}
+};
 
 /** One date of a backfill plan (`--dry-run`, and the confirmation prompt). */
 export interface PlannedDate {
