@@ -2,6 +2,7 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { Alerts } from './alerts';
+import { ClusterFleet } from './cluster-fleet';
 import type { ChatbotInputs, EmrInputs } from './context';
 import type { DagConfig } from './dag-config';
 import type { LambdaDefaults } from './lambda-defaults';
@@ -44,6 +45,8 @@ export class ReactiveSchedulerStack extends Stack {
   public readonly alerts: Alerts;
   public readonly scheduler: Scheduler;
   public readonly markers: Markers;
+  /** The cluster fleet; undefined when the config defines no clusters. */
+  public readonly fleet?: ClusterFleet;
   /** Passed through for the cluster fleet. */
   public readonly emr: EmrInputs;
   /** The tag the fleet must put on its clusters; the EMR permissions are scoped to it. */
@@ -86,9 +89,21 @@ export class ReactiveSchedulerStack extends Stack {
       deadLetterQueue: this.scheduler.deadLetters,
     });
 
-    // Cluster fleet (provisioner, terminator, registry; EMR events → cluster-events topic) goes here:
-    //   new ClusterFleet(this, 'Fleet', { config, emr, clusterTag, tables, alerts, lambdaDefaults, scheduler })
-    // using scheduler.addSchedule for start/stop and alerts.watch* for its alarms.
+    // The time-of-day EMR fleet, when the config defines clusters (an empty fleet needs nothing).
+    this.fleet =
+      props.config.dag.clusters.size > 0
+        ? new ClusterFleet(this, 'Fleet', {
+            config: props.config,
+            clusterTag: this.clusterTag,
+            scheduler: this.scheduler,
+            alerts: this.alerts,
+            topicKey: this.topicKey,
+            markerBucket: this.markers.bucket,
+            lambdaDefaults: this.lambdaDefaults,
+            emr: this.emr,
+            retentionDays: props.retentionDays,
+          })
+        : undefined;
 
     this.alerts.watchFunction(this.scheduler.schedulerFunction, 'scheduler');
     this.alerts.watchFunction(this.scheduler.sweeperFunction, 'sweeper');

@@ -1,4 +1,28 @@
+import { FAILED_STEP_STATES } from '../domain/fleet/emr-states';
 import type { ClusterStateChange, StepStatusChange } from '../engine/fleet/registry';
+
+/** The EventBridge detail types of the EMR events the registry handles. */
+export const EMR_DETAIL_TYPES = { cluster: 'EMR Cluster State Change', step: 'EMR Step Status Change' } as const;
+
+/** Every state an "EMR Cluster State Change" reports. */
+export const EMR_CLUSTER_STATES = [
+  'STARTING',
+  'BOOTSTRAPPING',
+  'RUNNING',
+  'WAITING',
+  'TERMINATING',
+  'TERMINATED',
+  'TERMINATED_WITH_ERRORS',
+] as const;
+
+/**
+ * The `detail.state` values the registry acts on: every cluster state, and
+ * the step states that end an attempt as failed. The EventBridge rule filters
+ * on them, so PENDING and COMPLETED steps (most step events) never wake the
+ * registry; a step RUNNING still passes (a cluster state of the same name)
+ * and is ignored.
+ */
+export const HANDLED_EMR_STATES: readonly string[] = [...new Set<string>([...EMR_CLUSTER_STATES, ...FAILED_STEP_STATES])];
 
 /**
  * EMR events from EventBridge ("EMR Cluster State Change", "EMR Step Status
@@ -35,10 +59,10 @@ export function parseEmrEvent(envelope: unknown): EmrEvent {
   const detailType = e?.['detail-type'] ?? 'unknown';
   const d = e?.detail ?? {};
   if (e?.source !== 'aws.emr' || typeof d.clusterId !== 'string' || typeof d.state !== 'string') return { kind: 'other', detailType };
-  if (detailType === 'EMR Cluster State Change') {
+  if (detailType === EMR_DETAIL_TYPES.cluster) {
     return { kind: 'cluster', change: { clusterId: d.clusterId, state: d.state, reason: reasonOf(d) } };
   }
-  if (detailType === 'EMR Step Status Change' && typeof d.stepId === 'string') {
+  if (detailType === EMR_DETAIL_TYPES.step && typeof d.stepId === 'string') {
     return {
       kind: 'step',
       change: {

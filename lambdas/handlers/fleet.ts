@@ -22,6 +22,10 @@ function fleetEvent(event: unknown, action: FleetEvent['action']): FleetEvent {
     throw new Error(`expected a {"source":"rsched.fleet","action":"${action}"} event, got ${JSON.stringify(event).slice(0, 200)}`);
   }
   if (action !== 'reconcile' && typeof e.cluster !== 'string') throw new Error(`a fleet ${action} event needs "cluster"`);
+  // The scheduled time names the window: a time that is not one would start or stop the wrong window.
+  if (e.scheduledTime !== undefined && Number.isNaN(Date.parse(e.scheduledTime))) {
+    throw new Error(`a fleet ${action} event needs "scheduledTime" as an ISO instant, got ${JSON.stringify(e.scheduledTime)}`);
+  }
   return e;
 }
 

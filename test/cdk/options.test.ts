@@ -88,8 +88,8 @@ describe('alerts', () => {
 
   it('sends every alarm of the stack to the alert topic', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    // scheduler, sweeper, notifier: errors + throttles; two dead-letter queues
-    expect(alarms).toHaveLength(8);
+    // scheduler, sweeper, notifier, provisioner, terminator, registry: errors + throttles; three dead-letter queues
+    expect(alarms).toHaveLength(15);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: logicalId(s.stack.alerts.topic) }]);
   });
 });
@@ -149,13 +149,15 @@ it('posts the alert topic to Slack through AWS Chatbot too, with a guardrail tha
 describe('shared Lambda defaults', () => {
   it('turns on X-Ray tracing for every function, with its one unavoidable "*" resource', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter((f) => f.Properties.Runtime === 'nodejs24.x');
-    expect(functions).toHaveLength(3);
+    expect(functions).toHaveLength(6);
     for (const fn of functions) expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
     const starred = policyStatements(template).filter(({ statement }) => asList(statement.Resource).includes('*'));
     const actions = new Set(starred.flatMap(({ statement }) => asList(statement.Action as string | string[])));
     expect([...actions].sort()).toEqual([
       'datapipeline:ActivatePipeline',
       'datapipeline:ListPipelines',
+      'elasticmapreduce:ListClusters',
+      'elasticmapreduce:RunJobFlow',
       'xray:PutTelemetryRecords',
       'xray:PutTraceSegments',
     ]);
@@ -176,6 +178,9 @@ describe('cdk-nag AwsSolutions', () => {
     const xray = acknowledgements(s.stack).filter((a) => a.reason.includes('X-Ray'));
     expect(xray.map((a) => a.path).sort()).toEqual([
       'Rsched/Alerts/SlackNotifierRole',
+      'Rsched/Fleet/ProvisionerRole',
+      'Rsched/Fleet/RegistryRole',
+      'Rsched/Fleet/TerminatorRole',
       'Rsched/Scheduler/SchedulerFunctionRole',
       'Rsched/Scheduler/SweeperFunctionRole',
     ]);

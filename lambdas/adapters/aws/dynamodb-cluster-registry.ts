@@ -2,8 +2,9 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Dag } from '../../domain/config/dag';
 import { clusterStateRank, isReadyState } from '../../domain/fleet/emr-states';
+import type { FleetRegistry } from '../../engine/fleet/deps';
 import type { LiveCluster } from '../../ports/cluster-directory';
-import type { ClusterRegistry, ClusterWindowRecord, RegistryPatch } from '../../ports/cluster-registry';
+import type { ClusterWindowRecord, RegistryPatch } from '../../ports/cluster-registry';
 import { ExpressionBuilder, UpdateClauses } from './update-expression';
 
 const ITEM_ONLY = new Set(['pk', 'sk', 'stateRank', 'expiresAt']);
@@ -47,7 +48,7 @@ export function toLiveCluster(record: ClusterWindowRecord): LiveCluster {
  * one Query per cluster serving the pool (known from the config), whatever the
  * size of the fleet.
  */
-export class DynamoClusterRegistry implements ClusterRegistry {
+export class DynamoClusterRegistry implements FleetRegistry {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -121,6 +122,36 @@ export class DynamoClusterRegistry implements ClusterRegistry {
         new GetCommand({ TableName: this.tableName, Key: { pk: clusterPk(record.name), sk: record.windowStart }, ConsistentRead: true }),
       );
       return toRecord(out.Item as Record<string, unknown>);
+    }
+  }
+
+  async takeOverClaim(name: string, windowStart: string, claimedAt: string, now: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: clusterPk(name), sk: windowStart },
+          UpdateExpression: 'SET #claimedAt = :now, #state = :provisioning, #stateRank = :rank REMOVE #stateReason',
+          ConditionExpression: '#claimedAt = :claimedAt AND attribute_not_exists(#clusterId)',
+          ExpressionAttributeNames: {
+            '#claimedAt': 'claimedAt',
+            '#state': 'state',
+            '#stateRank': 'stateRank',
+            '#stateReason': 'stateReason',
+            '#clusterId': 'clusterId',
+          },
+          ExpressionAttributeValues: {
+            ':now': now,
+            ':claimedAt': claimedAt,
+            ':provisioning': 'PROVISIONING',
+            ':rank': clusterStateRank('PROVISIONING'),
+          },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalFailure(err)) return false;
+      throw err;
     }
   }
 

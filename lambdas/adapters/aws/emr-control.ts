@@ -1,17 +1,22 @@
 import {
   DescribeClusterCommand,
+  type DescribeClusterCommandOutput,
   type EMRClient,
   type InstanceGroupConfig,
   ListInstancesCommand,
   paginateListClusters,
+  paginateListSteps,
   RunJobFlowCommand,
   type RunJobFlowCommandInput,
+  type RunJobFlowCommandOutput,
   SetKeepJobFlowAliveWhenNoStepsCommand,
   TerminateJobFlowsCommand,
 } from '@aws-sdk/client-emr';
 import type { Cluster } from '../../domain/config/dag';
+import { FAILED_STEP_STATES } from '../../domain/fleet/emr-states';
 import type { ClusterWindow } from '../../domain/fleet/windows';
-import type { ClusterDescription, EmrControl } from '../../ports/emr-control';
+import { type FailedStep, type FleetEmrControl, LaunchRefusedError } from '../../engine/fleet/deps';
+import type { ClusterDescription } from '../../ports/emr-control';
 
 /** Stack-level inputs of RunJobFlow (from cdk.json context, passed as environment). */
 export interface FleetSettings {
@@ -81,14 +86,50 @@ export function runJobFlowInput(cluster: Cluster, window: ClusterWindow, setting
   };
 }
 
-export class AwsEmrControl implements EmrControl {
+const THROTTLING = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded']);
+
+/**
+ * True when EMR answered RunJobFlow with a client error that is not
+ * throttling (validation, permissions): the request was refused, no cluster
+ * exists. A 5xx, throttling or a lost answer tells nothing.
+ */
+function isRefusal(err: unknown): boolean {
+  const e = err as { name?: string; $fault?: string };
+  return e?.$fault === 'client' && !THROTTLING.has(e.name ?? '');
+}
+
+/**
+ * The SDK retries 5xx answers and timeouts by itself; for RunJobFlow (no
+ * client token) a retry can create a second cluster. Replacing the retry
+ * middleware for this one command sends it exactly once; the engine resumes
+ * an unanswered launch itself, looking for the cluster by its tags first.
+ */
+function sendOnce(command: RunJobFlowCommand): RunJobFlowCommand {
+  command.middlewareStack.add((next) => (args) => next(args), {
+    name: 'retryMiddleware',
+    step: 'finalizeRequest',
+    priority: 'high',
+    tags: ['RETRY'],
+    override: true,
+  });
+  return command;
+}
+
+export class AwsEmrControl implements FleetEmrControl {
   constructor(
     private readonly client: EMRClient,
     private readonly settings: FleetSettings,
   ) {}
 
+  /** RunJobFlow, sent once; throws LaunchRefusedError when EMR refused it. */
   async launch(cluster: Cluster, window: ClusterWindow): Promise<string> {
-    const out = await this.client.send(new RunJobFlowCommand(runJobFlowInput(cluster, window, this.settings)));
+    let out: RunJobFlowCommandOutput;
+    try {
+      out = await this.client.send(sendOnce(new RunJobFlowCommand(runJobFlowInput(cluster, window, this.settings))));
+    } catch (err) {
+      if (!isRefusal(err)) throw err;
+      throw new LaunchRefusedError(`${(err as Error).name}: ${(err as Error).message}`, { cause: err });
+    }
     if (!out.JobFlowId) throw new Error(`RunJobFlow for ${cluster.name} returned no JobFlowId`);
     return out.JobFlowId;
   }
@@ -98,12 +139,26 @@ export class AwsEmrControl implements EmrControl {
     for await (const page of paginateListClusters({ client: this.client }, { ClusterStates: [...LIVE_STATES] })) {
       for (const summary of page.Clusters ?? []) {
         if (summary.Name !== name || !summary.Id) continue;
-        const described = await this.client.send(new DescribeClusterCommand({ ClusterId: summary.Id }));
-        const tags = new Map((described.Cluster?.Tags ?? []).map((t) => [t.Key, t.Value]));
+        const described = await this.describeIfAllowed(summary.Id);
+        const tags = new Map((described?.Cluster?.Tags ?? []).map((t) => [t.Key, t.Value]));
         if (tags.get(TAG_STACK) === this.settings.stackTag && tags.get(TAG_WINDOW) === window.start.toISOString()) return summary.Id;
       }
     }
     return undefined;
+  }
+
+  /**
+   * DescribeCluster, or undefined when IAM refuses it: the fleet may describe
+   * only clusters tagged with its stack, so a refused one (another stack
+   * running the same config in this account) is not ours.
+   */
+  private async describeIfAllowed(clusterId: string): Promise<DescribeClusterCommandOutput | undefined> {
+    try {
+      return await this.client.send(new DescribeClusterCommand({ ClusterId: clusterId }));
+    } catch (err) {
+      if ((err as Error).name === 'AccessDeniedException') return undefined;
+      throw err;
+    }
   }
 
   async describe(clusterId: string): Promise<ClusterDescription> {
@@ -119,6 +174,25 @@ export class AwsEmrControl implements EmrControl {
   async masterPrivateIp(clusterId: string): Promise<string | undefined> {
     const out = await this.client.send(new ListInstancesCommand({ ClusterId: clusterId, InstanceGroupTypes: ['MASTER'] }));
     return out.Instances?.[0]?.PrivateIpAddress;
+  }
+
+  async failedSteps(clusterId: string): Promise<FailedStep[]> {
+    const failed: FailedStep[] = [];
+    const states = [...FAILED_STEP_STATES];
+    for await (const page of paginateListSteps({ client: this.client }, { ClusterId: clusterId, StepStates: states })) {
+      for (const step of page.Steps ?? []) {
+        const state = step.Status?.State;
+        if (!step.Id || !state || !(states as string[]).includes(state)) continue;
+        failed.push({
+          stepId: step.Id,
+          name: step.Name ?? '',
+          state,
+          reason: step.Status?.FailureDetails?.Message ?? step.Status?.StateChangeReason?.Message,
+          endedAt: step.Status?.Timeline?.EndDateTime?.toISOString(),
+        });
+      }
+    }
+    return failed;
   }
 
   async stopWhenIdle(clusterId: string): Promise<void> {

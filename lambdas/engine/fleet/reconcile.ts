@@ -1,8 +1,9 @@
+import type { Cluster } from '../../domain/config/dag';
 import { isEndedState } from '../../domain/fleet/emr-states';
 import { windowInForce } from '../../domain/fleet/windows';
 import type { ClusterWindowRecord } from '../../ports/cluster-registry';
 import type { FleetDeps } from './deps';
-import { provision } from './provision';
+import { isAbandonedClaim, provision, resumeClaim } from './provision';
 import { onClusterStateChange } from './registry';
 import { stopWindow } from './terminate';
 
@@ -16,13 +17,6 @@ export interface FleetReport {
 /** How far back open windows are looked for (the longest window plus its grace fits in it). */
 const LOOKBACK_MS = 2 * 86_400_000;
 
-/**
- * The fleet's periodic reconcile (every minute in AWS). EMR events are best
- * effort and schedules can be missed, so it (1) starts the window in force if
- * nobody did, (2) drains windows whose end passed, (3) terminates clusters
- * whose grace is over, and (4) refreshes the state of open windows from
- * DescribeCluster, feeding changes through the same path as events.
- */
 export interface ReconcileOptions {
   /** Refresh open windows' state from DescribeCluster (default true; EMR events are best effort). */
   readonly describe?: boolean;
@@ -30,31 +24,69 @@ export interface ReconcileOptions {
   readonly catchUp?: boolean;
 }
 
+/**
+ * The fleet's periodic reconcile (every minute in AWS). EMR events are best
+ * effort, schedules can be missed and invocations die, so it (1) starts the
+ * window in force if nobody did, (2) resumes claims whose invocation died
+ * before recording a cluster id, (3) drains windows whose end passed, (4)
+ * terminates clusters whose grace is over, and (5) refreshes the state of open
+ * windows from DescribeCluster, feeding changes through the same path as events.
+ */
 export async function reconcileFleet(deps: FleetDeps, opts: ReconcileOptions = {}): Promise<FleetReport> {
   const report: FleetReport = { provisioned: 0, stopped: 0, terminated: 0, refreshed: 0 };
   const now = deps.clock.now();
-  const nowIso = now.toISOString();
+  const failures: { cluster: string; error: unknown }[] = [];
+  // One cluster's trouble (throttling, a cluster someone untagged) must not keep the others from being reconciled.
   for (const cluster of deps.dag.clusters.values()) {
-    const open = (await deps.registry.listWindows(cluster.name, new Date(now.getTime() - LOOKBACK_MS).toISOString(), nowIso)).filter(
-      (w) => !isEndedState(w.state),
-    );
-    for (const window of open) await reconcileWindow(deps, window, now, report, opts.describe ?? true);
-    const inForce = opts.catchUp === false ? undefined : windowInForce(cluster, now);
-    if (inForce && (await deps.registry.currentWindow(cluster.name, nowIso))?.windowStart !== inForce.start.toISOString()) {
-      if ((await provision(deps, cluster, inForce)) === 'launched') report.provisioned++;
+    try {
+      await reconcileCluster(deps, cluster, now, report, opts);
+    } catch (error) {
+      deps.log.error('fleet reconcile failed for a cluster', { cluster: cluster.name, error: String(error) });
+      failures.push({ cluster: cluster.name, error });
     }
   }
+  if (failures.length > 0) throw new FleetReconcileError(failures, report);
   return report;
+}
+
+/** Thrown after every cluster was tried, so the invocation counts as an error (and its alarm fires). */
+export class FleetReconcileError extends Error {
+  override readonly name = 'FleetReconcileError';
+  constructor(
+    readonly failures: readonly { cluster: string; error: unknown }[],
+    readonly report: FleetReport,
+  ) {
+    super(`fleet reconcile failed for ${failures.map((f) => `${f.cluster} (${String(f.error)})`).join(', ')}`);
+  }
+}
+
+async function reconcileCluster(deps: FleetDeps, cluster: Cluster, now: Date, report: FleetReport, opts: ReconcileOptions): Promise<void> {
+  const nowIso = now.toISOString();
+  const open = (await deps.registry.listWindows(cluster.name, new Date(now.getTime() - LOOKBACK_MS).toISOString(), nowIso)).filter(
+    (w) => !isEndedState(w.state),
+  );
+  for (const window of open) await reconcileWindow(deps, cluster, window, now, report, opts.describe ?? true);
+  const inForce = opts.catchUp === false ? undefined : windowInForce(cluster, now);
+  if (inForce && (await deps.registry.currentWindow(cluster.name, nowIso))?.windowStart !== inForce.start.toISOString()) {
+    if ((await provision(deps, cluster, inForce)) === 'launched') report.provisioned++;
+  }
 }
 
 async function reconcileWindow(
   deps: FleetDeps,
+  cluster: Cluster,
   window: ClusterWindowRecord,
   now: Date,
   report: FleetReport,
   describe: boolean,
 ): Promise<void> {
   const nowIso = now.toISOString();
+  if (isAbandonedClaim(window, now)) {
+    const span = { cluster: cluster.name, start: new Date(window.windowStart), end: new Date(window.windowEnd) };
+    const outcome = await resumeClaim(deps, cluster, span, window);
+    if (outcome === 'launched' || outcome === 'recovered') report.provisioned++;
+    return;
+  }
   if (!window.draining && window.windowEnd <= nowIso) {
     if ((await stopWindow(deps, window.name, new Date(window.windowEnd))) === 'draining') report.stopped++;
     return;

@@ -62,12 +62,34 @@ export async function onClusterStateChange(deps: FleetDeps, change: ClusterState
       next: `Look at the cluster's logs in the EMR console (${change.clusterId}); replay the failed runs once a cluster is up.`,
     });
   }
+  // Once, when the cluster ends: step failures whose own event was lost are read back from EMR.
+  if (isEndedState(change.state) && !record.terminatedAt) await failLostSteps(deps, change.clusterId, now);
   if (becomesReady && isLive(updated, now)) {
     const submitted = await onClusterReady(deps, toLiveCluster(updated));
     deps.log.info('cluster ready', { cluster: record.name, clusterId: change.clusterId, masterIp: updated.masterIp, submitted });
     return 'ready';
   }
   return 'recorded';
+}
+
+/**
+ * EMR's events are best effort: a step's FAILED/INTERRUPTED event may never
+ * come, and the run would stay SUBMITTED. When its cluster ends, ListSteps
+ * says which steps ended as failed; each goes through the same path as its
+ * event would have (runs already failed, retried or succeeded are left as
+ * they are: the transitions are guarded by state and attempt).
+ */
+async function failLostSteps(deps: FleetDeps, clusterId: string, now: string): Promise<void> {
+  for (const step of await deps.emr.failedSteps(clusterId)) {
+    await onStepStatusChange(deps, {
+      clusterId,
+      stepId: step.stepId,
+      name: step.name,
+      state: step.state,
+      reason: step.reason,
+      at: step.endedAt ?? now,
+    });
+  }
 }
 
 /**

@@ -300,6 +300,8 @@ export class EmrSimulator {
 
   private listSteps(input: Record<string, unknown>): unknown {
     const c = this.cluster(input.ClusterId);
-    return { Steps: [...c.steps].reverse().map((s) => ({ Id: s.id, Name: s.name, Status: { State: s.state } })) };
+    const states = input.StepStates as string[] | undefined;
+    const steps = [...c.steps].reverse().filter((s) => !states || states.includes(s.state));
+    return { Steps: steps.map((s) => ({ Id: s.id, Name: s.name, Status: { State: s.state } })) };
   }
 }

@@ -1,0 +1,315 @@
+import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import type { Cluster } from '../lambdas/domain/config/dag';
+import { toEventBridgeCron } from '../lambdas/domain/cron';
+import { PROVISION_LEASE_MS } from '../lambdas/engine/fleet/deps';
+import { EMR_DETAIL_TYPES, HANDLED_EMR_STATES } from '../lambdas/events/emr-event';
+import type { FleetEvent } from '../lambdas/handlers/fleet';
+import { ENV } from '../lambdas/runtime/env';
+import type { Alerts } from './alerts';
+import { DEFAULT_RETENTION_DAYS, type EmrInputs } from './context';
+import type { DagConfig } from './dag-config';
+import { DeadLetterQueue } from './dead-letter-queue';
+import { TABLE_ACTIONS } from './designed-table';
+import { type EmrRoles, FLEET_EMR_ACTIONS, grantLaunch, grantOnStackClusters, grantPassRole } from './fleet-grants';
+import { type LambdaDefaults, RschedFunction } from './lambda-defaults';
+import { MARKER_SUFFIXES } from './markers';
+import { acknowledge, acknowledgeWildcardResource } from './nag';
+import type { Scheduler } from './scheduler';
+import { type ClusterTag, grantSubmit } from './submit-grants';
+import { TopicRuleTarget } from './topic-rule-target';
+
+export interface ClusterFleetProps {
+  /** The validated dag-config; it must define at least one cluster (an empty fleet needs no construct). */
+  readonly config: DagConfig;
+  /** The tag every cluster gets; the EMR permissions are scoped to it. */
+  readonly clusterTag: ClusterTag;
+  /** Tables, the schedule group (start/stop/reconcile schedules are added there) and its role. */
+  readonly scheduler: Scheduler;
+  /** The alert topic the engine publishes to, and the alarms of the fleet's functions and queue. */
+  readonly alerts: Alerts;
+  /** Customer managed key of the cluster-events topic (EventBridge must be able to use it). */
+  readonly topicKey: kms.IKey;
+  /** The marker bucket: steps running on the clusters write their `.done` / `.failed` markers there. */
+  readonly markerBucket: s3.IBucket;
+  readonly lambdaDefaults: LambdaDefaults;
+  /** Subnet and existing roles. @default - no subnet (EMR's default), roles created here */
+  readonly emr?: EmrInputs;
+  /**
+   * Role inside the existing instance profile `emr.instanceProfileName`, for
+   * iam:PassRole. @default - the instance profile's name (EMR's convention, as in EMR_EC2_DefaultRole)
+   */
+  readonly instanceRoleName?: string;
+  /** `s3://bucket/prefix/` for EMR's logs; a created instance role may write there. @default - no log archive */
+  readonly logUri?: string;
+  /** Days a run's history is kept (the functions write runs). @default 400 */
+  readonly retentionDays?: number;
+}
+
+/** Function timeouts. Provisioning ones stay below the claim lease (a claim must outlive its invocation). */
+const TIMEOUTS = {
+  // One conditional write, at most a ListClusters/DescribeCluster search, RunJobFlow (sent once), two writes.
+  provisioner: Duration.seconds(60),
+  // One query, one conditional update, SetKeepJobFlowAliveWhenNoSteps.
+  terminator: Duration.seconds(30),
+  // An event: a few reads and writes, ListInstances + DescribeCluster on READY, then AddJobFlowSteps for the
+  // runs waiting for the pool (each with the engine's submit retries). The reconcile: DescribeCluster per open window.
+  registry: Duration.seconds(90),
+} as const;
+
+/** The functions that may call RunJobFlow (the registry through its reconcile). */
+const PROVISIONING = ['provisioner', 'registry'] as const;
+
+/** A start/stop schedule fires late at worst this long after its time (the window id is the scheduled time, so late is still right). */
+const SCHEDULE_RETRIES = { retryAttempts: 10, maxEventAge: Duration.hours(6) } as const;
+
+/**
+ * The time-of-day EMR fleet (SPEC §5): provisioner, terminator and registry
+ * functions, each cluster's start and stop schedules (in its time zone), a
+ * reconcile every minute, EMR events → cluster-events topic → registry, and
+ * the EMR service role and EC2 instance profile (created, or imported from
+ * context). Every EMR permission is limited to clusters carrying the stack
+ * tag; see fleet-grants.ts.
+ *
+ * ```
+ * start schedule (per cluster, tz) ──▶ provisioner ── claim window, RunJobFlow (tagged rsched:stack)
+ * stop schedule  (per cluster, tz) ──▶ terminator  ── draining, SetKeepJobFlowAliveWhenNoSteps false
+ * every minute ─────────────────────▶ registry    ── catch-up, terminate after grace, DescribeCluster refresh
+ * EMR (aws.emr) ─▶ EventBridge rule ─▶ cluster-events topic (KMS) ─▶ registry ── IP/DNS, redrive, CLUSTER_FAILED, failed steps
+ *                         └ undeliverable ─┴──────── failed deliveries / invocations ──▶ fleet dead letters (alarm)
+ * ```
+ */
+export class ClusterFleet extends Construct {
+  public readonly provisioner: RschedFunction;
+  public readonly terminator: RschedFunction;
+  public readonly registry: RschedFunction;
+  /** EMR cluster and step events, as EventBridge delivers them. */
+  public readonly clusterEventsTopic: sns.Topic;
+  public readonly emrEventsRule: events.Rule;
+  /** Events and invocations of the fleet that failed after every retry. */
+  public readonly deadLetters: DeadLetterQueue;
+  /** Passed to RunJobFlow as ServiceRole. */
+  public readonly serviceRole: iam.IRole;
+  /** The role of the instance profile; when created here, grant your jobs' data access to it. */
+  public readonly instanceRole: iam.IRole;
+  public readonly instanceProfile: iam.IInstanceProfile;
+  /** Cluster name → its start / stop schedule. */
+  public readonly startSchedules: ReadonlyMap<string, scheduler.Schedule>;
+  public readonly stopSchedules: ReadonlyMap<string, scheduler.Schedule>;
+  public readonly reconcileSchedule: scheduler.Schedule;
+
+  constructor(scope: Construct, id: string, props: ClusterFleetProps) {
+    super(scope, id);
+    const clusters = [...props.config.dag.clusters.values()];
+    if (clusters.length === 0) throw new Error(`${id}: the config defines no clusters; create the fleet only when it does`);
+    if (props.logUri !== undefined && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(props.logUri)) {
+      throw new Error(`${id}: logUri must look like s3://bucket/prefix/, got "${props.logUri}"`);
+    }
+    for (const name of PROVISIONING) {
+      if (TIMEOUTS[name].toMilliseconds() >= PROVISION_LEASE_MS) {
+        throw new Error(
+          `${id}: the ${name} provisions clusters; its timeout must stay below the ${PROVISION_LEASE_MS / 60_000}-minute claim lease`,
+        );
+      }
+    }
+    const emr = props.emr ?? {};
+    const tag = props.clusterTag;
+    const { runsTable, clustersTable } = props.scheduler;
+
+    const roles = this.emrRoles(emr, props);
+    this.serviceRole = roles.serviceRole;
+    this.instanceRole = roles.instanceRole;
+    this.instanceProfile = roles.instanceProfile;
+
+    this.deadLetters = new DeadLetterQueue(this, 'FleetDeadLetters', {
+      holds: 'EMR cluster/step events and fleet start, stop and reconcile invocations that failed after every retry',
+      next: 'Read the messages (aws sqs receive-message). Cluster state and starts/stops repair themselves through the reconcile every minute; for lost step failures run: rsched reconcile --date <date>',
+    });
+
+    const environment = {
+      [ENV.RUNS_TABLE]: runsTable.tableName,
+      [ENV.CLUSTERS_TABLE]: clustersTable.tableName,
+      [ENV.ALERT_TOPIC_ARN]: props.alerts.topic.topicArn,
+      [ENV.RETENTION_DAYS]: String(props.retentionDays ?? DEFAULT_RETENTION_DAYS),
+      [ENV.STACK_TAG]: tag.value,
+      [ENV.EMR_SERVICE_ROLE]: this.serviceRole.roleName,
+      [ENV.EMR_INSTANCE_PROFILE]: this.instanceProfile.instanceProfileName,
+      ...(emr.subnetId ? { [ENV.EMR_SUBNET_ID]: emr.subnetId } : {}),
+      ...(props.logUri ? { [ENV.EMR_LOG_URI]: props.logUri } : {}),
+    };
+    const fn = (name: keyof typeof TIMEOUTS, description: string) => {
+      const f = new RschedFunction(this, `${name[0]?.toUpperCase()}${name.slice(1)}`, {
+        entry: name,
+        description: `reactive-scheduler fleet: ${description}`,
+        timeout: TIMEOUTS[name],
+        defaults: props.lambdaDefaults,
+        environment,
+        configBundleFile: props.config.bundleFile,
+        // Handlers converge on retry; what still fails is kept for the operator.
+        async: { retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: this.deadLetters },
+      });
+      props.alerts.watchFunction(f, name);
+      return f;
+    };
+    this.provisioner = fn('provisioner', "starts a cluster's window at its start (claim, then RunJobFlow)");
+    this.terminator = fn('terminator', "drains a cluster's window at its stop (no new steps, grace period)");
+    this.registry = fn('registry', 'records EMR cluster and step events; reconciles the fleet every minute');
+    props.alerts.watchDeadLetters(this.deadLetters, 'fleet-dead-letters');
+
+    // The provisioner claims windows and raises CLUSTER_FAILED (alerts are de-duplicated in the runs table).
+    this.grantEngine(this.provisioner, props);
+    grantLaunch(this.provisioner.executionRole, tag, roles);
+    // The terminator only reads the window and marks it draining.
+    clustersTable.grantTableActions(this.terminator.executionRole, [...TABLE_ACTIONS.read, 'dynamodb:UpdateItem']);
+    grantOnStackClusters(this.terminator.executionRole, tag, FLEET_EMR_ACTIONS.stop);
+    // The registry: events, re-drive of waiting runs (any target kind may wait for a pool), and the
+    // reconcile, which also starts missed windows and resumes abandoned claims.
+    this.grantEngine(this.registry, props);
+    grantSubmit(this.registry.executionRole, tag);
+    grantLaunch(this.registry.executionRole, tag, roles);
+    grantOnStackClusters(this.registry.executionRole, tag, FLEET_EMR_ACTIONS.registry);
+
+    this.clusterEventsTopic = new sns.Topic(this, 'ClusterEventsTopic', {
+      displayName: 'reactive-scheduler EMR cluster events',
+      masterKey: props.topicKey,
+      enforceSSL: true,
+    });
+    this.clusterEventsTopic.addSubscription(new subscriptions.LambdaSubscription(this.registry, { deadLetterQueue: this.deadLetters }));
+    this.emrEventsRule = new events.Rule(this, 'EmrEvents', {
+      description: 'reactive-scheduler: EMR cluster state and failed step events to the cluster-events topic',
+      eventPattern: {
+        source: ['aws.emr'],
+        detailType: [EMR_DETAIL_TYPES.cluster, EMR_DETAIL_TYPES.step],
+        detail: { state: [...HANDLED_EMR_STATES] },
+      },
+      targets: [
+        new TopicRuleTarget(this.clusterEventsTopic, {
+          key: props.topicKey,
+          deadLetterQueue: this.deadLetters,
+          retryAttempts: 10,
+          maxEventAge: Duration.hours(6),
+        }),
+      ],
+    });
+
+    const starts = new Construct(this, 'StartSchedules');
+    const stops = new Construct(this, 'StopSchedules');
+    const startSchedules = new Map<string, scheduler.Schedule>();
+    const stopSchedules = new Map<string, scheduler.Schedule>();
+    for (const cluster of clusters) {
+      startSchedules.set(cluster.name, this.windowSchedule(props.scheduler, starts, cluster, 'start', this.provisioner));
+      stopSchedules.set(cluster.name, this.windowSchedule(props.scheduler, stops, cluster, 'stop', this.terminator));
+    }
+    this.startSchedules = startSchedules;
+    this.stopSchedules = stopSchedules;
+    const reconcile: FleetEvent = { source: 'rsched.fleet', action: 'reconcile' };
+    this.reconcileSchedule = props.scheduler.addSchedule(this, 'ReconcileSchedule', {
+      expression: scheduler.ScheduleExpression.rate(Duration.minutes(1)),
+      target: this.registry,
+      input: reconcile,
+      description: 'rsched fleet reconcile, every minute',
+      // The next minute's tick supersedes this one.
+      retryAttempts: 0,
+      maxEventAge: Duration.minutes(1),
+    });
+  }
+
+  /** Runs table (runs, alerts), cluster registry, alert topic: what the engine of a fleet function touches. */
+  private grantEngine(fn: RschedFunction, props: ClusterFleetProps): void {
+    props.scheduler.runsTable.grantTableActions(fn.executionRole, TABLE_ACTIONS.readWrite);
+    props.scheduler.clustersTable.grantTableActions(fn.executionRole, TABLE_ACTIONS.readWrite);
+    props.alerts.topic.grants.actions(fn.executionRole, ['sns:Publish'], { keyActions: ['kms:GenerateDataKey', 'kms:Decrypt'] });
+  }
+
+  private windowSchedule(
+    group: Scheduler,
+    scope: Construct,
+    cluster: Cluster,
+    action: 'start' | 'stop',
+    target: RschedFunction,
+  ): scheduler.Schedule {
+    const cron = action === 'start' ? cluster.start : cluster.stop;
+    const input: FleetEvent = {
+      source: 'rsched.fleet',
+      action,
+      cluster: cluster.name,
+      scheduledTime: scheduler.ContextAttribute.scheduledTime,
+    };
+    return group.addSchedule(scope, cluster.name, {
+      expression: scheduler.ScheduleExpression.expression(toEventBridgeCron(cron), TimeZone.of(cluster.timezone)),
+      target,
+      input,
+      description: `rsched cluster ${cluster.name} ${action}: ${cron} ${cluster.timezone}`,
+      ...SCHEDULE_RETRIES,
+    });
+  }
+
+  /**
+   * The EMR service role and the EC2 instance profile: imported when context
+   * names them, created otherwise. A created service role uses the AWS managed
+   * AmazonEMRServicePolicy_v2 (it acts only on EC2 resources tagged
+   * for-use-with-amazon-emr-managed-policies=true) plus iam:PassRole for our
+   * instance role, which the managed policy allows only for EMR_EC2_DefaultRole.
+   * A created instance role may write the markers and EMR's logs, nothing else.
+   */
+  private emrRoles(emr: EmrInputs, props: ClusterFleetProps): EmrRoles & { instanceProfile: iam.IInstanceProfile } {
+    const stack = Stack.of(this);
+    let instanceRole: iam.IRole;
+    let instanceProfile: iam.IInstanceProfile;
+    if (emr.instanceProfileName) {
+      instanceProfile = iam.InstanceProfile.fromInstanceProfileName(this, 'InstanceProfile', emr.instanceProfileName);
+      instanceRole = iam.Role.fromRoleName(this, 'InstanceRole', props.instanceRoleName ?? emr.instanceProfileName, { mutable: false });
+    } else {
+      const role = new iam.Role(this, 'InstanceRole', {
+        assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+        description: `Role of the ${stack.stackName} EMR cluster nodes (EC2 instance profile)`,
+      });
+      const markers = MARKER_SUFFIXES.map((suffix) => props.markerBucket.arnForObjects(`*${suffix}`));
+      iam.Grant.addToPrincipal({ grantee: role, actions: ['s3:PutObject'], resourceArns: markers });
+      for (const arn of markers) {
+        acknowledgeWildcardResource(
+          role,
+          arn,
+          'Steps announce their result by writing <job>__<YYYYMMDD>.done or .failed under any prefix; writes are limited to the marker suffixes.',
+        );
+      }
+      if (props.logUri) {
+        const logs = `arn:${stack.partition}:s3:::${props.logUri.slice('s3://'.length)}*`;
+        iam.Grant.addToPrincipal({ grantee: role, actions: ['s3:PutObject'], resourceArns: [logs] });
+        acknowledgeWildcardResource(role, logs, 'EMR names its log objects per cluster, node and step under the configured log URI.');
+      }
+      instanceRole = role;
+      instanceProfile = new iam.InstanceProfile(this, 'InstanceProfile', { role });
+    }
+
+    let serviceRole: iam.IRole;
+    if (emr.serviceRoleName) {
+      serviceRole = iam.Role.fromRoleName(this, 'ServiceRole', emr.serviceRoleName, { mutable: false });
+    } else {
+      const role = new iam.Role(this, 'ServiceRole', {
+        description: `EMR service role of the ${stack.stackName} cluster fleet`,
+        // Only EMR acting for this account and region may assume it (confused-deputy protection).
+        assumedBy: new iam.ServicePrincipal('elasticmapreduce.amazonaws.com').withConditions({
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'elasticmapreduce', resource: '*' }) },
+        }),
+        managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonEMRServicePolicy_v2')],
+      });
+      grantPassRole(role, instanceRole, 'ec2.amazonaws.com');
+      acknowledge(
+        role,
+        'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2]',
+        'AmazonEMRServicePolicy_v2 is the service role policy AWS maintains for EMR; it acts only on EC2 resources tagged for-use-with-amazon-emr-managed-policies=true and follows new EMR features.',
+      );
+      serviceRole = role;
+    }
+    return { serviceRole, instanceRole, instanceProfile };
+  }
+}

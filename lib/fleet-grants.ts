@@ -1,0 +1,117 @@
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { IConstruct } from 'constructs';
+import { acknowledge, acknowledgeWildcardResource } from './nag';
+import type { ClusterTag } from './submit-grants';
+
+/**
+ * The EMR actions of the fleet functions (lambdas/adapters/aws/emr-control.ts)
+ * and what IAM lets us scope them by, from the Service Authorization Reference
+ * for Amazon EMR (actions, resources and condition keys for elasticmapreduce):
+ *
+ * | action                          | resource type | tag condition key              |
+ * |---------------------------------|---------------|--------------------------------|
+ * | RunJobFlow                      | none ("*")    | elasticmapreduce:RequestTag/…  |
+ * | AddTags (tags given to RunJobFlow) | cluster    | elasticmapreduce:ResourceTag/… |
+ * | ListClusters                    | none ("*")    | none                           |
+ * | DescribeCluster, ListInstances  | cluster       | elasticmapreduce:ResourceTag/… |
+ * | ListSteps                       | cluster       | elasticmapreduce:ResourceTag/… |
+ * | SetKeepJobFlowAliveWhenNoSteps  | cluster       | elasticmapreduce:ResourceTag/… |
+ * | TerminateJobFlows               | cluster       | elasticmapreduce:ResourceTag/… |
+ */
+export const FLEET_EMR_ACTIONS = {
+  /** Creates a cluster: allowed only when the request carries this stack's tag. */
+  launch: ['elasticmapreduce:RunJobFlow'],
+  /** Finds a cluster launched for a window whose RunJobFlow answer was lost. */
+  list: ['elasticmapreduce:ListClusters'],
+  /** Tagging at creation, and reading a cluster's tags, state, master and DNS. */
+  provision: ['elasticmapreduce:AddTags', 'elasticmapreduce:DescribeCluster'],
+  /** Graceful stop: let the cluster end by itself once its running steps finish. */
+  stop: ['elasticmapreduce:SetKeepJobFlowAliveWhenNoSteps'],
+  /**
+   * The registry: master IP and DNS on READY, state refresh, failed steps whose
+   * events were lost, drain and termination after the grace period.
+   */
+  registry: [
+    'elasticmapreduce:DescribeCluster',
+    'elasticmapreduce:ListInstances',
+    'elasticmapreduce:ListSteps',
+    'elasticmapreduce:SetKeepJobFlowAliveWhenNoSteps',
+    'elasticmapreduce:TerminateJobFlows',
+  ],
+} as const;
+
+/** The roles a cluster of the fleet runs with. */
+export interface EmrRoles {
+  /** Passed as ServiceRole: EMR acts with it. */
+  readonly serviceRole: iam.IRole;
+  /** The role of the EC2 instance profile passed as JobFlowRole: the nodes act with it. */
+  readonly instanceRole: iam.IRole;
+}
+
+type Grantee = iam.IRole & IConstruct;
+
+function anyCluster(scope: IConstruct): string {
+  return Stack.of(scope).formatArn({ service: 'elasticmapreduce', resource: 'cluster', resourceName: '*' });
+}
+
+/**
+ * Lets `role` call `actions` on this stack's clusters only: any cluster ARN
+ * (ids exist only once a cluster runs), with the condition that it carries
+ * the stack tag.
+ */
+export function grantOnStackClusters(role: Grantee, tag: ClusterTag, actions: readonly string[]): void {
+  const clusters = anyCluster(role);
+  iam.Grant.addToPrincipal({
+    grantee: role,
+    actions: [...actions],
+    resourceArns: [clusters],
+    conditions: { StringEquals: { [`elasticmapreduce:ResourceTag/${tag.key}`]: tag.value } },
+  });
+  acknowledgeWildcardResource(
+    role,
+    clusters,
+    `EMR cluster ids are created at run time by the cluster fleet; the statement is limited to clusters tagged ${tag.key}=${tag.value}.`,
+  );
+}
+
+/**
+ * Lets `role` create this stack's clusters: RunJobFlow only with the stack
+ * tag in the request, the tagging that comes with it, ListClusters and
+ * DescribeCluster to find a cluster whose launch answer was lost, and
+ * iam:PassRole for exactly the two roles, each only to the service that
+ * takes it (the service role to EMR, the instance role to EC2).
+ */
+export function grantLaunch(role: Grantee, tag: ClusterTag, roles: EmrRoles): void {
+  // RunJobFlow has no resource type: "*" is the only resource it accepts; the request must carry the stack tag.
+  iam.Grant.addToPrincipal({
+    grantee: role,
+    actions: [...FLEET_EMR_ACTIONS.launch],
+    resourceArns: ['*'],
+    conditions: { StringEquals: { [`elasticmapreduce:RequestTag/${tag.key}`]: tag.value } },
+  });
+  // ListClusters has no resource type and no condition keys: "*" is the only resource it accepts.
+  iam.Grant.addToPrincipal({ grantee: role, actions: [...FLEET_EMR_ACTIONS.list], resourceArns: ['*'] });
+  acknowledge(
+    role,
+    'IAM5[Resource::*]',
+    `elasticmapreduce:RunJobFlow and elasticmapreduce:ListClusters have no resource-level permissions, so "*" is the only resource they accept; RunJobFlow is allowed only for requests tagged ${tag.key}=${tag.value}.`,
+  );
+  grantOnStackClusters(role, tag, FLEET_EMR_ACTIONS.provision);
+  grantPassRole(role, roles.serviceRole, 'elasticmapreduce.amazonaws.com');
+  grantPassRole(role, roles.instanceRole, 'ec2.amazonaws.com');
+}
+
+/**
+ * iam:PassRole for one role, to one service. StringLike with a trailing `*`,
+ * as in AWS's EMR policies, so the principal also matches in partitions whose
+ * service names carry a suffix (ec2.amazonaws.com.cn).
+ */
+export function grantPassRole(grantee: iam.IGrantable, role: iam.IRole, service: string): void {
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['iam:PassRole'],
+    resourceArns: [role.roleArn],
+    conditions: { StringLike: { 'iam:PassedToService': `${service}*` } },
+  });
+}
