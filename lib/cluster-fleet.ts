@@ -14,16 +14,17 @@ import { EMR_DETAIL_TYPES, HANDLED_EMR_STATES } from '../lambdas/events/emr-even
 import type { FleetEvent } from '../lambdas/handlers/fleet';
 import { ENV } from '../lambdas/runtime/env';
 import type { Alerts } from './alerts';
-import { DEFAULT_RETENTION_DAYS, type EmrInputs } from './context';
+import { type ClusterTag, grantOnStackClusters } from './cluster-tag';
+import { DEFAULT_RETENTION_DAYS, type EmrInputs, S3_URI } from './context';
 import type { DagConfig } from './dag-config';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { TABLE_ACTIONS } from './designed-table';
-import { type EmrRoles, FLEET_EMR_ACTIONS, grantLaunch, grantOnStackClusters, grantPassRole } from './fleet-grants';
+import { type EmrRoles, FLEET_EMR_ACTIONS, grantLaunch, grantPassRole } from './fleet-grants';
 import { type LambdaDefaults, RschedFunction } from './lambda-defaults';
 import { MARKER_SUFFIXES } from './markers';
 import { acknowledge, acknowledgeWildcardResource } from './nag';
 import type { Scheduler } from './scheduler';
-import { type ClusterTag, grantSubmit } from './submit-grants';
+import { grantSubmit } from './submit-grants';
 import { TopicRuleTarget } from './topic-rule-target';
 
 export interface ClusterFleetProps {
@@ -40,15 +41,8 @@ export interface ClusterFleetProps {
   /** The marker bucket: steps running on the clusters write their `.done` / `.failed` markers there. */
   readonly markerBucket: s3.IBucket;
   readonly lambdaDefaults: LambdaDefaults;
-  /** Subnet and existing roles. @default - no subnet (EMR's default), roles created here */
+  /** Subnet, existing roles, log archive. @default - no subnet (EMR's default), roles created here, no log archive */
   readonly emr?: EmrInputs;
-  /**
-   * Role inside the existing instance profile `emr.instanceProfileName`, for
-   * iam:PassRole. @default - the instance profile's name (EMR's convention, as in EMR_EC2_DefaultRole)
-   */
-  readonly instanceRoleName?: string;
-  /** `s3://bucket/prefix/` for EMR's logs; a created instance role may write there. @default - no log archive */
-  readonly logUri?: string;
   /** Days a run's history is kept (the functions write runs). @default 400 */
   readonly retentionDays?: number;
 }
@@ -109,8 +103,9 @@ export class ClusterFleet extends Construct {
     super(scope, id);
     const clusters = [...props.config.dag.clusters.values()];
     if (clusters.length === 0) throw new Error(`${id}: the config defines no clusters; create the fleet only when it does`);
-    if (props.logUri !== undefined && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(props.logUri)) {
-      throw new Error(`${id}: logUri must look like s3://bucket/prefix/, got "${props.logUri}"`);
+    const emr = props.emr ?? {};
+    if (emr.logUri !== undefined && !S3_URI.test(emr.logUri)) {
+      throw new Error(`${id}: emr.logUri must look like s3://bucket/prefix/, got "${emr.logUri}"`);
     }
     for (const name of PROVISIONING) {
       if (TIMEOUTS[name].toMilliseconds() >= PROVISION_LEASE_MS) {
@@ -119,11 +114,10 @@ export class ClusterFleet extends Construct {
         );
       }
     }
-    const emr = props.emr ?? {};
     const tag = props.clusterTag;
     const { runsTable, clustersTable } = props.scheduler;
 
-    const roles = this.emrRoles(emr, props);
+    const roles = this.emrRoles(emr, props.markerBucket);
     this.serviceRole = roles.serviceRole;
     this.instanceRole = roles.instanceRole;
     this.instanceProfile = roles.instanceProfile;
@@ -142,7 +136,7 @@ export class ClusterFleet extends Construct {
       [ENV.EMR_SERVICE_ROLE]: this.serviceRole.roleName,
       [ENV.EMR_INSTANCE_PROFILE]: this.instanceProfile.instanceProfileName,
       ...(emr.subnetId ? { [ENV.EMR_SUBNET_ID]: emr.subnetId } : {}),
-      ...(props.logUri ? { [ENV.EMR_LOG_URI]: props.logUri } : {}),
+      ...(emr.logUri ? { [ENV.EMR_LOG_URI]: emr.logUri } : {}),
     };
     const fn = (name: keyof typeof TIMEOUTS, description: string) => {
       const f = new RschedFunction(this, `${name[0]?.toUpperCase()}${name.slice(1)}`, {
@@ -215,6 +209,7 @@ export class ClusterFleet extends Construct {
       target: this.registry,
       input: reconcile,
       description: 'rsched fleet reconcile, every minute',
+      deadLetterQueue: this.deadLetters,
       // The next minute's tick supersedes this one.
       retryAttempts: 0,
       maxEventAge: Duration.minutes(1),
@@ -247,6 +242,7 @@ export class ClusterFleet extends Construct {
       target,
       input,
       description: `rsched cluster ${cluster.name} ${action}: ${cron} ${cluster.timezone}`,
+      deadLetterQueue: this.deadLetters,
       ...SCHEDULE_RETRIES,
     });
   }
@@ -259,19 +255,19 @@ export class ClusterFleet extends Construct {
    * instance role, which the managed policy allows only for EMR_EC2_DefaultRole.
    * A created instance role may write the markers and EMR's logs, nothing else.
    */
-  private emrRoles(emr: EmrInputs, props: ClusterFleetProps): EmrRoles & { instanceProfile: iam.IInstanceProfile } {
+  private emrRoles(emr: EmrInputs, markerBucket: s3.IBucket): EmrRoles & { instanceProfile: iam.IInstanceProfile } {
     const stack = Stack.of(this);
     let instanceRole: iam.IRole;
     let instanceProfile: iam.IInstanceProfile;
     if (emr.instanceProfileName) {
       instanceProfile = iam.InstanceProfile.fromInstanceProfileName(this, 'InstanceProfile', emr.instanceProfileName);
-      instanceRole = iam.Role.fromRoleName(this, 'InstanceRole', props.instanceRoleName ?? emr.instanceProfileName, { mutable: false });
+      instanceRole = iam.Role.fromRoleName(this, 'InstanceRole', emr.instanceRoleName ?? emr.instanceProfileName, { mutable: false });
     } else {
       const role = new iam.Role(this, 'InstanceRole', {
         assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
         description: `Role of the ${stack.stackName} EMR cluster nodes (EC2 instance profile)`,
       });
-      const markers = MARKER_SUFFIXES.map((suffix) => props.markerBucket.arnForObjects(`*${suffix}`));
+      const markers = MARKER_SUFFIXES.map((suffix) => markerBucket.arnForObjects(`*${suffix}`));
       iam.Grant.addToPrincipal({ grantee: role, actions: ['s3:PutObject'], resourceArns: markers });
       for (const arn of markers) {
         acknowledgeWildcardResource(
@@ -280,8 +276,8 @@ export class ClusterFleet extends Construct {
           'Steps announce their result by writing <job>__<YYYYMMDD>.done or .failed under any prefix; writes are limited to the marker suffixes.',
         );
       }
-      if (props.logUri) {
-        const logs = `arn:${stack.partition}:s3:::${props.logUri.slice('s3://'.length)}*`;
+      if (emr.logUri) {
+        const logs = `arn:${stack.partition}:s3:::${emr.logUri.slice('s3://'.length)}*`;
         iam.Grant.addToPrincipal({ grantee: role, actions: ['s3:PutObject'], resourceArns: [logs] });
         acknowledgeWildcardResource(role, logs, 'EMR names its log objects per cluster, node and step under the configured log URI.');
       }

@@ -19,10 +19,12 @@ export const CONTEXT_KEYS = {
   /** AWS Chatbot: Slack workspace (team) id and channel id; both or neither. */
   chatbotSlackWorkspaceId: 'rsched:chatbotSlackWorkspaceId',
   chatbotSlackChannelId: 'rsched:chatbotSlackChannelId',
-  /** EMR inputs for the cluster fleet: subnet, service role, EC2 instance profile. */
+  /** EMR inputs for the cluster fleet: subnet, service role, EC2 instance profile (and its role), log archive. */
   emrSubnetId: 'rsched:emrSubnetId',
   emrServiceRoleName: 'rsched:emrServiceRoleName',
   emrInstanceProfileName: 'rsched:emrInstanceProfileName',
+  emrInstanceRoleName: 'rsched:emrInstanceRoleName',
+  emrLogUri: 'rsched:emrLogUri',
   /** Days a run's history is kept before DynamoDB's TTL removes it. */
   retentionDays: 'rsched:retentionDays',
   /** Reserve Lambda concurrency for the functions (false for accounts with a concurrency limit of 10). */
@@ -32,11 +34,21 @@ export const CONTEXT_KEYS = {
 export const DEFAULT_STACK_NAME = 'ReactiveScheduler';
 export const DEFAULT_RETENTION_DAYS = 400;
 
-/** The EMR settings the cluster fleet needs; passed through unchanged until the fleet construct uses them. */
+/** The EMR settings of the cluster fleet (lib/cluster-fleet.ts). */
 export interface EmrInputs {
+  /** `Ec2SubnetId` of every cluster. @default - EMR's default */
   readonly subnetId?: string;
+  /** An existing EMR service role. @default - one is created */
   readonly serviceRoleName?: string;
+  /** An existing EC2 instance profile for the nodes. @default - one is created */
   readonly instanceProfileName?: string;
+  /**
+   * The role inside `instanceProfileName`, for iam:PassRole.
+   * @default - the instance profile's name (EMR's convention, as in EMR_EC2_DefaultRole)
+   */
+  readonly instanceRoleName?: string;
+  /** `s3://bucket/prefix/` for EMR's logs; a created instance role may write there. @default - no log archive */
+  readonly logUri?: string;
 }
 
 export interface ChatbotInputs {
@@ -72,6 +84,8 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** Loose on purpose: SNS confirms the address by mail; this only catches typos such as a missing @. */
 export const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const SUBNET = /^subnet-[0-9a-f]+$/;
+/** What RunJobFlow accepts as LogUri: an S3 bucket, optionally a prefix. */
+export const S3_URI = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/;
 const SLACK_ID = /^[A-Z0-9]{8,}$/;
 
 /**
@@ -138,6 +152,8 @@ export function readAppInputs(get: (key: string) => unknown): AppInputs {
       subnetId: text(CONTEXT_KEYS.emrSubnetId, SUBNET, 'a subnet id such as subnet-0123abcd'),
       serviceRoleName: text(CONTEXT_KEYS.emrServiceRoleName),
       instanceProfileName: text(CONTEXT_KEYS.emrInstanceProfileName),
+      instanceRoleName: text(CONTEXT_KEYS.emrInstanceRoleName),
+      logUri: text(CONTEXT_KEYS.emrLogUri, S3_URI, 'an S3 URI such as s3://my-logs/emr/'),
     },
     retentionDays,
     reserveConcurrency: bool(CONTEXT_KEYS.reserveConcurrency, true),

@@ -1,8 +1,7 @@
-import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
-import { acknowledge, acknowledgeWildcardResource } from './nag';
-import type { ClusterTag } from './submit-grants';
+import { type ClusterTag, grantOnStackClusters } from './cluster-tag';
+import { acknowledge } from './nag';
 
 /**
  * The EMR actions of the fleet functions (lambdas/adapters/aws/emr-control.ts)
@@ -50,30 +49,6 @@ export interface EmrRoles {
 }
 
 type Grantee = iam.IRole & IConstruct;
-
-function anyCluster(scope: IConstruct): string {
-  return Stack.of(scope).formatArn({ service: 'elasticmapreduce', resource: 'cluster', resourceName: '*' });
-}
-
-/**
- * Lets `role` call `actions` on this stack's clusters only: any cluster ARN
- * (ids exist only once a cluster runs), with the condition that it carries
- * the stack tag.
- */
-export function grantOnStackClusters(role: Grantee, tag: ClusterTag, actions: readonly string[]): void {
-  const clusters = anyCluster(role);
-  iam.Grant.addToPrincipal({
-    grantee: role,
-    actions: [...actions],
-    resourceArns: [clusters],
-    conditions: { StringEquals: { [`elasticmapreduce:ResourceTag/${tag.key}`]: tag.value } },
-  });
-  acknowledgeWildcardResource(
-    role,
-    clusters,
-    `EMR cluster ids are created at run time by the cluster fleet; the statement is limited to clusters tagged ${tag.key}=${tag.value}.`,
-  );
-}
 
 /**
  * Lets `role` create this stack's clusters: RunJobFlow only with the stack

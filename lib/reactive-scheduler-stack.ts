@@ -3,13 +3,13 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { Alerts } from './alerts';
 import { ClusterFleet } from './cluster-fleet';
+import { type ClusterTag, clusterTagOf } from './cluster-tag';
 import type { ChatbotInputs, EmrInputs } from './context';
 import type { DagConfig } from './dag-config';
 import type { LambdaDefaults } from './lambda-defaults';
 import { Markers } from './markers';
 import { Scheduler } from './scheduler';
 import { STACK_OUTPUTS } from './stack-outputs';
-import { type ClusterTag, clusterTagOf } from './submit-grants';
 
 export interface ReactiveSchedulerStackProps extends StackProps {
   /** The validated dag-config (see loadDagConfig). */
@@ -122,5 +122,12 @@ export class ReactiveSchedulerStack extends Stack {
     if (this.alerts.slackNotifier)
       output(STACK_OUTPUTS.slackNotifierFunction, this.alerts.slackNotifier.functionName, 'Slack notifier function');
     output(STACK_OUTPUTS.deadLetterQueue, this.scheduler.deadLetters.queueUrl, 'Dead-letter queue of the scheduler side');
+    if (this.fleet) {
+      output(STACK_OUTPUTS.clusterEventsTopic, this.fleet.clusterEventsTopic.topicArn, 'SNS topic of EMR cluster and step events');
+      output(STACK_OUTPUTS.provisionerFunction, this.fleet.provisioner.functionName, 'Cluster provisioner function');
+      output(STACK_OUTPUTS.terminatorFunction, this.fleet.terminator.functionName, 'Cluster terminator function');
+      output(STACK_OUTPUTS.registryFunction, this.fleet.registry.functionName, 'Cluster registry function (EMR events, reconcile)');
+      output(STACK_OUTPUTS.fleetDeadLetterQueue, this.fleet.deadLetters.queueUrl, 'Dead-letter queue of the cluster fleet');
+    }
   }
 }

@@ -3,19 +3,21 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CLUSTERS_TABLE, RUNS_TABLE } from '../lambdas/adapters/aws/table-design';
 import { toEventBridgeCron } from '../lambdas/domain/cron';
 import { DEFAULT_TUNING } from '../lambdas/engine/deps';
 import type { TriggerEvent } from '../lambdas/handlers/scheduler';
 import { ENV } from '../lambdas/runtime/env';
+import type { ClusterTag } from './cluster-tag';
 import { DEFAULT_RETENTION_DAYS } from './context';
 import type { DagConfig } from './dag-config';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { DesignedTable, TABLE_ACTIONS } from './designed-table';
 import { InvokeTarget } from './invoke-target';
 import { type LambdaDefaults, RschedFunction } from './lambda-defaults';
-import { type ClusterTag, grantSubmit } from './submit-grants';
+import { grantSubmit } from './submit-grants';
 
 export interface SchedulerProps {
   /** The validated dag-config: root schedules come from it, and both functions ship its bundle. */
@@ -45,6 +47,8 @@ export interface TriggerScheduleProps {
   /** Scheduler's retries when it cannot invoke the function. */
   readonly retryAttempts: number;
   readonly maxEventAge: Duration;
+  /** Where invocations that still fail go. @default - this construct's dead-letter queue */
+  readonly deadLetterQueue?: sqs.IQueue;
 }
 
 // Below the engine's claim lease: a SUBMITTING claim must outlive the function that holds it.
@@ -186,8 +190,9 @@ export class Scheduler extends Construct {
 
   /**
    * Adds a schedule to the stack's schedule group, invoking `target` with
-   * `input`, no flexible window, and failed invocations kept in the
-   * dead-letter queue. The cluster fleet adds its start/stop schedules here.
+   * `input`, no flexible window, and failed invocations kept in a
+   * dead-letter queue (this construct's unless another is given). The cluster
+   * fleet adds its start/stop schedules here, with its own queue.
    */
   public addSchedule(scope: Construct, id: string, props: TriggerScheduleProps): scheduler.Schedule {
     return new scheduler.Schedule(scope, id, {
@@ -198,7 +203,7 @@ export class Scheduler extends Construct {
       target: new InvokeTarget(props.target, {
         role: this.scheduleRole,
         input: scheduler.ScheduleTargetInput.fromObject(props.input),
-        deadLetterQueue: this.deadLetters,
+        deadLetterQueue: props.deadLetterQueue ?? this.deadLetters,
         retryAttempts: props.retryAttempts,
         maxEventAge: props.maxEventAge,
       }),

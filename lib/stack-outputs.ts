@@ -13,4 +13,10 @@ export const STACK_OUTPUTS = {
   sweeperFunction: 'SweeperFunctionName',
   slackNotifierFunction: 'SlackNotifierFunctionName',
   deadLetterQueue: 'DeadLetterQueueUrl',
+  // Only when the config defines clusters.
+  clusterEventsTopic: 'ClusterEventsTopicArn',
+  provisionerFunction: 'ProvisionerFunctionName',
+  terminatorFunction: 'TerminatorFunctionName',
+  registryFunction: 'RegistryFunctionName',
+  fleetDeadLetterQueue: 'FleetDeadLetterQueueUrl',
 } as const;

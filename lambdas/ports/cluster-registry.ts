@@ -31,6 +31,14 @@ export interface ClusterRegistry extends ClusterDirectory {
   ): Promise<'claimed' | ClusterWindowRecord>;
   /** Records the EMR cluster id of a window (and the alias from id to window). */
   setClusterId(name: string, windowStart: string, clusterId: string, state: string): Promise<void>;
+  /**
+   * Takes over the claim of a window whose cluster id is still unknown: a
+   * PROVISIONING claim whose invocation died, or a FAILED_TO_START one that is
+   * tried again. Conditional on the claim being exactly the one read
+   * (`claimedAt`), so of two invocations that saw the same stale claim only
+   * one wins; the claim is PROVISIONING again, claimed at `now`.
+   */
+  takeOverClaim(name: string, windowStart: string, claimedAt: string, now: string): Promise<boolean>;
   findByClusterId(clusterId: string): Promise<ClusterWindowRecord | undefined>;
   /**
    * Applies a patch to an existing window. A patch with a `state` applies only

@@ -16,7 +16,13 @@ describe('cdk.json context', () => {
       alertEmails: [],
       slackWebhookSecret: undefined,
       chatbot: undefined,
-      emr: { subnetId: undefined, serviceRoleName: undefined, instanceProfileName: undefined },
+      emr: {
+        subnetId: undefined,
+        serviceRoleName: undefined,
+        instanceProfileName: undefined,
+        instanceRoleName: undefined,
+        logUri: undefined,
+      },
       retentionDays: 400,
       reserveConcurrency: true,
     });
@@ -32,6 +38,7 @@ describe('cdk.json context', () => {
       [CONTEXT_KEYS.chatbotSlackChannelId]: 'C0123ABCD',
       [CONTEXT_KEYS.emrSubnetId]: 'subnet-0abc123',
       [CONTEXT_KEYS.emrServiceRoleName]: 'EMR_DefaultRole_V2',
+      [CONTEXT_KEYS.emrLogUri]: 's3://my-logs/emr/',
     });
     expect(inputs).toMatchObject({
       stackName: 'rsched-prod',
@@ -39,7 +46,7 @@ describe('cdk.json context', () => {
       retentionDays: 30,
       reserveConcurrency: false,
       chatbot: { slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' },
-      emr: { subnetId: 'subnet-0abc123', serviceRoleName: 'EMR_DefaultRole_V2' },
+      emr: { subnetId: 'subnet-0abc123', serviceRoleName: 'EMR_DefaultRole_V2', logUri: 's3://my-logs/emr/' },
     });
   });
 
@@ -52,14 +59,23 @@ describe('cdk.json context', () => {
         [CONTEXT_KEYS.chatbotSlackWorkspaceId]: 'T0123ABCD',
         [CONTEXT_KEYS.retentionDays]: 0,
         [CONTEXT_KEYS.emrSubnetId]: 'sn-1',
+        [CONTEXT_KEYS.emrLogUri]: 'my-logs/emr',
       });
     expect(bad).toThrow(ContextInvalidError);
     try {
       bad();
     } catch (error) {
       const problems = (error as ContextInvalidError).problems;
-      expect(problems).toHaveLength(6);
-      for (const key of ['stackName', 'markerBucketName', 'alertEmails', 'chatbotSlackWorkspaceId', 'retentionDays', 'emrSubnetId']) {
+      expect(problems).toHaveLength(7);
+      for (const key of [
+        'stackName',
+        'markerBucketName',
+        'alertEmails',
+        'chatbotSlackWorkspaceId',
+        'retentionDays',
+        'emrSubnetId',
+        'emrLogUri',
+      ]) {
         expect(problems.join('\n')).toContain(`rsched:${key}`);
       }
     }

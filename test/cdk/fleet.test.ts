@@ -7,6 +7,7 @@ import { toEventBridgeCron } from '../../lambdas/domain/cron';
 import { PROVISION_LEASE_MS } from '../../lambdas/engine/fleet/deps';
 import { EMR_CLUSTER_STATES } from '../../lambdas/events/emr-event';
 import type { ClusterFleet } from '../../lib/cluster-fleet';
+import { STACK_OUTPUTS } from '../../lib/stack-outputs';
 import {
   acknowledgements,
   arnOf,
@@ -19,7 +20,8 @@ import {
 } from './support';
 
 // A fleet with a weekday cluster in New York time next to UTC ones, synthesized twice: roles created
-// by the stack, and roles (and a subnet) named in context, as `cdk deploy -c rsched:emr...=` gives them.
+// by the stack (with an EMR log archive), and roles (and a subnet) named in context, as
+// `cdk deploy -c rsched:emr...=` gives them.
 const CLUSTERS = [
   {
     name: 'nightly-etl',
@@ -43,7 +45,13 @@ const JOBS = [
   { name: 'sessions', target: { type: 'emr-step', pool: 'etl', step: { args: ['spark-submit', 's3://code/sessions.py'] } } },
   { name: 'explore', target: { type: 'emr-step', pool: 'adhoc', step: { args: ['spark-submit', 's3://code/explore.py'] } } },
 ];
-const IMPORTED = { subnetId: 'subnet-0abc1234', serviceRoleName: 'EMR_DefaultRole_V2', instanceProfileName: 'EMR_EC2_DefaultRole' };
+const IMPORTED = {
+  subnetId: 'subnet-0abc1234',
+  serviceRoleName: 'EMR_DefaultRole_V2',
+  instanceProfileName: 'EMR_EC2_DefaultRole',
+  instanceRoleName: 'EMR_EC2_NodeRole',
+};
+const LOG_URI = 's3://rsched-emr-logs/prod/';
 
 const configDir = mkdtempSync(join(tmpdir(), 'rsched-fleet-config-'));
 writeFileSync(join(configDir, 'fleet.json'), JSON.stringify({ clusters: CLUSTERS, jobs: JOBS }));
@@ -52,7 +60,7 @@ let imported: Synthesized;
 let template: Template;
 let fleet: ClusterFleet;
 beforeAll(() => {
-  created = synthesize({}, configDir);
+  created = synthesize({ emr: { logUri: LOG_URI } }, configDir);
   imported = synthesize({ emr: IMPORTED }, configDir);
   template = created.template;
   fleet = created.stack.fleet as ClusterFleet;
@@ -87,7 +95,7 @@ describe('start and stop schedules', () => {
         GroupName: created.stack.resolve(created.stack.scheduler.scheduleGroup.scheduleGroupName),
         Target: {
           RoleArn: arnOf(created.stack.scheduler.scheduleRole),
-          DeadLetterConfig: { Arn: arnOf(created.stack.scheduler.deadLetters) },
+          DeadLetterConfig: { Arn: arnOf(fleet.deadLetters) },
           RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 6 * 3600 },
         },
       });
@@ -110,9 +118,18 @@ describe('start and stop schedules', () => {
         Target: expect.objectContaining({
           Input: JSON.stringify({ source: 'rsched.fleet', action: 'reconcile' }),
           RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
+          DeadLetterConfig: { Arn: arnOf(fleet.deadLetters) },
         }),
       }),
     ]);
+  });
+
+  it('lets the schedule role send undeliverable fleet invocations to the fleet dead-letter queue', () => {
+    const role = policyOf(created.stack.scheduler.scheduleRole);
+    const queues = policyStatements(template)
+      .filter(({ policy, statement }) => policy === role && statement.Action === 'sqs:SendMessage')
+      .flatMap(({ statement }) => asList(statement.Resource));
+    expect(queues).toContainEqual(arnOf(fleet.deadLetters));
   });
 
   it('adds two schedules per cluster and the reconcile to the root schedules and the sweeper, all invoked by the exact function ARNs', () => {
@@ -313,7 +330,7 @@ describe('EMR roles', () => {
     });
   });
 
-  it('creates an instance profile whose role may write the markers of the jobs and nothing else', () => {
+  it('creates an instance profile whose role may write the markers of the jobs and EMR logs, nothing else', () => {
     template.hasResourceProperties('AWS::IAM::InstanceProfile', { Roles: [{ Ref: logicalId(fleet.instanceRole) }] });
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ec2.amazonaws.com' } })] },
@@ -325,7 +342,11 @@ describe('EMR roles', () => {
         statement: {
           Effect: 'Allow',
           Action: 's3:PutObject',
-          Resource: [{ 'Fn::Join': ['', [bucket, '/*.done']] }, { 'Fn::Join': ['', [bucket, '/*.failed']] }],
+          Resource: [
+            { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::rsched-emr-logs/prod/*']] },
+            { 'Fn::Join': ['', [bucket, '/*.done']] },
+            { 'Fn::Join': ['', [bucket, '/*.failed']] },
+          ],
         },
       },
     ]);
@@ -346,7 +367,7 @@ describe('EMR roles', () => {
     });
     const passes = policyStatements(t).filter(({ statement }) => statement.Action === 'iam:PassRole');
     expect(new Set(passes.map((p) => JSON.stringify(p.statement.Resource)))).toEqual(
-      new Set([JSON.stringify(role('EMR_DefaultRole_V2')), JSON.stringify(role('EMR_EC2_DefaultRole'))]),
+      new Set([JSON.stringify(role('EMR_DefaultRole_V2')), JSON.stringify(role('EMR_EC2_NodeRole'))]),
     );
   });
 });
@@ -390,7 +411,7 @@ describe('fleet functions', () => {
     }
   });
 
-  it('passes the subnet and the names of imported roles through the environment', () => {
+  it('passes the subnet, the log URI and the names of imported roles through the environment', () => {
     const { stack, template: t } = imported;
     const registry = (stack.fleet as ClusterFleet).registry;
     t.hasResourceProperties('AWS::Lambda::Function', {
@@ -401,12 +422,13 @@ describe('fleet functions', () => {
           RSCHED_EMR_SERVICE_ROLE: 'EMR_DefaultRole_V2',
           RSCHED_EMR_INSTANCE_PROFILE: 'EMR_EC2_DefaultRole',
           RSCHED_EMR_SUBNET_ID: 'subnet-0abc1234',
+          RSCHED_EMR_LOG_URI: Match.absent(),
         }),
       },
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Role: arnOf(fleet.registry.executionRole),
-      Environment: { Variables: Match.objectLike({ RSCHED_EMR_SUBNET_ID: Match.absent() }) },
+      Environment: { Variables: Match.objectLike({ RSCHED_EMR_SUBNET_ID: Match.absent(), RSCHED_EMR_LOG_URI: LOG_URI }) },
     });
   });
 
@@ -446,6 +468,15 @@ describe('cdk-nag AwsSolutions', () => {
     ]);
     for (const ack of acks) expect(ack.reason.length, `${ack.path} ${ack.id}`).toBeGreaterThan(60);
   });
+});
+
+it('outputs the cluster-events topic, the fleet functions and its dead-letter queue', () => {
+  const outputs = template.toJSON().Outputs;
+  expect(outputs[STACK_OUTPUTS.clusterEventsTopic].Value).toEqual({ Ref: logicalId(fleet.clusterEventsTopic) });
+  expect(outputs[STACK_OUTPUTS.provisionerFunction].Value).toEqual({ Ref: logicalId(fleet.provisioner) });
+  expect(outputs[STACK_OUTPUTS.terminatorFunction].Value).toEqual({ Ref: logicalId(fleet.terminator) });
+  expect(outputs[STACK_OUTPUTS.registryFunction].Value).toEqual({ Ref: logicalId(fleet.registry) });
+  expect(outputs[STACK_OUTPUTS.fleetDeadLetterQueue].Value).toEqual({ Ref: logicalId(fleet.deadLetters) });
 });
 
 it('builds no fleet for a config without clusters', () => {

@@ -2,9 +2,8 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Dag } from '../../domain/config/dag';
 import { clusterStateRank, isReadyState } from '../../domain/fleet/emr-states';
-import type { FleetRegistry } from '../../engine/fleet/deps';
 import type { LiveCluster } from '../../ports/cluster-directory';
-import type { ClusterWindowRecord, RegistryPatch } from '../../ports/cluster-registry';
+import type { ClusterRegistry, ClusterWindowRecord, RegistryPatch } from '../../ports/cluster-registry';
 import { ExpressionBuilder, UpdateClauses } from './update-expression';
 
 const ITEM_ONLY = new Set(['pk', 'sk', 'stateRank', 'expiresAt']);
@@ -48,7 +47,7 @@ export function toLiveCluster(record: ClusterWindowRecord): LiveCluster {
  * one Query per cluster serving the pool (known from the config), whatever the
  * size of the fleet.
  */
-export class DynamoClusterRegistry implements FleetRegistry {
+export class DynamoClusterRegistry implements ClusterRegistry {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,

@@ -15,8 +15,7 @@ import {
 import type { Cluster } from '../../domain/config/dag';
 import { FAILED_STEP_STATES } from '../../domain/fleet/emr-states';
 import type { ClusterWindow } from '../../domain/fleet/windows';
-import { type FailedStep, type FleetEmrControl, LaunchRefusedError } from '../../engine/fleet/deps';
-import type { ClusterDescription } from '../../ports/emr-control';
+import { type ClusterDescription, type EmrControl, type FailedStep, LaunchRefusedError } from '../../ports/emr-control';
 
 /** Stack-level inputs of RunJobFlow (from cdk.json context, passed as environment). */
 export interface FleetSettings {
@@ -115,7 +114,7 @@ function sendOnce(command: RunJobFlowCommand): RunJobFlowCommand {
   return command;
 }
 
-export class AwsEmrControl implements FleetEmrControl {
+export class AwsEmrControl implements EmrControl {
   constructor(
     private readonly client: EMRClient,
     private readonly settings: FleetSettings,

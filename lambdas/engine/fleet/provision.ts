@@ -3,8 +3,9 @@ import type { Cluster } from '../../domain/config/dag';
 import { type ClusterWindow, toMinute, windowStartingAt } from '../../domain/fleet/windows';
 import { runDateIn } from '../../domain/run-date';
 import type { ClusterWindowRecord } from '../../ports/cluster-registry';
+import { LaunchRefusedError } from '../../ports/emr-control';
 import { raiseAlert } from '../alerting';
-import { type FleetDeps, LaunchRefusedError, PROVISION_LEASE_MS } from './deps';
+import { type FleetDeps, PROVISION_LEASE_MS } from './deps';
 
 export type ProvisionOutcome = 'launched' | 'exists' | 'recovered' | 'in-progress' | 'window-over' | 'unknown-cluster' | 'failed';
 
