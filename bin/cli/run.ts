@@ -24,11 +24,25 @@ export class UsageError extends Error {
 
 /** Runs the program and turns known errors into a message on stderr and an exit code. */
 export async function runCli(program: Command, argv: readonly string[]): Promise<void> {
+  exitQuietlyOnClosedPipe();
   program.exitOverride();
   try {
     await program.parseAsync([...argv]);
   } catch (err) {
     process.exitCode = exitCodeFor(err);
+  }
+}
+
+/**
+ * `rsched status | head` closes the pipe before the output ends; the reader
+ * has what it wanted, so that is a normal end, not a crash with a stack trace.
+ */
+function exitQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      process.exit(process.exitCode ?? ExitCode.OK);
+    });
   }
 }
 
