@@ -15,7 +15,7 @@ export interface BundleFigures {
 
 const ROOT = join(__dirname, '..');
 
-/** Bundles every Lambda entry the way the stack does (minified, node22, SDK bundled) and times its cold init. */
+/** Bundles every Lambda entry the way the stack does (minified, node24 as the nodejs24.x runtime, SDK bundled) and times its cold init. */
 export async function measureBundles(configSizes: readonly number[]): Promise<BundleFigures[]> {
   const dir = mkdtempSync(join(tmpdir(), 'rsched-bundles-'));
   const entries = readdirSync(join(ROOT, 'lambdas', 'entry')).filter((f) => f.endsWith('.ts'));
@@ -34,7 +34,7 @@ export async function measureBundles(configSizes: readonly number[]): Promise<Bu
       bundle: true,
       minify: true,
       platform: 'node',
-      target: 'node22',
+      target: 'node24',
       outfile,
       logLevel: 'silent',
     });

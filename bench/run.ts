@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   log('Requests per completion = 1 (the run itself) + 1 per downstream run touched + 1 (propagation bookkeeping), whatever the DAG size.');
   log('');
 
-  log('## Lambda bundles (esbuild, minified, node22) and cold init');
+  log('## Lambda bundles (esbuild, minified, node24) and cold init');
   log('');
   log('| function | bundle KiB | cold init ms (10-job config) | cold init ms (10,000-job config) |');
   log('|---|---:|---:|---:|');
@@ -95,6 +95,7 @@ async function main(): Promise<void> {
   log('');
   log("Fixed costs on top: the topics' KMS key $1/month, the Slack webhook secret $0.40/month if used.");
   log('The sweeper (every minute, all month) dominates small platforms; it is about 43,200 invocations a month.');
+  log('A cluster fleet adds its reconcile (another 43,200 invocations, ≈ $0.10) and 7 alarms ($0.70); the EMR clusters are its real bill.');
 
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
