@@ -119,9 +119,14 @@ async function stackTarget(dag: Dag, stackName: string, region: string | undefin
   return { ops, dag, description: `stack ${stackName}${region ? ` in ${region}` : ''}` };
 }
 
-/** Resolves `--local` / `--stack` to the same operations over different endpoints. */
-export async function openTarget(opts: TargetOptions): Promise<Target> {
+/**
+ * Resolves `--local` / `--stack` to the same operations over different
+ * endpoints. A `job` the command names is checked against the config first,
+ * so a typo is reported as such, not as whatever the endpoints say.
+ */
+export async function openTarget(opts: TargetOptions, job?: string): Promise<Target> {
   const dag = loadDagFromDir(opts.config ?? DEFAULT_CONFIG_DIR);
+  if (job !== undefined && !dag.jobs.has(job)) throw new UsageError(`unknown job "${job}"; \`rsched graph\` lists the jobs`);
   if (opts.local) {
     const endpoints = readEndpoints();
     if (!endpoints) throw new UsageError(`no rsched dev is running here (${endpointsPath()} not found); start one with \`npx rsched dev\``);

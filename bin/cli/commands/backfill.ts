@@ -73,7 +73,7 @@ export function registerBackfill(program: Command): void {
     .option('--dry-run', 'print the plan (dates, runs, order) and change nothing')
     .option('--yes', 'do not ask for confirmation')
     .action(async (job: string | undefined, opts: BackfillOptions) => {
-      const target = await openTarget(opts);
+      const target = await openTarget(opts, job);
       const { backfills, deps } = target.ops;
       if (opts.list) {
         const all = (await backfills.listBackfills()).sort((a, b) => b.createdAt.localeCompare(a.createdAt));

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { jobHistory } from '../../../lambdas/engine/operations/history';
 import { positiveInt, printJson, todayUtc, withTargetOptions } from '../options';
 import { bold, dim, formatMinutes, stateColour, table } from '../output/format';
-import { UsageError } from '../run';
 import { openTarget, type TargetOptions } from '../target';
 
 const BAR_WIDTH = 30;
@@ -20,8 +19,7 @@ export function registerHistory(program: Command): void {
     .option('--days <n>', 'how many days back, today included', '14')
     .action(async (jobName: string, opts: TargetOptions & { days: string; json?: boolean }) => {
       const days = positiveInt(opts.days, '--days', 400);
-      const target = await openTarget(opts);
-      if (!target.dag.jobs.has(jobName)) throw new UsageError(`unknown job "${jobName}"; \`rsched graph\` lists the jobs`);
+      const target = await openTarget(opts, jobName);
       const history = await jobHistory(target.ops.deps.store, jobName, todayUtc(target.ops.deps.clock.now()), days);
       if (opts.json) return printJson(history);
       const out = process.stdout;

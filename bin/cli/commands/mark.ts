@@ -30,7 +30,7 @@ export function registerMark(program: Command): void {
           if (!m) throw new UsageError(`--param must be key=value with a key of [A-Za-z0-9_.-], got "${p}"`);
           params[m[1] as string] = m[2] as string;
         }
-        const target = await openTarget(opts);
+        const target = await openTarget(opts, job);
         const result = await mark(target.ops.deps, target.ops.bucket, {
           job,
           date,

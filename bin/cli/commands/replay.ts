@@ -36,7 +36,7 @@ export function registerReplay(program: Command): void {
     .option('--yes', 'do not ask for confirmation')
     .action(async (job: string, opts: ReplayOptions) => {
       const date = requireDate(opts.date);
-      const target = await openTarget(opts);
+      const target = await openTarget(opts, job);
       const request = { job, date, downstream: opts.downstream ?? false, force: opts.force, by: operator() };
       const plan = await planReplay(target.ops.deps, request);
       if (opts.dryRun || plan.refusals.length > 0) {
@@ -70,7 +70,7 @@ export function registerReplay(program: Command): void {
     .option('--yes', 'accepted for symmetry; run does not ask')
     .action(async (job: string, opts: ReplayOptions) => {
       const date = requireDate(opts.date);
-      const target = await openTarget(opts);
+      const target = await openTarget(opts, job);
       const result = await runNow(target.ops.deps, { job, date, force: opts.force, by: operator() });
       const run = result.started[0];
       if (opts.json) return printJson({ job, date, attempt: run?.attempt, dispatch: result.dispatch });
