@@ -20,7 +20,7 @@ import { silentLog } from '../../lambdas/ports/log';
 import type { AlertRecord } from '../../lambdas/ports/run-store';
 import { ENV } from '../../lambdas/runtime/env';
 
-const WEBHOOK = 'https://hooks.slack.com/services/T000/B000/s3cr3tT0k3n';
+const WEBHOOK = 'https://hooks.slack.com/services/T000/B000/fake-test-token-not-a-secret';
 
 const alert: AlertRecord = {
   kind: AlertKind.TIMED_OUT,
@@ -107,12 +107,12 @@ describe('the webhook secret', () => {
   });
 
   it('rejects anything but an https URL without repeating the secret in the error', () => {
-    for (const bad of ['http://hooks.slack.com/services/T000/B000/s3cr3tT0k3n', 's3cr3tT0k3n', '{"token":"s3cr3tT0k3n"}']) {
+    for (const bad of ['http://hooks.slack.com/services/T000/B000/fake-test-token-not-a-secret', 'fake-test-token-not-a-secret', '{"token":"fake-test-token-not-a-secret"}']) {
       expect(() => parseWebhookSecret(bad)).toThrow(/must hold an https URL/);
       try {
         parseWebhookSecret(bad);
       } catch (error) {
-        expect((error as Error).message).not.toContain('s3cr3tT0k3n');
+        expect((error as Error).message).not.toContain('fake-test-token-not-a-secret');
       }
     }
   });
@@ -232,7 +232,7 @@ describe('the Lambda entry (cold-start wiring)', () => {
     // Rejected, re-read, rejected again: two reads, and the logs mention the failure but not the URL.
     expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(2);
     expect(written.join('')).toContain('Slack post failed');
-    expect(written.join('')).not.toContain('s3cr3tT0k3n');
+    expect(written.join('')).not.toContain('fake-test-token-not-a-secret');
   });
 
   it('fails at cold start, naming the variable, when the secret id is missing', async () => {
