@@ -107,7 +107,11 @@ describe('the webhook secret', () => {
   });
 
   it('rejects anything but an https URL without repeating the secret in the error', () => {
-    for (const bad of ['http://hooks.slack.com/services/T000/B000/fake-test-token-not-a-secret', 'fake-test-token-not-a-secret', '{"token":"fake-test-token-not-a-secret"}']) {
+    for (const bad of [
+      'http://hooks.slack.com/services/T000/B000/fake-test-token-not-a-secret',
+      'fake-test-token-not-a-secret',
+      '{"token":"fake-test-token-not-a-secret"}',
+    ]) {
       expect(() => parseWebhookSecret(bad)).toThrow(/must hold an https URL/);
       try {
         parseWebhookSecret(bad);
