@@ -166,7 +166,7 @@ export async function submitClaimed(
       },
       remove: job.maxRuntimeMinutes ? ['claimToken'] : ['claimToken', 'dueAt'],
       by,
-      why: `submitted ${result.submissionId}`,
+      why: cluster ? `submitted ${result.submissionId} to cluster ${cluster.name} (${cluster.id})` : `submitted ${result.submissionId}`,
       at: now.toISOString(),
     });
     // A lost guard here means the job's marker already arrived: nothing to undo.

@@ -287,5 +287,17 @@ function timelineEvents(runs: readonly Run[], runtime: LocalRuntime): TimelineEv
   for (const alert of runtime.alerts.sent) {
     events.push({ at: alert.at, subject: alert.job ?? alert.subject ?? '', what: `ALERT ${alert.kind}`, detail: alert.message });
   }
-  return events.sort((a, b) => a.at.localeCompare(b.at));
+  return events.sort((a, b) => a.at.localeCompare(b.at) || causeRank(a.what) - causeRank(b.what));
+}
+
+/**
+ * Events of one instant, causes first: an upstream's outcome or a cluster
+ * becoming ready comes before the waiting and submitting it caused, and an
+ * alert after what it reports.
+ */
+function causeRank(what: string): number {
+  if (what.startsWith('ALERT')) return 3;
+  if (what === 'SUBMITTED') return 2;
+  if (['WAITING', 'WAITING_FOR_CLUSTER', 'RETRYING', 'UPSTREAM_FAILED'].includes(what)) return 1;
+  return 0;
 }

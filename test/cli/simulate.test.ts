@@ -40,6 +40,12 @@ describe('rsched simulate (command line)', () => {
     expect(failed.stdout).toContain('ALERT FAILED');
     expect(failed.stdout).toMatch(/UPSTREAM_FAILED\s+daily_kpis/);
     expect(failed.stdout).toContain('rsched replay sessions --date 2026-11-22 --downstream');
+    // An EMR step names its cluster; within one instant, the cause comes before what it caused.
+    expect(failed.stdout).toMatch(/sessions\s+SUBMITTED\s+submitted s-\d+ to cluster nightly-etl \(j-\d+\)/);
+    const line = (pattern: RegExp) => failed.stdout.split('\n').findIndex((l) => pattern.test(l));
+    expect(line(/raw_events\s+SUCCEEDED/)).toBeLessThan(line(/events_clean\s+SUBMITTED/));
+    expect(line(/sessions\s+FAILED/)).toBeLessThan(line(/retention\s+UPSTREAM_FAILED/));
+    expect(line(/retention\s+UPSTREAM_FAILED/)).toBeLessThan(line(/ALERT FAILED/));
 
     const badDate = await rsched(['simulate', '--date', '2026-02-30']);
     expect(badDate.code).toBe(2);
