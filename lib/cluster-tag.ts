@@ -14,7 +14,8 @@ export function clusterTagOf(stack: Stack): ClusterTag {
   return { key: TAG_STACK, value: stack.stackName };
 }
 
-type Grantee = iam.IRole & IConstruct;
+/** A role that is also a construct, so cdk-nag findings can be acknowledged on it. */
+export type Grantee = iam.IRole & IConstruct;
 
 function anyCluster(scope: IConstruct): string {
   return Stack.of(scope).formatArn({ service: 'elasticmapreduce', resource: 'cluster', resourceName: '*' });

@@ -1,6 +1,5 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type { IConstruct } from 'constructs';
-import { type ClusterTag, grantOnStackClusters } from './cluster-tag';
+import { type ClusterTag, type Grantee, grantOnStackClusters } from './cluster-tag';
 import { acknowledge } from './nag';
 
 /**
@@ -47,8 +46,6 @@ export interface EmrRoles {
   /** The role of the EC2 instance profile passed as JobFlowRole: the nodes act with it. */
   readonly instanceRole: iam.IRole;
 }
-
-type Grantee = iam.IRole & IConstruct;
 
 /**
  * Lets `role` create this stack's clusters: RunJobFlow only with the stack
