@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { documentClient } from '../../lambdas/adapters/aws/clients';
 import { DynamoClusterRegistry } from '../../lambdas/adapters/aws/dynamodb-cluster-registry';
-import { createTables, type DynamoEmulator, startDynamoEmulator } from '../../lambdas/local/dynamodb-emulator';
+import { createTables } from '../../lambdas/local/dynamodb-emulator';
 import type { ClusterWindowRecord } from '../../lambdas/ports/cluster-registry';
 import { dagFrom } from '../support/dags';
+import { useDynalite } from '../support/dynalite';
 
 // Two clusters serve pool etl: `night` 00:00–03:00 and `early` 02:00–08:00 (they overlap 02:00–03:00).
 const dag = dagFrom(
@@ -21,19 +22,13 @@ const dag = dagFrom(
 const NIGHT = { name: 'night', windowStart: '2026-11-22T00:00:00.000Z', windowEnd: '2026-11-22T03:00:00.000Z', pools: ['etl'] };
 const EARLY = { name: 'early', windowStart: '2026-11-22T02:00:00.000Z', windowEnd: '2026-11-22T08:00:00.000Z', pools: ['etl', 'adhoc'] };
 
-let emulator: DynamoEmulator;
-beforeAll(async () => {
-  emulator = await startDynamoEmulator('dynalite');
-});
-afterAll(async () => {
-  await emulator.stop();
-});
+const emulator = useDynalite();
 
 async function registry(): Promise<{
   registry: DynamoClusterRegistry;
   raw: (pk: string, sk: string) => Promise<Record<string, unknown> | undefined>;
 }> {
-  const client = emulator.client();
+  const client = emulator().client();
   const tables = { runs: `runs-${randomUUID()}`, clusters: `clusters-${randomUUID()}` };
   await createTables(client, tables);
   const doc = documentClient(client);

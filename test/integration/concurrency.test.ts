@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addDays, type RunDate } from '../../lambdas/domain/run-date';
 import { RunState } from '../../lambdas/domain/runs/states';
 import { sweep } from '../../lambdas/engine/sweep';
-import { type DynamoEmulator, startDynamoEmulator } from '../../lambdas/local/dynamodb-emulator';
 import { seededRandom } from '../../lambdas/local/random';
 import { dagFrom, EXTERNAL } from '../support/dags';
+import { useDynalite } from '../support/dynalite';
 import { watchSubmissions } from '../support/exactly-once';
 import { jitteryStore } from '../support/faults';
 import { createHarness, triggerEvent } from '../support/harness';
@@ -15,20 +15,14 @@ import { createHarness, triggerEvent } from '../support/harness';
  * makes the concurrent handlers interleave differently each time.
  */
 
-let emulator: DynamoEmulator;
-beforeAll(async () => {
-  emulator = await startDynamoEmulator('dynalite');
-});
-afterAll(async () => {
-  await emulator.stop();
-});
+const emulator = useDynalite();
 
 const dates = (from: string, n: number): RunDate[] => Array.from({ length: n }, (_, i) => addDays(from as RunDate, i));
 
 describe('two upstreams finishing at the same instant', () => {
   it('submit their common downstream exactly once, on every one of 30 dates', async () => {
     const dag = dagFrom({ a: [], b: [], c: ['a', 'b'] }, { a: EXTERNAL, b: EXTERNAL });
-    const h = await createHarness(emulator, dag);
+    const h = await createHarness(emulator(), dag);
     const random = seededRandom(1);
     const { handler } = h.variant({ store: jitteryStore(h.store, () => Math.floor(random() * 4)) });
     const problems = watchSubmissions(h, dag);
@@ -47,7 +41,7 @@ describe('two upstreams finishing at the same instant', () => {
 
   it('submit their common downstream exactly once when both arrive in one batch of records, twice over', async () => {
     const dag = dagFrom({ a: [], b: [], c: ['a', 'b'] }, { a: EXTERNAL, b: EXTERNAL });
-    const h = await createHarness(emulator, dag);
+    const h = await createHarness(emulator(), dag);
     const date = '2031-05-01';
     const a = h.marker('a', date);
     const b = h.marker('b', date);
@@ -63,7 +57,7 @@ describe('a fan-in of 10 upstreams all completing concurrently', () => {
       { ...Object.fromEntries(upstreams.map((u) => [u, []])), sink: upstreams },
       Object.fromEntries(upstreams.map((u) => [u, EXTERNAL])),
     );
-    const h = await createHarness(emulator, dag);
+    const h = await createHarness(emulator(), dag);
     const random = seededRandom(2);
     const { handler } = h.variant({ store: jitteryStore(h.store, () => Math.floor(random() * 4)) });
     const problems = watchSubmissions(h, dag);
@@ -84,7 +78,7 @@ describe('a fan-in of 10 upstreams all completing concurrently', () => {
 describe('duplicate root triggers', () => {
   it('start and submit a root once however many invocations race, with sweeps running alongside', async () => {
     const dag = dagFrom({ root: [], next: ['root'] });
-    const h = await createHarness(emulator, dag);
+    const h = await createHarness(emulator(), dag);
     const random = seededRandom(3);
     const { deps, handler } = h.variant({ store: jitteryStore(h.store, () => Math.floor(random() * 4)) });
     for (const date of dates('2031-07-01', 12)) {

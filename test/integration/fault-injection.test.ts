@@ -1,14 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addDays, type RunDate } from '../../lambdas/domain/run-date';
 import { RunState } from '../../lambdas/domain/runs/states';
 import type { EngineDeps } from '../../lambdas/engine/deps';
 import { sweep } from '../../lambdas/engine/sweep';
 import type { makeSchedulerHandler } from '../../lambdas/handlers/scheduler';
-import { type DynamoEmulator, startDynamoEmulator } from '../../lambdas/local/dynamodb-emulator';
 import { MINUTE_MS } from '../../lambdas/ports/clock';
 import type { Transition } from '../../lambdas/ports/run-store';
 import { SubmitError } from '../../lambdas/ports/submitter';
 import { dagFrom, EXTERNAL } from '../support/dags';
+import { useDynalite } from '../support/dynalite';
 import { type FaultMode, faultyStore, firstCall, type StoreCall, transitionTo } from '../support/faults';
 import { createHarness, type Harness, triggerEvent } from '../support/harness';
 import { historyProblems } from '../support/runs';
@@ -19,13 +19,7 @@ import { historyProblems } from '../support/runs';
  * the state a fault-free run reaches: nothing lost, nothing submitted twice.
  */
 
-let emulator: DynamoEmulator;
-beforeAll(async () => {
-  emulator = await startDynamoEmulator('dynalite');
-});
-afterAll(async () => {
-  await emulator.stop();
-});
+const emulator = useDynalite();
 
 const DAY = '2026-11-22' as RunDate;
 
@@ -91,7 +85,7 @@ async function expectConverged(h: Harness, date: RunDate): Promise<void> {
 
 describe('a store call that fails once, at any point of a day', () => {
   it('converges to the fault-free outcome whether the failed call was applied or not', async () => {
-    const h = await createHarness(emulator, dag);
+    const h = await createHarness(emulator(), dag);
     h.submitter.found = 'recorded';
     let date = '2031-01-01' as RunDate;
 
@@ -135,7 +129,7 @@ describe('a store call that fails once, at any point of a day', () => {
   });
 
   it('survives a burst of throttling that outlasts one invocation', async () => {
-    const h = await createHarness(emulator, dag);
+    const h = await createHarness(emulator(), dag);
     h.submitter.found = 'recorded';
     let date = '2032-01-01' as RunDate;
     for (const start of [1, 4, 8, 12, 16]) {
@@ -160,7 +154,7 @@ describe('a handler that died after claiming a run (sweeper recoverClaim)', () =
   const date = DAY;
 
   it('records the submission the control plane shows, without submitting again', async () => {
-    const h = await createHarness(emulator, dagFrom({ r: [], s: ['r'] }));
+    const h = await createHarness(emulator(), dagFrom({ r: [], s: ['r'] }));
     h.submitter.found = 'recorded';
     // The submit call went through, then recording SUBMITTED failed: the handler dies with the claim held.
     const faulty = faultyStore(h.store, firstCall(transitionTo(RunState.SUBMITTED), 'before'));
@@ -198,7 +192,7 @@ describe('a handler that died after claiming a run (sweeper recoverClaim)', () =
   });
 
   it('dispatches again when the control plane shows no submission, but not before the lease expires', async () => {
-    const h = await createHarness(emulator, dagFrom({ r: [], s: ['r'] }));
+    const h = await createHarness(emulator(), dagFrom({ r: [], s: ['r'] }));
     h.submitter.found = 'recorded';
     // The claim was written but its response lost: the handler never called submit.
     const faulty = faultyStore(h.store, firstCall(transitionTo(RunState.SUBMITTING), 'after'));
@@ -229,7 +223,7 @@ describe('a handler that died after claiming a run (sweeper recoverClaim)', () =
   });
 
   it('fails the run with SUBMIT_FAILED and its chain when the control plane cannot tell', async () => {
-    const h = await createHarness(emulator, dagFrom({ r: [], s: ['r'], t: ['s'] }));
+    const h = await createHarness(emulator(), dagFrom({ r: [], s: ['r'], t: ['s'] }));
     h.submitter.found = 'unknown';
     const faulty = faultyStore(h.store, firstCall(transitionTo(RunState.SUBMITTED), 'before'));
     const { deps, handler } = h.variant({ store: faulty.store });
@@ -254,7 +248,7 @@ describe('a handler that died after claiming a run (sweeper recoverClaim)', () =
 
 describe('a submit call that fails once', () => {
   it('is tried again after a backoff and the run is submitted exactly once, without an alert', async () => {
-    const h = await createHarness(emulator, dagFrom({ r: [] }));
+    const h = await createHarness(emulator(), dagFrom({ r: [] }));
     h.submitter.fail = (_request, index) => (index === 0 ? new SubmitError('InternalServiceError', true) : undefined);
     const before = h.clock.now().getTime();
     await h.handler(triggerEvent('r', DAY));

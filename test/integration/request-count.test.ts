@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DynamoEmulator, startDynamoEmulator } from '../../lambdas/local/dynamodb-emulator';
+import { describe, expect, it } from 'vitest';
 import { dagFrom, EXTERNAL, type JobOverrides } from '../support/dags';
+import { useDynalite } from '../support/dynalite';
 import { createHarness, type Harness } from '../support/harness';
 
 /**
@@ -26,13 +26,7 @@ import { createHarness, type Harness } from '../support/harness';
  * A duplicate `.done` costs 1 (scheduler-scenarios.test.ts).
  */
 
-let emulator: DynamoEmulator;
-beforeAll(async () => {
-  emulator = await startDynamoEmulator('dynalite');
-});
-afterAll(async () => {
-  await emulator.stop();
-});
+const emulator = useDynalite();
 
 const DATE = '2026-11-22';
 
@@ -68,7 +62,7 @@ describe('requests per .done event', () => {
       overrides[blocker] = EXTERNAL;
       for (let i = 0; i < k; i++) edges[`c${k}_${r}_${i}`] = i < r ? [hub] : [hub, blocker];
     }
-    const h = await createHarness(emulator, dagFrom(edges, overrides));
+    const h = await createHarness(emulator(), dagFrom(edges, overrides));
     for (const { k, r } of cases) {
       const counted = await countRequests(h, h.snsEvent(h.marker(`hub${k}_${r}`, DATE)));
       expect(counted, `fan-out ${k}, ${r} ready`).toEqual(doneFormula(k, r));
@@ -88,7 +82,7 @@ describe('requests per .done event', () => {
 
     const measured: Record<string, number>[] = [];
     for (const dag of [small, big]) {
-      const h = await createHarness(emulator, dag);
+      const h = await createHarness(emulator(), dag);
       await h.handler(h.snsEvent(h.marker('p', DATE), h.marker('q', DATE)));
       expect((await h.run('j', DATE))?.state).toBe('SUBMITTED');
       expect((await h.run('c2', DATE))?.doneUpstreams).toEqual(['q']);
@@ -106,7 +100,7 @@ describe('requests per .failed event', () => {
       { p: [], q: [], j: ['p'], c1: ['j'], c2: ['j', 'q'], c3: ['j'], d1: ['c1'], other: ['q'] },
       { p: EXTERNAL, q: EXTERNAL },
     );
-    const h = await createHarness(emulator, dag);
+    const h = await createHarness(emulator(), dag);
     await h.handler(h.snsEvent(h.marker('p', DATE), h.marker('q', DATE)));
     const counted = await countRequests(h, h.snsEvent(h.marker('j', DATE, 'failed')));
     // D = 4 (c1, c2, c3, d1); `other` is not downstream of j and is not touched.

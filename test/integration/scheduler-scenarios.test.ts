@@ -1,29 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RunState } from '../../lambdas/domain/runs/states';
 import { onClusterReady } from '../../lambdas/engine/cluster-ready';
 import { onMarker } from '../../lambdas/engine/markers';
 import { sweep } from '../../lambdas/engine/sweep';
 import { onTrigger } from '../../lambdas/engine/triggers';
-import { type DynamoEmulator, startDynamoEmulator } from '../../lambdas/local/dynamodb-emulator';
 import { SubmitError } from '../../lambdas/ports/submitter';
 import { dagFrom } from '../support/dags';
+import { useDynalite } from '../support/dynalite';
 import { createHarness } from '../support/harness';
 
 const DATE = '2026-11-22';
-let emulator: DynamoEmulator;
 
-beforeAll(async () => {
-  emulator = await startDynamoEmulator('dynalite');
-});
-afterAll(async () => {
-  await emulator.stop();
-});
+const emulator = useDynalite();
 
 const minutes = (n: number) => n * 60_000;
 
 describe('wait for all upstreams', () => {
   it('submits a fan-in job once, only after its last upstream succeeds', async () => {
-    const h = await createHarness(emulator, dagFrom({ a: [], b: [], c: [], d: ['a', 'b', 'c'] }));
+    const h = await createHarness(emulator(), dagFrom({ a: [], b: [], c: [], d: ['a', 'b', 'c'] }));
     await onMarker(h.deps, h.marker('a', DATE));
     await onMarker(h.deps, h.marker('b', DATE));
     expect(h.submitter.countFor('d')).toBe(0);
@@ -40,7 +34,7 @@ describe('wait for all upstreams', () => {
       { up: [], down: ['up'] },
       { down: { target: { type: 'datapipeline', pipeline: 'p-{{yyyy}}', parameters: { day: '{{yyyymmdd}}', rows: '{{params.rows}}' } } } },
     );
-    const h = await createHarness(emulator, dag);
+    const h = await createHarness(emulator(), dag);
     await onMarker(h.deps, h.marker('up', DATE, 'done', { body: JSON.stringify({ params: { rows: '42' }, meta: { output: 's3://x' } }) }));
     expect(h.submitter.calls[0]?.target).toEqual({ type: 'datapipeline', pipeline: 'p-2026', parameters: { day: '20261122', rows: '42' } });
     const up = await h.store.get({ job: 'up', date: DATE as never });
@@ -52,7 +46,7 @@ describe('wait for all upstreams', () => {
       { up: [], down: ['up'] },
       { down: { target: { type: 'datapipeline', pipeline: 'p', parameters: { rows: '{{params.rows}}' } } } },
     );
-    const h = await createHarness(emulator, dag);
+    const h = await createHarness(emulator(), dag);
     await onMarker(h.deps, h.marker('up', DATE));
     const down = await h.store.get({ job: 'down', date: DATE as never });
     expect(down?.state).toBe(RunState.FAILED);
@@ -65,7 +59,7 @@ describe('wait for all upstreams', () => {
 describe('timeouts', () => {
   it('times out a waiting run, alerts, and fails the whole downstream chain', async () => {
     const dag = dagFrom({ a: [], b: [], c: ['a', 'b'], d: ['c'], e: ['d'], f: ['a'] }, { c: { timeoutMinutes: 30 } });
-    const h = await createHarness(emulator, dag);
+    const h = await createHarness(emulator(), dag);
     await onMarker(h.deps, h.marker('a', DATE));
     expect(h.submitter.countFor('f')).toBe(1);
     h.clock.advance(minutes(29));
@@ -83,7 +77,7 @@ describe('timeouts', () => {
   });
 
   it('does not resurrect a timed-out run when the late upstream arrives', async () => {
-    const h = await createHarness(emulator, dagFrom({ a: [], b: [], c: ['a', 'b'] }, { c: { timeoutMinutes: 10 } }));
+    const h = await createHarness(emulator(), dagFrom({ a: [], b: [], c: ['a', 'b'] }, { c: { timeoutMinutes: 10 } }));
     await onMarker(h.deps, h.marker('a', DATE));
     h.clock.advance(minutes(11));
     await sweep(h.deps);
@@ -94,7 +88,7 @@ describe('timeouts', () => {
   });
 
   it('times out a submitted run that writes no marker within maxRuntimeMinutes', async () => {
-    const h = await createHarness(emulator, dagFrom({ a: [], b: ['a'] }, { a: { maxRuntimeMinutes: 60 } }));
+    const h = await createHarness(emulator(), dagFrom({ a: [], b: ['a'] }, { a: { maxRuntimeMinutes: 60 } }));
     await onTrigger(h.deps, 'a', h.clock.now(), 'trigger:schedule');
     h.clock.advance(minutes(61));
     await sweep(h.deps);
@@ -108,7 +102,7 @@ describe('timeouts', () => {
 
 describe('duplicates and failures', () => {
   it('a duplicate .done changes nothing and sends nothing', async () => {
-    const h = await createHarness(emulator, dagFrom({ a: [], b: ['a'] }));
+    const h = await createHarness(emulator(), dagFrom({ a: [], b: ['a'] }));
     const event = h.marker('a', DATE);
     await onMarker(h.deps, event);
     await onMarker(h.deps, h.marker('b', DATE));
@@ -126,7 +120,7 @@ describe('duplicates and failures', () => {
   });
 
   it('a .failed marker fails the run and its chain, with one alert', async () => {
-    const h = await createHarness(emulator, dagFrom({ a: [], b: ['a'], c: ['b'] }));
+    const h = await createHarness(emulator(), dagFrom({ a: [], b: ['a'], c: ['b'] }));
     await onTrigger(h.deps, 'a', h.clock.now(), 'trigger:schedule');
     const failed = h.marker('a', DATE, 'failed', { body: JSON.stringify({ meta: { error: 'OOM in stage 3' } }) });
     await onMarker(h.deps, failed);
@@ -139,7 +133,7 @@ describe('duplicates and failures', () => {
   });
 
   it('retries a failed job after retryDelayMinutes as a new attempt; old events change nothing', async () => {
-    const h = await createHarness(emulator, dagFrom({ a: [], b: ['a'] }, { a: { retries: 1, retryDelayMinutes: 10 } }));
+    const h = await createHarness(emulator(), dagFrom({ a: [], b: ['a'] }, { a: { retries: 1, retryDelayMinutes: 10 } }));
     await onTrigger(h.deps, 'a', h.clock.now(), 'trigger:schedule');
     h.clock.advance(minutes(5));
     const failed = h.marker('a', DATE, 'failed');
@@ -172,7 +166,7 @@ describe('duplicates and failures', () => {
   });
 
   it('retries submit errors with backoff, then marks SUBMIT_FAILED and alerts', async () => {
-    const h = await createHarness(emulator, dagFrom({ a: [], b: ['a'] }), { tuning: { submitTries: 3 } });
+    const h = await createHarness(emulator(), dagFrom({ a: [], b: ['a'] }), { tuning: { submitTries: 3 } });
     h.submitter.fail = () => new SubmitError('ThrottlingException', true);
     const start = h.clock.now().getTime();
     await onTrigger(h.deps, 'a', h.clock.now(), 'trigger:schedule');
@@ -186,7 +180,7 @@ describe('duplicates and failures', () => {
   });
 
   it('does not retry a submit error that cannot succeed', async () => {
-    const h = await createHarness(emulator, dagFrom({ a: [] }));
+    const h = await createHarness(emulator(), dagFrom({ a: [] }));
     h.submitter.fail = () => new SubmitError('no Data Pipeline named "a-pipeline"', false);
     await onTrigger(h.deps, 'a', h.clock.now(), 'trigger:schedule');
     expect(h.submitter.countFor('a')).toBe(1);
@@ -195,7 +189,7 @@ describe('duplicates and failures', () => {
 
 describe('marker rejection', () => {
   it('rejects bad markers with a reason, alerts once, and processes the other records of the event', async () => {
-    const h = await createHarness(emulator, dagFrom({ a: [], b: ['a'] }));
+    const h = await createHarness(emulator(), dagFrom({ a: [], b: ['a'] }));
     const good = h.marker('a', DATE);
     const unknown = { ...good, key: 'markers/nosuchjob__20261122.done', sequencer: 'A1' };
     const badDate = { ...good, key: 'markers/a__20261131.done', sequencer: 'A2' };
@@ -217,14 +211,14 @@ describe('marker rejection', () => {
   });
 
   it('decodes URL-encoded keys and accepts any prefix', async () => {
-    const h = await createHarness(emulator, dagFrom({ 'player-entry': [] }));
+    const h = await createHarness(emulator(), dagFrom({ 'player-entry': [] }));
     const event = h.marker('player-entry', DATE, 'done', { prefix: 'daily markers/prod-' });
     const result = await h.handler(h.snsEvent(event));
     expect(result.markers).toEqual([{ kind: 'succeeded', job: 'player-entry', date: DATE }]);
   });
 
   it('acknowledges the s3:TestEvent that S3 sends when the notification is configured', async () => {
-    const h = await createHarness(emulator, dagFrom({ a: [] }));
+    const h = await createHarness(emulator(), dagFrom({ a: [] }));
     const test = {
       Records: [{ Sns: { MessageId: 'm', Message: JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: 'b' }) } }],
     };
@@ -232,21 +226,21 @@ describe('marker rejection', () => {
   });
 
   it('throws after processing the rest when a record is not an S3 event, so Lambda retries it', async () => {
-    const h = await createHarness(emulator, dagFrom({ a: [] }));
+    const h = await createHarness(emulator(), dagFrom({ a: [] }));
     await expect(h.handler({ Records: [{ Sns: { MessageId: 'm', Message: 'not json' } }] })).rejects.toThrow(/not an S3 event/);
   });
 });
 
 describe('root triggers and clusters', () => {
   it('starts a root once however often its schedule fires', async () => {
-    const h = await createHarness(emulator, dagFrom({ a: [] }));
+    const h = await createHarness(emulator(), dagFrom({ a: [] }));
     const event = { source: 'rsched.trigger', job: 'a', scheduledTime: '2026-11-22T00:00:00Z' };
     await Promise.all([h.handler(event), h.handler(event), h.handler(event)]);
     expect(h.submitter.countFor('a', DATE)).toBe(1);
   });
 
   it('uses the job time zone for the run date of a trigger', async () => {
-    const h = await createHarness(emulator, dagFrom({ a: [] }, { a: { timezone: 'America/Los_Angeles' } }));
+    const h = await createHarness(emulator(), dagFrom({ a: [] }, { a: { timezone: 'America/Los_Angeles' } }));
     await h.handler({ source: 'rsched.trigger', job: 'a', scheduledTime: '2026-11-22T05:00:00Z' });
     expect(h.submitter.calls[0]?.date).toBe('2026-11-21');
   });
@@ -257,7 +251,7 @@ describe('root triggers and clusters', () => {
       { b: { target: { type: 'emr-step', pool: 'etl', step: { args: ['spark-submit', '--master-ip', '{{cluster.masterIp}}'] } } } },
       { clusters: [{ name: 'nightly', pools: ['etl'] }] },
     );
-    const h = await createHarness(emulator, dag);
+    const h = await createHarness(emulator(), dag);
     await onMarker(h.deps, h.marker('a', DATE));
     expect((await h.store.get({ job: 'b', date: DATE as never }))?.state).toBe(RunState.WAITING_FOR_CLUSTER);
     const cluster = { name: 'nightly', id: 'j-ABC', masterIp: '10.0.0.12', pools: ['etl'], windowStart: '', windowEnd: '' };
@@ -276,7 +270,7 @@ describe('root triggers and clusters', () => {
       { a: { timeoutMinutes: 30, target: { type: 'emr-step', pool: 'etl', step: { args: ['x'] } } } },
       { clusters: [{ name: 'nightly', pools: ['etl'] }] },
     );
-    const h = await createHarness(emulator, dag);
+    const h = await createHarness(emulator(), dag);
     await onTrigger(h.deps, 'a', h.clock.now(), 'trigger:schedule');
     for (let i = 0; i < 7; i++) {
       h.clock.advance(minutes(5));
@@ -291,7 +285,7 @@ describe('root triggers and clusters', () => {
 
 describe('LATE alerts', () => {
   it('alerts once when a run has not succeeded by expectedBy, even if it never started', async () => {
-    const h = await createHarness(emulator, dagFrom({ a: [], b: ['a'] }, { b: { expectedBy: '06:00' } }));
+    const h = await createHarness(emulator(), dagFrom({ a: [], b: ['a'] }, { b: { expectedBy: '06:00' } }));
     await sweep(h.deps);
     h.clock.set('2026-11-22T05:59:00Z');
     await sweep(h.deps);

@@ -6,10 +6,10 @@ import {
   ListClustersCommand,
   RunJobFlowCommand,
 } from '@aws-sdk/client-emr';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AwsEmrControl } from '../../../lambdas/adapters/aws/emr-control';
 import { loadDag } from '../../../lambdas/domain/config/validate';
-import { type DynamoEmulator, startDynamoEmulator } from '../../../lambdas/local/dynamodb-emulator';
+import { useDynalite } from '../../support/dynalite';
 import {
   answerLaunch,
   createFleetHarness,
@@ -25,16 +25,10 @@ const START = '2026-11-22T00:00:00.000Z';
 const start = windowEvent('start', 'nightly-etl', '2026-11-22T00:00:00Z');
 const LIVE_STATES = ['STARTING', 'BOOTSTRAPPING', 'RUNNING', 'WAITING'];
 
-let emulator: DynamoEmulator;
-beforeAll(async () => {
-  emulator = await startDynamoEmulator('dynalite');
-});
-afterAll(async () => {
-  await emulator.stop();
-});
+const emulator = useDynalite();
 
 async function harness(at = '2026-11-22T00:00:04.000Z'): Promise<FleetHarness> {
-  return createFleetHarness(emulator, dag, { start: at });
+  return createFleetHarness(emulator(), dag, { start: at });
 }
 
 /** The nightly window, claimed at its start by an invocation that then died (or is still at work); the clock at `now`. */
@@ -96,7 +90,7 @@ describe('the provisioner at a cluster start', () => {
   });
 
   it("opens the window in the cluster's time zone: 08:00 Europe/Berlin to 18:00, no subnet or log URI when none is set", async () => {
-    const h = await createFleetHarness(emulator, dag, {
+    const h = await createFleetHarness(emulator(), dag, {
       start: '2026-11-22T07:00:01.000Z',
       settings: { stackTag: 'Rsched', serviceRole: 'svc', jobFlowRole: 'nodes' },
     });

@@ -1,8 +1,8 @@
 import { AddJobFlowStepsCommand, DescribeClusterCommand, ListInstancesCommand, ListStepsCommand } from '@aws-sdk/client-emr';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadDag } from '../../../lambdas/domain/config/validate';
 import { RunState } from '../../../lambdas/domain/runs/states';
-import { type DynamoEmulator, startDynamoEmulator } from '../../../lambdas/local/dynamodb-emulator';
+import { useDynalite } from '../../support/dynalite';
 import { clusterStateEvent, FLEET_CONFIG, type FleetHarness, nightlyLaunched, stepStatusEvent } from '../../support/fleet-harness';
 
 const DATE = '2026-11-22';
@@ -26,17 +26,11 @@ const dag = loadDag([
   },
 ]);
 
-let emulator: DynamoEmulator;
-beforeAll(async () => {
-  emulator = await startDynamoEmulator('dynalite');
-});
-afterAll(async () => {
-  await emulator.stop();
-});
+const emulator = useDynalite();
 
 /** The nightly window launched as j-1NIGHTLY at 00:00; steps are accepted (s-<step name>). */
 async function launched(): Promise<FleetHarness> {
-  const h = await nightlyLaunched(emulator, dag);
+  const h = await nightlyLaunched(emulator(), dag);
   h.emr.on(AddJobFlowStepsCommand).callsFake((input: { Steps: { Name: string }[] }) => ({ StepIds: [`s-${input.Steps[0]?.Name}`] }));
   return h;
 }

@@ -5,9 +5,9 @@ import {
   SetKeepJobFlowAliveWhenNoStepsCommand,
   TerminateJobFlowsCommand,
 } from '@aws-sdk/client-emr';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadDag } from '../../../lambdas/domain/config/validate';
-import { type DynamoEmulator, startDynamoEmulator } from '../../../lambdas/local/dynamodb-emulator';
+import { useDynalite } from '../../support/dynalite';
 import { createFleetHarness, FLEET_CONFIG, type FleetHarness, nightlyLaunched, windowEvent } from '../../support/fleet-harness';
 
 const dag = loadDag([{ path: 'clusters.json', text: JSON.stringify(FLEET_CONFIG) }]);
@@ -15,17 +15,11 @@ const START = '2026-11-22T00:00:00.000Z';
 const stop = windowEvent('stop', 'nightly-etl', '2026-11-22T03:00:00Z');
 const reconcile = (describe = false) => ({ source: 'rsched.fleet', action: 'reconcile', options: { describe } });
 
-let emulator: DynamoEmulator;
-beforeAll(async () => {
-  emulator = await startDynamoEmulator('dynalite');
-});
-afterAll(async () => {
-  await emulator.stop();
-});
+const emulator = useDynalite();
 
 /** The nightly window (00:00–03:00, grace 20 min) with its cluster j-1NIGHTLY ready since 00:09; the clock just past its stop. */
 async function ready(): Promise<FleetHarness> {
-  const h = await nightlyLaunched(emulator, dag, { ready: true });
+  const h = await nightlyLaunched(emulator(), dag, { ready: true });
   h.emr.on(SetKeepJobFlowAliveWhenNoStepsCommand).resolves({});
   h.emr.on(TerminateJobFlowsCommand).resolves({});
   h.clock.set('2026-11-22T03:00:01.000Z');
@@ -55,7 +49,7 @@ describe('the terminator at a cluster stop', () => {
   });
 
   it('does nothing for a window that was never started', async () => {
-    const h = await createFleetHarness(emulator, dag, { start: '2026-11-22T03:00:00.000Z' });
+    const h = await createFleetHarness(emulator(), dag, { start: '2026-11-22T03:00:00.000Z' });
     expect((await h.terminator(stop)).outcome).toBe('no-window');
     expect(h.emr.calls()).toHaveLength(0);
   });
