@@ -25,7 +25,13 @@ export class UsageError extends Error {
 /** Runs the program and turns known errors into a message on stderr and an exit code. */
 export async function runCli(program: Command, argv: readonly string[]): Promise<void> {
   exitQuietlyOnClosedPipe();
-  program.exitOverride();
+  // Subcommands copy the setting only when created after it: set it on every one, so a
+  // missing option anywhere exits 2 (invalid input) instead of Commander's own exit 1.
+  const override = (command: Command): void => {
+    command.exitOverride();
+    for (const sub of command.commands) override(sub);
+  };
+  override(program);
   try {
     await program.parseAsync([...argv]);
   } catch (err) {

@@ -47,6 +47,9 @@ describe('rsched simulate (command line)', () => {
     expect(line(/sessions\s+FAILED/)).toBeLessThan(line(/retention\s+UPSTREAM_FAILED/));
     expect(line(/retention\s+UPSTREAM_FAILED/)).toBeLessThan(line(/ALERT FAILED/));
 
+    const noDate = await rsched(['simulate']);
+    expect(noDate.code).toBe(2);
+    expect(noDate.stderr).toContain("required option '--date <YYYY-MM-DD>' not specified");
     const badDate = await rsched(['simulate', '--date', '2026-02-30']);
     expect(badDate.code).toBe(2);
     expect(badDate.stderr).toContain('--date must be a real day');
