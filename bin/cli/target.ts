@@ -4,7 +4,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import type { Dag } from '../../lambdas/domain/config/dag';
 import type { Actor } from '../../lambdas/domain/runs/run';
 import { LOCAL_CREDENTIALS } from '../../lambdas/local/dynamodb-emulator';
-import { type EndpointsFile, endpointsPath, readEndpoints } from '../../lambdas/local/endpoints-file';
+import { type EndpointsFile, endpointsPath, isRunning, readEndpoints } from '../../lambdas/local/endpoints-file';
 import { tagWithRun } from '../../lambdas/local/run-context';
 import { clockFromSpec } from '../../lambdas/local/timeline';
 import type { AlertSink } from '../../lambdas/ports/alert-sink';
@@ -130,6 +130,11 @@ export async function openTarget(opts: TargetOptions, job?: string): Promise<Tar
   if (opts.local) {
     const endpoints = readEndpoints();
     if (!endpoints) throw new UsageError(`no rsched dev is running here (${endpointsPath()} not found); start one with \`npx rsched dev\``);
+    if (!isRunning(endpoints)) {
+      throw new UsageError(
+        `the rsched dev that wrote ${endpointsPath()} (pid ${endpoints.pid}) is not running any more; start it again with \`npx rsched dev\``,
+      );
+    }
     return localTarget(dag, endpoints);
   }
   return stackTarget(dag, opts.stack ?? defaultStackName(), opts.region);

@@ -41,6 +41,20 @@ export function readEndpoints(stateDir = STATE_DIR): EndpointsFile | undefined {
   return JSON.parse(readFileSync(path, 'utf8')) as EndpointsFile;
 }
 
+/**
+ * True while the process that wrote `file` is alive. An endpoints file left
+ * by a dev that was killed (not stopped with Ctrl-C) names a dead pid.
+ */
+export function isRunning(file: EndpointsFile): boolean {
+  try {
+    process.kill(file.pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export function removeEndpoints(stateDir = STATE_DIR): void {
   rmSync(endpointsPath(stateDir), { force: true });
 }

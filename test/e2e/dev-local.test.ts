@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -122,5 +123,21 @@ describe('rsched dev and --local commands', () => {
     const none = await rsched(['status', '--local', '--date', DATE], { cwd: elsewhere });
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('no rsched dev is running here');
+    // A dev killed without Ctrl-C leaves its endpoints file behind, naming a process that is gone.
+    const gone = spawnSync('true').pid;
+    mkdirSync(join(elsewhere, '.rsched'));
+    writeFileSync(
+      join(elsewhere, '.rsched', 'endpoints.json'),
+      readFileSync(join(dir, '.rsched', 'endpoints.json'), 'utf8').replace(/"pid": \d+/, `"pid": ${gone}`),
+    );
+    const stale = await rsched(['status', '--local', '--date', DATE], { cwd: elsewhere });
+    expect(stale.code).toBe(2);
+    expect(stale.stderr).toContain(`(pid ${gone}) is not running any more`);
+  });
+
+  it('refuses a second rsched dev in the same directory, naming the one that runs', async () => {
+    const second = await rsched(['dev', '--no-ui'], { cwd: dir });
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(/an rsched dev is already running here \(pid \d+, started /);
   });
 });

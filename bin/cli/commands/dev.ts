@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { SchedulerResult } from '../../../lambdas/handlers/scheduler';
 import { startDev } from '../../../lambdas/local/dev';
+import { isRunning, readEndpoints } from '../../../lambdas/local/endpoints-file';
 import { silentLog } from '../../../lambdas/ports/log';
 import type { AlertRecord } from '../../../lambdas/ports/run-store';
 import { startUiServer } from '../../../ui/server';
@@ -68,6 +69,13 @@ export function registerDev(program: Command): void {
       if (from && Number.isNaN(from.getTime()))
         throw new UsageError(`--from must be an ISO time such as 2026-11-22T00:00Z, got "${opts.from}"`);
       const dag = loadDagFromDir(opts.config);
+      // Its state under .rsched/ is one LevelDB that only one process may open.
+      const running = readEndpoints();
+      if (running && running.pid !== process.pid && isRunning(running)) {
+        throw new UsageError(
+          `an rsched dev is already running here (pid ${running.pid}, started ${running.startedAt}); use it with --local, or stop it with Ctrl-C first`,
+        );
+      }
       const clock = () => dim(session?.runtime.options.timeline.now().toISOString().slice(0, 19).replace('T', ' ') ?? '');
       const say = (line: string) => process.stdout.write(`${clock()} ${line}\n`);
       const onAlert = (a: AlertRecord) => say(red(`ALERT ${a.kind} ${a.job ?? a.subject ?? ''} ${a.date}: ${a.message}`));
