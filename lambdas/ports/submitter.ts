@@ -43,17 +43,27 @@ export interface SubmissionRef {
   readonly attempt: number;
   readonly type: RenderedTarget['type'];
   readonly clusterId?: string;
+  /** The target as it was (or would be) sent: the Data Pipeline lookup needs the pipeline. */
+  readonly target?: RenderedTarget;
+  /** When the run was claimed for submission (ISO): no submission of this attempt can be older. */
+  readonly since?: string;
 }
 
-/** A submission that failed; `retryable` says whether trying again may help. */
+/**
+ * A submission that failed. `retryable` says whether trying again may help;
+ * `maybeApplied` says the call may have taken effect before it failed (a 5xx,
+ * a timeout, a lost connection), so it must be looked up before any resend.
+ */
 export class SubmitError extends Error {
   override readonly name = 'SubmitError';
+  readonly maybeApplied: boolean;
   constructor(
     message: string,
     readonly retryable: boolean,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; maybeApplied?: boolean },
   ) {
     super(message, options);
+    this.maybeApplied = options?.maybeApplied ?? false;
   }
 }
 
