@@ -119,7 +119,8 @@ export function parseMarkerBody(text: string): MarkerBody | string {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return 'body must be a JSON object {"params": {...}, "meta": {...}}';
   const { params = {}, meta, attempt, ...rest } = raw as Record<string, unknown>;
   const unknown = Object.keys(rest);
-  if (unknown.length > 0) return `body has unknown field(s) ${unknown.map((k) => `"${k}"`).join(', ')}; expected "params", "meta" and "attempt"`;
+  if (unknown.length > 0)
+    return `body has unknown field(s) ${unknown.map((k) => `"${k}"`).join(', ')}; expected "params", "meta" and "attempt"`;
   if (attempt !== undefined && !(Number.isInteger(attempt) && (attempt as number) >= 1)) {
     return `body.attempt must be a whole number from 1, got ${JSON.stringify(attempt)}`;
   }

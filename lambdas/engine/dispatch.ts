@@ -178,7 +178,14 @@ export async function submitClaimed(
     if (i > 0) await deps.clock.sleep(backoffMs(i - 1, deps.tuning.submitBackoffBaseMs, deps.tuning.submitBackoffCapMs));
     step = await submitOnce(deps, run, request);
     if (step.kind !== 'submitted')
-      deps.log.warn('submit failed', { job: run.job, date: run.date, attempt: run.attempt, try: i + 1, outcome: step.kind, error: String(step.error) });
+      deps.log.warn('submit failed', {
+        job: run.job,
+        date: run.date,
+        attempt: run.attempt,
+        try: i + 1,
+        outcome: step.kind,
+        error: String(step.error),
+      });
   }
 
   if (step.kind === 'submitted') {

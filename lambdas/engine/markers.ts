@@ -127,7 +127,7 @@ async function noteIfConflicting(
 /** The run's current attempt ended by the opposite marker, and this one is not of an older attempt. */
 function conflicts(run: Run, marker: MarkerKey, body: MarkerBody): boolean {
   const ended = marker.status === 'done' ? run.state === RunState.FAILED : run.state === RunState.SUCCEEDED;
-  const byMarker = run.markerKey !== undefined && run.markerKey.endsWith(marker.status === 'done' ? '.failed' : '.done');
+  const byMarker = run.markerKey?.endsWith(marker.status === 'done' ? '.failed' : '.done') === true;
   const sameAttempt = body.attempt === undefined || body.attempt === run.attempt;
   return ended && byMarker && sameAttempt;
 }

@@ -2,12 +2,7 @@ import { AlertKind, type AlertText, failedText, submitFailedText, type TimeoutCa
 import { jobOf } from '../domain/config/dag';
 import type { Actor, Run, RunKey } from '../domain/runs/run';
 import { FAILURE_STATES, RunState } from '../domain/runs/states';
-import {
-  CLEARED_AT_END,
-  markPropagated as propagatedTransition,
-  type TransitionGuard,
-  upstreamFailed,
-} from '../domain/runs/transitions';
+import { CLEARED_AT_END, markPropagated as propagatedTransition, type TransitionGuard, upstreamFailed } from '../domain/runs/transitions';
 import { addMinutes } from '../ports/clock';
 import { raiseAlert } from './alerting';
 import type { EngineDeps } from './deps';

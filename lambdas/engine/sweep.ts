@@ -75,7 +75,13 @@ async function handleIsolated(deps: EngineDeps, run: Run, now: Date, report: Swe
     const nowIso = now.toISOString();
     try {
       await deps.store.transition(
-        moveDue(run, { at: nowIso, by: 'sweeper', dueAt: addMinutes(now, backoff).toISOString(), why: 'sweep failed', sweepFailures: failures }),
+        moveDue(run, {
+          at: nowIso,
+          by: 'sweeper',
+          dueAt: addMinutes(now, backoff).toISOString(),
+          why: 'sweep failed',
+          sweepFailures: failures,
+        }),
       );
       await raiseAlert(deps, {
         kind: AlertKind.DEAD_LETTER,
@@ -169,7 +175,9 @@ async function handleWaiting(deps: EngineDeps, job: Job, run: Run, now: Date, de
         kind: 'marker',
       });
     } else if (run.deadlineAt) {
-      await deps.store.transition(moveDue(run, { at: now.toISOString(), by: 'sweeper', dueAt: run.deadlineAt, why: 'waits for its marker' }));
+      await deps.store.transition(
+        moveDue(run, { at: now.toISOString(), by: 'sweeper', dueAt: run.deadlineAt, why: 'waits for its marker' }),
+      );
     }
     return;
   }
@@ -286,4 +294,3 @@ async function checkLate(deps: EngineDeps, now: Date, report: SweepReport): Prom
   }
   await deps.store.moveCursor(LATE_CURSOR, cursor, now.toISOString());
 }
-

@@ -172,7 +172,9 @@ describe('a handler that died after claiming a run (sweeper recoverClaim)', () =
     expect(recovered).toMatchObject({ state: RunState.SUBMITTED, submissionId: h.submitter.submitted[0]?.result.submissionId });
     expect(recovered?.claimToken).toBeUndefined();
     expect(h.submitter.calls).toHaveLength(1);
-    expect(h.submitter.lookups).toEqual([{ job: 'r', date, attempt: 1, type: 'datapipeline', clusterId: undefined, since: claimed?.claimedAt }]);
+    expect(h.submitter.lookups).toEqual([
+      { job: 'r', date, attempt: 1, type: 'datapipeline', clusterId: undefined, since: claimed?.claimedAt },
+    ]);
 
     // The dead handler's claim is gone: a late write under it changes nothing.
     const zombie = await h.store.transition({

@@ -13,7 +13,13 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { RunDate } from '../../domain/run-date';
 import type { Run, RunKey } from '../../domain/runs/run';
 import { RunState } from '../../domain/runs/states';
-import { assertAllowed, type Transition, type TransitionGuard, type TransitionResult, type UpstreamDone } from '../../domain/runs/transitions';
+import {
+  assertAllowed,
+  type Transition,
+  type TransitionGuard,
+  type TransitionResult,
+  type UpstreamDone,
+} from '../../domain/runs/transitions';
 import type { AlertRecord, AlertStatus, DuePage, RejectionRecord, RunStore } from '../../ports/run-store';
 import { decodeRun, FLOOR_PREFIX, type StoredHistoryEntry } from './run-item';
 import { DUE_PARTITION } from './table-design';
@@ -85,9 +91,7 @@ export class DynamoRunStore implements RunStore {
         .map((k) => ({ pk: runPk(k.job), sk: k.date }));
       for (let round = 0; request && request.length > 0; round++) {
         if (round > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** round)));
-        const out = await this.doc.send(
-          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: request, ConsistentRead: true } } }),
-        );
+        const out = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: request, ConsistentRead: true } } }));
         runs.push(...(out.Responses?.[this.table] ?? []).map((item) => decodeRun(item)));
         // Unprocessed keys (throttling, size) are asked again with backoff, as the BatchGetItem docs advise.
         request = out.UnprocessedKeys?.[this.table]?.Keys as Record<string, unknown>[] | undefined;
