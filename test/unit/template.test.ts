@@ -72,12 +72,11 @@ describe('upstream params', () => {
 });
 
 describe('params lookups', () => {
-  it('use own properties only: {{params.constructor}} is a missing param, not Object.prototype.constructor', async () => {
-    const { render, mergeUpstreamParams, TemplateError } = await import('../../lambdas/domain/template');
-    const ctx = { job: 'j', date: '2026-11-22' as never, attempt: 1, params: mergeUpstreamParams({ up: { table: 'x' } }) };
+  it('use own properties only: {{params.constructor}} is a missing param, not Object.prototype.constructor', () => {
+    const params = { job: 'j', date: '2026-11-22' as never, attempt: 1, params: mergeUpstreamParams({ up: { table: 'x' } }) };
     for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
-      expect(() => render(`{{params.${name}}}`, ctx)).toThrow(TemplateError);
+      expect(() => render(`{{params.${name}}}`, params)).toThrow(TemplateError);
     }
-    expect(render('{{params.table}}', ctx)).toBe('x');
+    expect(render('{{params.table}}', params)).toBe('x');
   });
 });
