@@ -168,7 +168,7 @@ async function handleDue(deps: EngineDeps, run: Run, now: Date, report: SweepRep
 
 async function handleWaiting(deps: EngineDeps, job: Job, run: Run, now: Date, deadlinePassed: boolean, report: SweepReport): Promise<void> {
   if (job.target.type === 'external') {
-    // An external job with upstreams waits for its own marker (docs/configuration.md); it times out like any wait.
+    // An external job with upstreams waits for its own marker (docs/runs.md, "Nothing stalls"); it times out like any wait.
     if (deadlinePassed) {
       report.timedOut++;
       await timeOut(deps, job, run, `waited ${job.timeoutMinutes} min for its marker (an external job is never submitted)`, {
