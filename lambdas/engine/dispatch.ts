@@ -141,6 +141,18 @@ async function lookUp(deps: EngineDeps, run: Run, request: SubmitRequest): Promi
   return 'unknown';
 }
 
+/** The submit call of a run's attempt, every template rendered (throws TemplateError). */
+export async function renderRequest(deps: EngineDeps, job: Job, run: Run, cluster: LiveCluster | undefined): Promise<SubmitRequest> {
+  const ctx: TemplateContext = {
+    job: run.job,
+    date: run.date,
+    attempt: run.attempt,
+    cluster: cluster && { id: cluster.id, name: cluster.name, masterIp: cluster.masterIp },
+    params: await upstreamParamsOf(deps, job, run),
+  };
+  return { job: run.job, date: run.date, attempt: run.attempt, target: renderTarget(job, ctx), cluster };
+}
+
 /** Renders and submits a run this handler has claimed; records SUBMITTED, parks it, or ends it. */
 export async function submitClaimed(
   deps: EngineDeps,
@@ -151,14 +163,7 @@ export async function submitClaimed(
 ): Promise<DispatchOutcome> {
   let request: SubmitRequest;
   try {
-    const ctx: TemplateContext = {
-      job: run.job,
-      date: run.date,
-      attempt: run.attempt,
-      cluster: cluster && { id: cluster.id, name: cluster.name, masterIp: cluster.masterIp },
-      params: await upstreamParamsOf(deps, job, run),
-    };
-    request = { job: run.job, date: run.date, attempt: run.attempt, target: renderTarget(job, ctx), cluster };
+    request = await renderRequest(deps, job, run, cluster);
   } catch (err) {
     if (!(err instanceof TemplateError)) throw err;
     await endInFailure(deps, {

@@ -5,9 +5,10 @@ import type { Run } from '../domain/runs/run';
 import { RunState } from '../domain/runs/states';
 import { isReady, missingUpstreams, moveDue, recordSubmission, releaseClaim } from '../domain/runs/transitions';
 import { addMinutes, MINUTE_MS } from '../ports/clock';
+import type { SubmissionRef, SubmitResult } from '../ports/submitter';
 import { raiseAlert } from './alerting';
 import type { EngineDeps } from './deps';
-import { dispatch, parkAsUncertain } from './dispatch';
+import { dispatch, parkAsUncertain, renderRequest } from './dispatch';
 import { endInFailure, finishFailure, markPropagated, propagateSuccess, repairDoneSet } from './outcomes';
 
 export interface SweepReport {
@@ -231,19 +232,7 @@ async function timeOut(
  */
 async function recoverClaim(deps: EngineDeps, job: Job, run: Run): Promise<void> {
   const now = deps.clock.now().toISOString();
-  const found =
-    job.target.type === 'external'
-      ? undefined
-      : await deps.submitter
-          .findSubmission({
-            job: run.job,
-            date: run.date,
-            attempt: run.attempt,
-            type: job.target.type,
-            clusterId: run.clusterId,
-            since: run.claimedAt,
-          })
-          .catch(() => 'unknown' as const);
+  const found = job.target.type === 'external' ? undefined : await lookUpClaimed(deps, job, run);
   if (found === 'unknown') {
     await parkAsUncertain(
       deps,
@@ -274,6 +263,25 @@ async function recoverClaim(deps: EngineDeps, job: Job, run: Run): Promise<void>
     releaseClaim(run, { at: now, by: 'sweeper', dueAt: new Date(Date.parse(now) + MINUTE_MS).toISOString() }),
   );
   if (reopened.ok) await dispatch(deps, reopened.run, 'sweeper');
+}
+
+/** Asks the target for the claimed attempt's submission; the rendered target lets Data Pipeline look it up. */
+async function lookUpClaimed(deps: EngineDeps, job: Job, run: Run): Promise<SubmitResult | undefined | 'unknown'> {
+  const target = await renderRequest(deps, job, run, undefined).then(
+    (r) => r.target,
+    () => undefined, // a target that needs the cluster's IP: EMR finds the step by name and cluster id alone
+  );
+  return deps.submitter
+    .findSubmission({
+      job: run.job,
+      date: run.date,
+      attempt: run.attempt,
+      type: job.target.type as SubmissionRef['type'],
+      clusterId: run.clusterId,
+      since: run.claimedAt,
+      target,
+    })
+    .catch(() => 'unknown' as const);
 }
 
 /** LATE alerts for every expectedBy deadline passed since the last sweep. */

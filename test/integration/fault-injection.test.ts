@@ -172,8 +172,16 @@ describe('a handler that died after claiming a run (sweeper recoverClaim)', () =
     expect(recovered).toMatchObject({ state: RunState.SUBMITTED, submissionId: h.submitter.submitted[0]?.result.submissionId });
     expect(recovered?.claimToken).toBeUndefined();
     expect(h.submitter.calls).toHaveLength(1);
-    expect(h.submitter.lookups).toEqual([
-      { job: 'r', date, attempt: 1, type: 'datapipeline', clusterId: undefined, since: claimed?.claimedAt },
+    // The lookup carries the rendered target and the claim time: Data Pipeline needs both to tell.
+    expect(h.submitter.lookups).toMatchObject([
+      {
+        job: 'r',
+        date,
+        attempt: 1,
+        type: 'datapipeline',
+        since: claimed?.claimedAt,
+        target: { type: 'datapipeline', pipeline: 'r-pipeline' },
+      },
     ]);
 
     // The dead handler's claim is gone: a late write under it changes nothing.
