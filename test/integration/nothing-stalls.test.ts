@@ -6,6 +6,7 @@ import { mark } from '../../lambdas/engine/operations/mark';
 import { reconcile } from '../../lambdas/engine/operations/reconcile';
 import { replay } from '../../lambdas/engine/operations/replay';
 import { sweep } from '../../lambdas/engine/sweep';
+import { makeSweeperHandler } from '../../lambdas/handlers/sweeper';
 import { MINUTE_MS } from '../../lambdas/ports/clock';
 import type { MarkerBucket } from '../../lambdas/ports/marker-bucket';
 import { dagFrom, EXTERNAL } from '../support/dags';
@@ -178,6 +179,23 @@ describe('the sweep goes on past a run it cannot handle', () => {
     h.clock.advance(31 * MINUTE_MS);
     const report = await sweep(h.deps);
     expect(report.timedOut).toBe(new Set(dates).size);
+  });
+});
+
+describe('a sweep short of time', () => {
+  it('stops before its Lambda times out and leaves the rest due for the next pass', async () => {
+    const dag = dagFrom({ a: [], x: ['a'] }, { a: EXTERNAL, x: { ...EXTERNAL, timeoutMinutes: 30 } });
+    const h = await createHarness(emulator(), dag, { tuning: { sweepPageSize: 4 } });
+    const dates = Array.from({ length: 10 }, (_, i) => `2026-10-${String(i + 1).padStart(2, '0')}` as RunDate);
+    for (const date of dates) await h.handler(h.snsEvent(h.marker('a', date)));
+    h.clock.advance(31 * MINUTE_MS);
+    let remaining = 60_000;
+    const handler = makeSweeperHandler(h.deps);
+    // Each due run "takes" 10 s of the Lambda's time; 30 s are kept back.
+    const first = await handler(undefined, { getRemainingTimeInMillis: () => (remaining -= 10_000) });
+    expect(first).toMatchObject({ truncated: true, timedOut: 3 });
+    const second = await handler(undefined, { getRemainingTimeInMillis: () => 120_000 });
+    expect(second).toMatchObject({ truncated: false, timedOut: 7 });
   });
 });
 
