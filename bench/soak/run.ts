@@ -21,6 +21,7 @@ interface Totals {
   double: number;
   lost: number;
   stuck: number;
+  uncertain: number;
 }
 
 async function worker(seeds: number[]): Promise<void> {
@@ -40,7 +41,9 @@ function report(totals: Totals, failed: TrialResult[], seconds: number): void {
       `seed ${t.seed} (${t.jobs} jobs): ${t.doubleSubmissions} double, ${t.lostCompletions} lost, ${t.stuckRuns} stuck${t.problems.length ? `; ${t.problems.join('; ')}` : ''}`,
     );
   }
-  console.error(`${totals.trials} trials of ${totals.jobs} jobs in all, ${seconds.toFixed(1)} s`);
+  console.error(
+    `${totals.trials} trials of ${totals.jobs} jobs in all, ${seconds.toFixed(1)} s; ${totals.uncertain} runs parked SUBMIT_UNCERTAIN (opaque targets, by design: at most once, alerted)`,
+  );
   console.log(
     `soak: ${totals.trials} trials, ${totals.double} double submissions, ${totals.lost} lost completions, ${totals.stuck} stuck runs`,
   );
@@ -67,7 +70,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const started = performance.now();
-  const totals: Totals = { trials: 0, jobs: 0, double: 0, lost: 0, stuck: 0 };
+  const totals: Totals = { trials: 0, jobs: 0, double: 0, lost: 0, stuck: 0, uncertain: 0 };
   const failed: TrialResult[] = [];
   const slices = Array.from({ length: workers }, (_, w) =>
     Array.from({ length: trials }, (_, i) => first + i).filter((_, i) => i % workers === w),
@@ -84,6 +87,7 @@ async function main(): Promise<void> {
             totals.double += t.doubleSubmissions;
             totals.lost += t.lostCompletions;
             totals.stuck += t.stuckRuns;
+            totals.uncertain += t.uncertainParks;
             if (t.doubleSubmissions + t.lostCompletions + t.stuckRuns > 0 || t.problems.length > 0) failed.push(t);
           });
           child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`soak worker exited ${code}`))));

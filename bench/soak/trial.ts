@@ -47,6 +47,8 @@ export interface TrialResult {
   readonly doubleSubmissions: number;
   readonly lostCompletions: number;
   readonly stuckRuns: number;
+  /** Runs parked SUBMIT_UNCERTAIN at some point (at most once, with an alert: by design for opaque targets). */
+  readonly uncertainParks: number;
   readonly problems: readonly string[];
 }
 
@@ -113,14 +115,18 @@ function dagOf(jobs: readonly JobPlan[]): Dag {
 
 /**
  * A control plane that may apply a call and then fail it (as AddJobFlowSteps
- * or ActivatePipeline can), and answers lookups truthfully, like EMR's
- * ListSteps by step name.
+ * or ActivatePipeline can). Lookups are truthful, like EMR's ListSteps by step
+ * name, except for "opaque" jobs, which answer like Data Pipeline with no
+ * activation to show: 'unknown' unless the call was applied.
  */
 class FlakyControlPlane implements Submitter {
   /** Applied submissions: `job#attempt` -> times applied. */
   readonly applied = new Map<string, number>();
   readonly fresh: SubmitRequest[] = [];
-  constructor(private readonly random: () => number) {}
+  constructor(
+    private readonly random: () => number,
+    private readonly opaque: ReadonlySet<string>,
+  ) {}
 
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     const r = this.random();
@@ -137,8 +143,9 @@ class FlakyControlPlane implements Submitter {
     this.fresh.push(request);
   }
 
-  async findSubmission(ref: SubmissionRef): Promise<SubmitResult | undefined> {
-    return this.applied.has(`${ref.job}#${ref.attempt}`) ? { submissionId: `s-${ref.job}-${ref.attempt}` } : undefined;
+  async findSubmission(ref: SubmissionRef): Promise<SubmitResult | undefined | 'unknown'> {
+    if (this.applied.has(`${ref.job}#${ref.attempt}`)) return { submissionId: `s-${ref.job}-${ref.attempt}` };
+    return this.opaque.has(ref.job) ? 'unknown' : undefined;
   }
 }
 
@@ -172,7 +179,8 @@ export async function runTrial(seed: number, listener: RequestListener): Promise
   const faults = injectHttpFaults(client, () => (random() < 0.015 ? HTTP_FAULTS[Math.floor(random() * HTTP_FAULTS.length)] : undefined));
 
   const clock = new ManualClock(START);
-  const controlPlane = new FlakyControlPlane(random);
+  const opaque = new Set(plans.filter(() => random() < 0.2).map((p) => p.name));
+  const controlPlane = new FlakyControlPlane(random, opaque);
   const bodies = new Bodies();
   const alerts: AlertSink = { publish: async () => {} };
   const deps: EngineDeps = {
@@ -299,12 +307,14 @@ function judge(
   runs: readonly Run[],
   controlPlane: FlakyControlPlane,
   written: ReadonlyMap<string, MarkerStatus>,
-): Pick<TrialResult, 'doubleSubmissions' | 'lostCompletions' | 'stuckRuns'> {
+): Pick<TrialResult, 'doubleSubmissions' | 'lostCompletions' | 'stuckRuns' | 'uncertainParks'> {
   let doubleSubmissions = 0;
   for (const times of controlPlane.applied.values()) if (times > 1) doubleSubmissions++;
   let lostCompletions = 0;
   let stuckRuns = 0;
+  let uncertainParks = 0;
   for (const run of runs) {
+    if (run.history.some((e) => e.to === 'SUBMIT_UNCERTAIN')) uncertainParks++;
     if (!TERMINAL_STATES.includes(run.state)) stuckRuns++;
     const marker = written.get(`${run.job}#${run.attempt}`);
     if (marker === 'done' && run.state !== 'SUCCEEDED') {
@@ -313,7 +323,7 @@ function judge(
     }
     if (!TERMINAL_STATES.includes(run.state) && process.env.SOAK_DEBUG) console.error(JSON.stringify(run, null, 1));
   }
-  return { doubleSubmissions, lostCompletions, stuckRuns };
+  return { doubleSubmissions, lostCompletions, stuckRuns, uncertainParks };
 }
 
 function s3Records(event: MarkerEvent) {
