@@ -1,4 +1,4 @@
-import type { Dag, Job } from './config/dag';
+import { type Dag, type Job, jobOf } from './config/dag';
 
 /** A short label of how a job runs. */
 function targetLabel(job: Job): string {
@@ -16,12 +16,12 @@ function targetLabel(job: Job): string {
 export function renderMermaid(dag: Dag): string {
   const lines = ['flowchart LR'];
   for (const name of dag.topologicalOrder) {
-    const job = dag.jobs.get(name) as Job;
+    const job = jobOf(dag, name);
     const label = `${name}<br/><small>${targetLabel(job)}${job.schedule ? ` @ ${job.schedule}` : ''}</small>`;
     lines.push(job.target.type === 'external' ? `  ${name}[/"${label}"/]` : `  ${name}["${label}"]`);
   }
   for (const name of dag.topologicalOrder) {
-    for (const child of (dag.jobs.get(name) as Job).dependents) lines.push(`  ${name} --> ${child}`);
+    for (const child of jobOf(dag, name).dependents) lines.push(`  ${name} --> ${child}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -30,12 +30,12 @@ export function renderMermaid(dag: Dag): string {
 export function renderDot(dag: Dag): string {
   const lines = ['digraph rsched {', '  rankdir=LR;', '  node [shape=box, fontname="Helvetica"];'];
   for (const name of dag.topologicalOrder) {
-    const job = dag.jobs.get(name) as Job;
+    const job = jobOf(dag, name);
     const shape = job.target.type === 'external' ? ', shape=parallelogram' : '';
     lines.push(`  "${name}" [label="${name}\\n${targetLabel(job)}"${shape}];`);
   }
   for (const name of dag.topologicalOrder) {
-    for (const child of (dag.jobs.get(name) as Job).dependents) lines.push(`  "${name}" -> "${child}";`);
+    for (const child of jobOf(dag, name).dependents) lines.push(`  "${name}" -> "${child}";`);
   }
   lines.push('}');
   return `${lines.join('\n')}\n`;

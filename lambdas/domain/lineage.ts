@@ -1,4 +1,4 @@
-import type { Dag, Job } from './config/dag';
+import { type Dag, type Job, jobOf } from './config/dag';
 
 /**
  * The transitive downstream closure of `job`, in topological order (every job
@@ -11,7 +11,7 @@ export function downstreamClosure(dag: Dag, job: string): string[] {
     const name = stack.pop() as string;
     if (seen.has(name)) continue;
     seen.add(name);
-    stack.push(...(dag.jobs.get(name) as Job).dependents);
+    stack.push(...jobOf(dag, name).dependents);
   }
   return dag.topologicalOrder.filter((name) => seen.has(name));
 }

@@ -1,7 +1,7 @@
 import type { Job } from '../domain/config/dag';
 import type { Actor, RunKey } from '../domain/runs/run';
 import { RunState } from '../domain/runs/states';
-import type { TransitionGuard } from '../domain/runs/transitions';
+import { retry, type TransitionGuard } from '../domain/runs/transitions';
 import { addMinutes } from '../ports/clock';
 import type { EngineDeps } from './deps';
 import { dispatch } from './dispatch';
@@ -60,25 +60,18 @@ export async function failAttempt(deps: EngineDeps, job: Job, f: AttemptFailure)
     current.retriesUsed < job.retries;
   if (current && canRetry) {
     const retryAt = addMinutes(now, job.retryDelayMinutes).toISOString();
-    const retrying = await deps.store.transition({
-      key: f.key,
-      guard: { ...guard, states: [current.state], attempt: current.attempt },
-      to: RunState.RETRYING,
-      set: {
-        ...markerFields,
-        attempt: current.attempt + 1,
-        attemptStartedAt: now.toISOString(),
-        markersFrom: now.toISOString(),
-        retriesUsed: current.retriesUsed + 1,
+    const retrying = await deps.store.transition(
+      retry(current, {
+        guard,
         retryAt,
-        dueAt: retryAt,
-        reason: `attempt ${current.attempt} failed: ${f.why}; retry ${current.retriesUsed + 1} of ${job.retries} at ${retryAt}`,
-      },
-      remove: ['claimToken', 'claimedAt', 'submissionId', 'submittedAt', 'clusterId', 'clusterName', 'finishedAt'],
-      by: f.by,
-      why: f.source,
-      at: now.toISOString(),
-    });
+        retries: job.retries,
+        why: f.why,
+        source: f.source,
+        set: markerFields,
+        at: now.toISOString(),
+        by: f.by,
+      }),
+    );
     if (!retrying.ok) return 'ignored';
     if (job.retryDelayMinutes === 0) await dispatch(deps, retrying.run, f.by);
     return 'retrying';

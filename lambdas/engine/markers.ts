@@ -13,7 +13,7 @@ import {
 import { type RunDate, runDateIn } from '../domain/run-date';
 import type { Run } from '../domain/runs/run';
 import { OPEN_STATES, RunState } from '../domain/runs/states';
-import { CLEARED_AT_END, noteConflict, type TransitionGuard } from '../domain/runs/transitions';
+import { noteConflict, succeedByMarker, type TransitionGuard } from '../domain/runs/transitions';
 import { addMinutes } from '../ports/clock';
 import { raiseAlert } from './alerting';
 import type { EngineDeps } from './deps';
@@ -136,29 +136,21 @@ async function succeed(deps: EngineDeps, job: Job, marker: MarkerKey, body: Mark
   const now = deps.clock.now();
   const leaf = job.dependents.length === 0;
   const sequencer = normaliseSequencer(event.sequencer);
-  const result = await deps.store.transition({
-    key: marker,
-    guard: {
-      states: OPEN_STATES,
-      ...(sequencer ? { newerMarker: { field: 'lastDoneSeq', sequencer } as const } : {}),
-      ...attemptGuard(body, event),
-    },
-    to: RunState.SUCCEEDED,
-    set: {
-      finishedAt: event.eventTime,
+  const result = await deps.store.transition(
+    succeedByMarker(marker, {
+      guard: {
+        states: OPEN_STATES,
+        ...(sequencer ? { newerMarker: { field: 'lastDoneSeq', sequencer } as const } : {}),
+        ...attemptGuard(body, event),
+      },
+      marker: { key: marker.key, versionId: event.versionId, sequencer, finishedAt: event.eventTime },
       params: body.params,
       meta: body.meta,
-      markerKey: marker.key,
-      markerVersion: event.versionId,
-      lastDoneSeq: sequencer,
-      // Until every downstream run has heard of it, the sweeper keeps an eye on it.
-      ...(leaf ? { propagatedAt: now.toISOString() } : { dueAt: addMinutes(now, deps.tuning.claimLeaseMinutes).toISOString() }),
-    },
-    remove: [...CLEARED_AT_END, 'reason', 'failureKind', ...(leaf ? (['dueAt'] as const) : [])],
-    by: 'scheduler',
-    why: `marker ${marker.key}`,
-    at: now.toISOString(),
-  });
+      watchUntil: leaf ? undefined : addMinutes(now, deps.tuning.claimLeaseMinutes).toISOString(),
+      at: now.toISOString(),
+      by: 'scheduler',
+    }),
+  );
   if (!result.ok) {
     await noteIfConflicting(deps, result.current, marker, body, event);
     return { kind: 'ignored', job: marker.job, date: marker.date };

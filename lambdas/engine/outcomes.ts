@@ -2,7 +2,13 @@ import { AlertKind, type AlertText, failedText, submitFailedText, type TimeoutCa
 import { jobOf } from '../domain/config/dag';
 import type { Actor, Run, RunKey } from '../domain/runs/run';
 import { FAILURE_STATES, RunState } from '../domain/runs/states';
-import { CLEARED_AT_END, markPropagated as propagatedTransition, type TransitionGuard, upstreamFailed } from '../domain/runs/transitions';
+import {
+  endInFailure as endInFailureTransition,
+  markPropagated as propagatedTransition,
+  type RunFields,
+  type TransitionGuard,
+  upstreamFailed,
+} from '../domain/runs/transitions';
 import { addMinutes } from '../ports/clock';
 import { raiseAlert } from './alerting';
 import type { EngineDeps } from './deps';
@@ -36,7 +42,7 @@ export interface EndInFailure {
   readonly by: Actor;
   readonly why: string;
   readonly finishedAt?: string;
-  readonly set?: Partial<Run>;
+  readonly set?: RunFields;
   /** For TIMED_OUT: what the run waited for, so the alert's next step fits. */
   readonly cause?: TimeoutCause;
 }
@@ -44,22 +50,20 @@ export interface EndInFailure {
 /** Ends a run in FAILED or TIMED_OUT, alerts, and fails its downstream chain. Undefined if the guard lost. */
 export async function endInFailure(deps: EngineDeps, end: EndInFailure): Promise<Run | undefined> {
   const now = deps.clock.now();
-  const result = await deps.store.transition({
-    key: end.key,
-    guard: end.guard,
-    to: end.to,
-    set: {
-      ...end.set,
+  const result = await deps.store.transition(
+    endInFailureTransition(end.key, {
+      guard: end.guard,
+      to: end.to,
+      kind: end.kind,
       reason: end.reason,
-      failureKind: end.kind,
+      why: end.why,
       finishedAt: end.finishedAt ?? now.toISOString(),
-      dueAt: addMinutes(now, deps.tuning.claimLeaseMinutes).toISOString(),
-    },
-    remove: CLEARED_AT_END,
-    by: end.by,
-    why: end.why,
-    at: now.toISOString(),
-  });
+      watchUntil: addMinutes(now, deps.tuning.claimLeaseMinutes).toISOString(),
+      set: end.set,
+      at: now.toISOString(),
+      by: end.by,
+    }),
+  );
   if (!result.ok) return undefined;
   await finishFailure(deps, result.run, end.by, end.cause);
   return result.run;

@@ -2,6 +2,7 @@ import type { Job } from '../domain/config/dag';
 import { type RunDate, runDateIn } from '../domain/run-date';
 import type { Actor } from '../domain/runs/run';
 import { RunState } from '../domain/runs/states';
+import { startRoot as startRootTransition } from '../domain/runs/transitions';
 import { addMinutes } from '../ports/clock';
 import type { EngineDeps } from './deps';
 import { type DispatchOutcome, dispatch } from './dispatch';
@@ -23,22 +24,7 @@ export async function startRoot(deps: EngineDeps, job: Job, date: RunDate, by: A
   const now = deps.clock.now();
   const deadlineAt = addMinutes(now, job.timeoutMinutes).toISOString();
   const key = { job: job.name, date };
-  const created = await deps.store.transition({
-    key,
-    guard: { states: [RunState.PENDING] },
-    to: RunState.WAITING,
-    set: {
-      attempt: 1,
-      attemptStartedAt: now.toISOString(),
-      waitStartedAt: now.toISOString(),
-      deadlineAt,
-      dueAt: deadlineAt,
-      retriesUsed: 0,
-    },
-    by,
-    why: 'scheduled start',
-    at: now.toISOString(),
-  });
+  const created = await deps.store.transition(startRootTransition(key, { deadlineAt, at: now.toISOString(), by }));
   if (created.ok) return dispatch(deps, created.run, by);
   // Started before; if the handler that started it died before dispatching, finish its work.
   if (created.current?.state === RunState.WAITING) return dispatch(deps, created.current, by);

@@ -1,4 +1,4 @@
-import type { Dag, Job } from '../domain/config/dag';
+import { type Dag, type Job, jobOf } from '../domain/config/dag';
 import type { RunDate } from '../domain/run-date';
 import type { Run } from '../domain/runs/run';
 import { RunState } from '../domain/runs/states';
@@ -34,7 +34,7 @@ export function criticalPathMinutes(dag: Dag, durationOf: (job: Job) => number):
   const finish = new Map<string, number>();
   let longest = 0;
   for (const name of dag.topologicalOrder) {
-    const job = dag.jobs.get(name) as Job;
+    const job = jobOf(dag, name);
     const start = Math.max(0, ...job.dependsOn.map((u) => finish.get(u) ?? 0));
     const end = start + (job.target.type === 'external' ? 0 : durationOf(job));
     finish.set(name, end);

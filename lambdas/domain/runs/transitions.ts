@@ -370,4 +370,108 @@ export function reopen(
   };
 }
 
+/** A root's schedule fired: the run is created WAITING (once, however often the schedule fires). */
+export function startRoot(key: RunKey, p: Stamp & { deadlineAt: string }): Transition {
+  return {
+    key,
+    guard: { states: [S.PENDING] },
+    to: S.WAITING,
+    set: { attempt: 1, attemptStartedAt: p.at, waitStartedAt: p.at, deadlineAt: p.deadlineAt, dueAt: p.deadlineAt, retriesUsed: 0 },
+    by: p.by,
+    why: 'scheduled start',
+    at: p.at,
+  };
+}
+
+/** The job's `.done` marker: SUCCEEDED; until the success is passed on, the sweeper watches (dueAt). */
+export function succeedByMarker(
+  key: RunKey,
+  p: Stamp & {
+    guard: TransitionGuard;
+    marker: { key: string; versionId?: string; sequencer?: string; finishedAt: string };
+    params: Readonly<Record<string, string>>;
+    meta?: Readonly<Record<string, unknown>>;
+    /** Leaves have nothing to pass on; others are watched until propagation ends. */
+    watchUntil?: string;
+  },
+): Transition {
+  return {
+    key,
+    guard: p.guard,
+    to: S.SUCCEEDED,
+    set: {
+      finishedAt: p.marker.finishedAt,
+      params: p.params,
+      meta: p.meta,
+      markerKey: p.marker.key,
+      markerVersion: p.marker.versionId,
+      lastDoneSeq: p.marker.sequencer,
+      ...(p.watchUntil ? { dueAt: p.watchUntil } : { propagatedAt: p.at }),
+    },
+    remove: [...CLEARED_AT_END, 'reason', 'failureKind', ...(p.watchUntil ? [] : (['dueAt'] as const))],
+    by: p.by,
+    why: `marker ${p.marker.key}`,
+    at: p.at,
+  };
+}
+
+/** A failed attempt with retries left: RETRYING, a new attempt submitted at `retryAt`. */
+export function retry(
+  current: Run,
+  p: Stamp & {
+    guard: Omit<TransitionGuard, 'states' | 'attempt'>;
+    retryAt: string;
+    retries: number;
+    why: string;
+    source: string;
+    set?: RunFields;
+  },
+): Transition {
+  return {
+    key: current,
+    guard: { ...p.guard, states: [current.state], attempt: current.attempt },
+    to: S.RETRYING,
+    set: {
+      ...p.set,
+      attempt: current.attempt + 1,
+      attemptStartedAt: p.at,
+      markersFrom: p.at,
+      retriesUsed: current.retriesUsed + 1,
+      retryAt: p.retryAt,
+      dueAt: p.retryAt,
+      reason: `attempt ${current.attempt} failed: ${p.why}; retry ${current.retriesUsed + 1} of ${p.retries} at ${p.retryAt}`,
+    },
+    remove: ['claimToken', 'claimedAt', 'submissionId', 'submittedAt', 'clusterId', 'clusterName', 'finishedAt'],
+    by: p.by,
+    why: p.source,
+    at: p.at,
+  };
+}
+
+/** FAILED or TIMED_OUT: the alert and the downstream chain follow; the sweeper watches until they are done. */
+export function endInFailure(
+  key: RunKey,
+  p: Stamp & {
+    guard: TransitionGuard;
+    to: typeof S.FAILED | typeof S.TIMED_OUT;
+    kind: NonNullable<Run['failureKind']>;
+    reason: string;
+    why: string;
+    finishedAt: string;
+    watchUntil: string;
+    set?: RunFields;
+  },
+): Transition {
+  return {
+    key,
+    guard: p.guard,
+    to: p.to,
+    set: { ...p.set, reason: p.reason, failureKind: p.kind, finishedAt: p.finishedAt, dueAt: p.watchUntil },
+    remove: CLEARED_AT_END,
+    by: p.by,
+    why: p.why,
+    at: p.at,
+  };
+}
+
 export { DISPATCHABLE_STATES };

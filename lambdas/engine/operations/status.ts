@@ -1,4 +1,4 @@
-import type { Dag, Job } from '../../domain/config/dag';
+import { type Dag, type Job, jobOf } from '../../domain/config/dag';
 import { addDays, type RunDate } from '../../domain/run-date';
 import type { Run } from '../../domain/runs/run';
 import { RunState } from '../../domain/runs/states';
@@ -42,7 +42,7 @@ export async function dayStatus(input: { dag: Dag; store: RunStore; registry?: C
   const byJob = new Map(runs.map((r) => [r.job, r]));
   const jobs: Record<string, JobStatus> = {};
   for (const name of dag.topologicalOrder) {
-    const job = dag.jobs.get(name) as Job;
+    const job = jobOf(dag, name);
     const run = byJob.get(name);
     jobs[name] = {
       ...jobReport(run, submissionsOf(run)),
