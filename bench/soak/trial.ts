@@ -12,6 +12,7 @@ import { TERMINAL_STATES } from '../../lambdas/domain/runs/states';
 import { DEFAULT_TUNING, type EngineDeps } from '../../lambdas/engine/deps';
 import type { MarkerEvent } from '../../lambdas/engine/markers';
 import { OperationRefusedError } from '../../lambdas/engine/operations/errors';
+import { mark } from '../../lambdas/engine/operations/mark';
 import { replay } from '../../lambdas/engine/operations/replay';
 import { sweep } from '../../lambdas/engine/sweep';
 import { makeSchedulerHandler } from '../../lambdas/handlers/scheduler';
@@ -22,6 +23,7 @@ import type { AlertSink } from '../../lambdas/ports/alert-sink';
 import { ManualClock, MINUTE_MS } from '../../lambdas/ports/clock';
 import type { ClusterDirectory } from '../../lambdas/ports/cluster-directory';
 import { silentLog } from '../../lambdas/ports/log';
+import type { MarkerBucket } from '../../lambdas/ports/marker-bucket';
 import type { MarkerReader } from '../../lambdas/ports/marker-reader';
 import { type SubmissionRef, SubmitError, type SubmitRequest, type SubmitResult, type Submitter } from '../../lambdas/ports/submitter';
 import { HTTP_FAULTS, injectHttpFaults } from '../../test/support/http-faults';
@@ -30,7 +32,7 @@ import { HTTP_FAULTS, injectHttpFaults } from '../../test/support/http-faults';
  * One soak trial (issue 11/12 "soak"): a random DAG of up to 200 jobs runs a
  * day against dynalite over the real SDK (in process, no sockets), with every
  * S3 event delivered 1-5 times, shuffled, up to 8 handler invocations at once,
- * sweeps, operator replays, jobs that fail or hang, and faults at the HTTP layer
+ * sweeps, operator replays and marks, jobs that fail or hang, and faults at the HTTP layer
  * of DynamoDB (throttle, 5xx, applied-then-5xx, applied-answer-lost) and of the
  * control plane (applied then failed). At the end the system is driven to
  * quiescence and checked:
@@ -247,6 +249,26 @@ export async function runTrial(seed: number, listener: RequestListener): Promise
   };
 
   const replayAt = random() < 0.25 ? 1 + Math.floor(random() * 6) : -1;
+  const markAt = random() < 0.25 ? 2 + Math.floor(random() * 8) : -1;
+  // `rsched mark` as an operator uses it to recover: what it writes is delivered like any marker.
+  const bucket: MarkerBucket = {
+    bucket: 'soak',
+    read: (b, key) => bodies.read(b, key),
+    list: async () => [],
+    write: async (key, body) => {
+      bodies.bodies.set(key, body);
+      const seq = (sequencers.get(key) ?? 0) + 1;
+      sequencers.set(key, seq);
+      const event = {
+        bucket: 'soak',
+        key,
+        size: Buffer.byteLength(body),
+        eventTime: clock.now().toISOString(),
+        sequencer: seq.toString(16).padStart(16, '0'),
+      };
+      pending.push({ kind: 'marker', event });
+    },
+  };
   const attemptsSeen = new Map<string, number>();
   for (let round = 0; round < 400; round++) {
     // Jobs the control plane started write their marker now (or never, if they hang).
@@ -266,6 +288,21 @@ export async function runTrial(seed: number, listener: RequestListener): Promise
         } catch (err) {
           if (!(err instanceof OperationRefusedError)) throw err;
         }
+      }
+    }
+    if (round === markAt) {
+      const ended = (await deps.store.listByDate(DATE)).filter((r) => ['FAILED', 'TIMED_OUT'].includes(r.state));
+      const target = ended[Math.floor(random() * ended.length)];
+      if (target) {
+        const result = await mark(deps, bucket, {
+          job: target.job,
+          date: DATE,
+          failed: false,
+          params: {},
+          by: 'operator:soak',
+          prefix: 'markers/',
+        });
+        written.set(`${target.job}#${result.attempt}`, 'done');
       }
     }
     if (pending.length > 0) {
