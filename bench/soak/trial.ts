@@ -206,8 +206,7 @@ export async function runTrial(seed: number, listener: RequestListener): Promise
     const seq = (sequencers.get(key) ?? 0) + 1;
     sequencers.set(key, seq);
     // Half the jobs echo their attempt in the body; the others rely on the event's time.
-    if (random() < 0.5) bodies.bodies.set(key, JSON.stringify({ attempt }));
-    else bodies.bodies.delete(key);
+    bodies.bodies.set(key, random() < 0.5 ? JSON.stringify({ attempt }) : '');
     written.set(`${job}#${attempt}`, status);
     return {
       bucket: 'soak',

@@ -1,3 +1,5 @@
+import type { ParamRule } from './config/schema';
+import { paramValueProblem } from './params';
 import type { RunDate } from './run-date';
 
 /**
@@ -19,6 +21,8 @@ export interface TemplateContext {
   readonly cluster?: { readonly id: string; readonly name: string; readonly masterIp?: string };
   /** Params from upstream markers, merged (see mergeUpstreamParams). */
   readonly params: Readonly<Record<string, string>>;
+  /** The job's declared param rules; every value is checked again when rendered (docs/params.md). */
+  readonly paramRules?: Readonly<Record<string, ParamRule>>;
 }
 
 export class TemplateError extends Error {
@@ -80,6 +84,8 @@ function valueOfVariable(variable: string, ctx: TemplateContext): string {
     if (typeof value !== 'string') {
       throw new TemplateError(`{{${variable}}}: no upstream marker of ${ctx.job} ${ctx.date} provided param "${key}"`);
     }
+    const problem = paramValueProblem(ctx.paramRules ?? {}, key, value);
+    if (problem) throw new TemplateError(`{{${variable}}} refused: ${problem}`);
     return value;
   }
   throw new TemplateError(`unknown template variable {{${variable}}}`);

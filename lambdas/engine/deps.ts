@@ -19,6 +19,20 @@ export interface Tuning {
   readonly clusterRecheckMinutes: number;
   /** Due runs handled per sweep page. */
   readonly sweepPageSize: number;
+  /** Marker run dates accepted: at most this many days before today … (docs/markers.md) */
+  readonly markerDaysBack: number;
+  /** … and at most this many days after it. */
+  readonly markerDaysAhead: number;
+}
+
+/**
+ * What the scheduler trusts in an event (docs/threat-model.md): only markers
+ * in this bucket, only notifications through this topic. Unset in tests that
+ * do not care; always set by the Lambda and the local runtime.
+ */
+export interface MarkerTrust {
+  readonly bucket?: string;
+  readonly topicArn?: string;
 }
 
 export const DEFAULT_TUNING: Tuning = {
@@ -28,6 +42,8 @@ export const DEFAULT_TUNING: Tuning = {
   claimLeaseMinutes: 5,
   clusterRecheckMinutes: 5,
   sweepPageSize: 100,
+  markerDaysBack: 400,
+  markerDaysAhead: 1,
 };
 
 /** Everything the engine talks to, passed in: nothing is constructed at import time. */
@@ -41,4 +57,5 @@ export interface EngineDeps {
   readonly clock: Clock;
   readonly log: Log;
   readonly tuning: Tuning;
+  readonly trust?: MarkerTrust;
 }

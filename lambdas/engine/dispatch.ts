@@ -149,6 +149,7 @@ export async function renderRequest(deps: EngineDeps, job: Job, run: Run, cluste
     attempt: run.attempt,
     cluster: cluster && { id: cluster.id, name: cluster.name, masterIp: cluster.masterIp },
     params: await upstreamParamsOf(deps, job, run),
+    paramRules: job.params,
   };
   return { job: run.job, date: run.date, attempt: run.attempt, target: renderTarget(job, ctx), cluster };
 }

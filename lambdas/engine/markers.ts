@@ -10,7 +10,8 @@ import {
   parseMarkerBody,
   parseMarkerKey,
 } from '../domain/markers';
-import { type RunDate, runDateIn } from '../domain/run-date';
+import { paramValueProblem } from '../domain/params';
+import { addDays, type RunDate, runDateIn } from '../domain/run-date';
 import type { Run } from '../domain/runs/run';
 import { OPEN_STATES, RunState } from '../domain/runs/states';
 import { noteConflict, succeedByMarker, type TransitionGuard } from '../domain/runs/transitions';
@@ -19,6 +20,7 @@ import { raiseAlert } from './alerting';
 import type { EngineDeps } from './deps';
 import { failAttempt } from './failures';
 import { propagateSuccess } from './outcomes';
+import { usesParam } from './upstream-params';
 
 export { normaliseSequencer };
 
@@ -58,30 +60,65 @@ async function reject(deps: EngineDeps, event: MarkerEvent, rejection: MarkerRej
   return { kind: 'rejected', reason: rejection.reason };
 }
 
-/** Handles one marker event: validates it, then records the job's outcome and passes it downstream. */
+/** Rejects a marker event for a reason found outside it (e.g. it came through the wrong topic). */
+export async function rejectMarker(deps: EngineDeps, event: MarkerEvent, reason: string): Promise<MarkerOutcome> {
+  const parsed = parseMarkerKey(event.key, (name) => deps.dag.jobs.has(name));
+  return reject(deps, event, new MarkerRejection(event.key, reason), parsed instanceof MarkerRejection ? undefined : parsed.date);
+}
+
+/**
+ * Handles one marker event: validates it, then records the job's outcome and
+ * passes it downstream. Nothing in the event is taken on trust
+ * (docs/threat-model.md): the bucket must be the marker bucket, the object is
+ * always read from it (a record naming an object that is not there is
+ * rejected, whatever size it claims), the key must sit under the job's
+ * prefix, the run date inside the accepted window, and every param must pass
+ * the rules of the jobs that will use it.
+ */
 export async function onMarker(deps: EngineDeps, event: MarkerEvent): Promise<MarkerOutcome> {
   const parsed = parseMarkerKey(event.key, (name) => deps.dag.jobs.has(name));
   if (parsed instanceof MarkerRejection) return reject(deps, event, parsed);
-  let body: MarkerBody = { params: {} };
-  if (event.size > MAX_MARKER_BODY_BYTES) {
-    return reject(
-      deps,
-      event,
-      new MarkerRejection(event.key, `body is ${event.size} bytes; the limit is ${MAX_MARKER_BODY_BYTES}`),
-      parsed.date,
-    );
-  }
-  if (event.size > 0) {
-    const text = await deps.markers.read(event.bucket, event.key, event.versionId);
-    if (text === undefined) {
-      return reject(deps, event, new MarkerRejection(event.key, 'the object (or this version of it) no longer exists'), parsed.date);
-    }
-    const result = parseMarkerBody(text);
-    if (typeof result === 'string') return reject(deps, event, new MarkerRejection(event.key, result), parsed.date);
-    body = result;
-  }
+  const refuse = (reason: string) => reject(deps, event, new MarkerRejection(event.key, reason), parsed.date);
+  const trusted = deps.trust?.bucket;
+  if (trusted !== undefined && event.bucket !== trusted) return refuse(`bucket "${event.bucket}" is not the marker bucket "${trusted}"`);
   const job = jobOf(deps.dag, parsed.job);
+  const prefix = job.markers.prefix;
+  if (prefix !== undefined && parsed.prefix !== prefix) {
+    return refuse(`markers of ${job.name} are accepted only under "${prefix}", not "${parsed.prefix}"`);
+  }
+  const window = dateWindowProblem(deps, parsed.date);
+  if (window) return refuse(window);
+  if (event.size > MAX_MARKER_BODY_BYTES) return refuse(`body is ${event.size} bytes; the limit is ${MAX_MARKER_BODY_BYTES}`);
+  const text = await deps.markers.read(event.bucket, event.key, event.versionId);
+  if (text === undefined) return refuse('the object (or this version of it) does not exist in the bucket');
+  const body = parseMarkerBody(text);
+  if (typeof body === 'string') return refuse(body);
+  const params = paramsProblem(deps, job, body);
+  if (params) return refuse(params);
   return parsed.status === 'done' ? succeed(deps, job, parsed, body, event) : fail(deps, job, parsed, body, event);
+}
+
+/** Run dates far in the past or in the future are refused (default: 400 days back, 1 day ahead, UTC). */
+function dateWindowProblem(deps: EngineDeps, date: RunDate): string | undefined {
+  const today = runDateIn(deps.clock.now(), 'UTC');
+  const earliest = addDays(today, -deps.tuning.markerDaysBack);
+  const latest = addDays(today, deps.tuning.markerDaysAhead);
+  if (date < earliest) return `run date ${date} is more than ${deps.tuning.markerDaysBack} days before today (${today})`;
+  if (date > latest) return `run date ${date} is more than ${deps.tuning.markerDaysAhead} day(s) after today (${today})`;
+  return undefined;
+}
+
+/** A param that a downstream job of this one would refuse: the marker is refused now, not at that job's submit. */
+function paramsProblem(deps: EngineDeps, job: Job, body: MarkerBody): string | undefined {
+  for (const childName of job.dependents) {
+    const child = jobOf(deps.dag, childName);
+    for (const [key, value] of Object.entries(body.params)) {
+      if (!usesParam(child, key) && !Object.hasOwn(child.params, key)) continue;
+      const problem = paramValueProblem(child.params, key, value);
+      if (problem) return `${problem} (required by downstream job ${child.name})`;
+    }
+  }
+  return undefined;
 }
 
 /** Which attempt a marker belongs to: by the attempt it names, else (only then) by time. */

@@ -21,16 +21,32 @@ export async function upstreamParamsOf(deps: EngineDeps, job: Job, run: Run): Pr
   return mergeUpstreamParams(byUpstream);
 }
 
-const usesParamsCache = new WeakMap<Job, boolean>();
+const usedCache = new WeakMap<Job, ReadonlySet<string>>();
 
-/** Whether any string of the job's target names `{{params.…}}`: only then are the upstream runs read. */
-function usesParams(job: Job): boolean {
-  let uses = usesParamsCache.get(job);
-  if (uses === undefined) {
-    uses = stringsOf(job.target).some((text) => variablesIn(text).variables.some((v) => v.startsWith('params.')));
-    usesParamsCache.set(job, uses);
+/** The `{{params.…}}` keys any string of the job's target names. */
+function paramsUsedBy(job: Job): ReadonlySet<string> {
+  let used = usedCache.get(job);
+  if (!used) {
+    used = new Set(
+      stringsOf(job.target).flatMap((text) =>
+        variablesIn(text)
+          .variables.filter((v) => v.startsWith('params.'))
+          .map((v) => v.slice('params.'.length)),
+      ),
+    );
+    usedCache.set(job, used);
   }
-  return uses;
+  return used;
+}
+
+/** Whether the job's target uses any param: only then are the upstream runs read. */
+function usesParams(job: Job): boolean {
+  return paramsUsedBy(job).size > 0;
+}
+
+/** Whether the job's target uses param `key`. */
+export function usesParam(job: Job, key: string): boolean {
+  return paramsUsedBy(job).has(key);
 }
 
 function stringsOf(value: unknown): string[] {

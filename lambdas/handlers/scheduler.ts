@@ -1,5 +1,5 @@
 import type { EngineDeps } from '../engine/deps';
-import { type MarkerOutcome, onMarker } from '../engine/markers';
+import { type MarkerOutcome, onMarker, rejectMarker } from '../engine/markers';
 import { onTrigger, type TriggerOutcome } from '../engine/triggers';
 import { type ParsedNotification, parseS3Notification } from '../events/s3-event';
 
@@ -31,15 +31,15 @@ function isTrigger(event: unknown): event is TriggerEvent {
 }
 
 /** The S3 notification documents inside an SNS event, or the event itself when S3 invokes directly. */
-function notifications(event: unknown): { id: string; doc: ParsedNotification }[] {
+function notifications(event: unknown): { id: string; topicArn?: string; doc: ParsedNotification }[] {
   const records = (event as { Records?: unknown[] })?.Records;
   if (!Array.isArray(records)) return [{ id: 'event', doc: parseS3Notification(event) }];
   if (records.every((r) => (r as { Sns?: unknown }).Sns === undefined)) return [{ id: 'event', doc: parseS3Notification(event) }];
   return records.map((r, i) => {
-    const sns = (r as { Sns?: { Message?: string; MessageId?: string } }).Sns;
+    const sns = (r as { Sns?: { Message?: string; MessageId?: string; TopicArn?: string } }).Sns;
     const id = sns?.MessageId ?? `record ${i}`;
     try {
-      return { id, doc: parseS3Notification(JSON.parse(sns?.Message ?? '')) };
+      return { id, topicArn: sns?.TopicArn, doc: parseS3Notification(JSON.parse(sns?.Message ?? '')) };
     } catch {
       return { id, doc: { kind: 'unrecognised', reason: 'SNS message is not JSON' } as const };
     }
@@ -60,7 +60,8 @@ export function makeSchedulerHandler(deps: EngineDeps) {
       result.triggers.push({ job: event.job, outcome: await onTrigger(deps, event.job, at, `trigger:schedule`) });
       return result;
     }
-    for (const { id, doc } of notifications(event)) {
+    const topic = deps.trust?.topicArn;
+    for (const { id, topicArn, doc } of notifications(event)) {
       if (doc.kind === 'test-event') {
         result.testEvents++;
         continue;
@@ -70,9 +71,12 @@ export function makeSchedulerHandler(deps: EngineDeps) {
         continue;
       }
       result.ignored.push(...doc.ignored);
+      // Only the marker topic is trusted (docs/threat-model.md): anyone allowed to invoke the function could forge the rest.
+      const untrusted =
+        topic !== undefined && topicArn !== topic ? `it arrived through ${topicArn ?? 'no topic'}, not the marker topic` : undefined;
       for (const marker of doc.markers) {
         try {
-          result.markers.push(await onMarker(deps, marker));
+          result.markers.push(untrusted ? await rejectMarker(deps, marker, untrusted) : await onMarker(deps, marker));
         } catch (error) {
           deps.log.error('marker failed', { key: marker.key, error: String(error) });
           failures.push({ record: marker.key, error });

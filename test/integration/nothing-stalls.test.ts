@@ -116,7 +116,11 @@ describe('one fan-in cannot outgrow an item', () => {
     const edges: Record<string, string[]> = { ...Object.fromEntries(ups.map((u) => [u, []])), c: ups };
     const overrides = {
       ...Object.fromEntries(ups.map((u) => [u, EXTERNAL])),
-      c: { target: { type: 'emr-step' as const, pool: 'etl', step: { args: ups.map((_, i) => `--p${i}={{params.k${i}}}`) } } },
+      c: {
+        // Long values are allowed only where declared (docs/params.md).
+        params: Object.fromEntries(ups.map((_, i) => [`k${i}`, { pattern: '^[0-9]{1,60000}$' }])),
+        target: { type: 'emr-step' as const, pool: 'etl', step: { args: ups.map((_, i) => `--p${i}={{params.k${i}}}`) } },
+      },
     };
     const dag = dagFrom(edges, overrides, { clusters: [{ name: 'etl-cluster', pools: ['etl'] }] });
     const h = await createHarness(emulator(), dag);

@@ -68,7 +68,8 @@ export async function createHarness(
     markers,
     clock,
     log: silentLog,
-    tuning: { ...DEFAULT_TUNING, ...opts.tuning },
+    // Tests use run dates far from the harness clock; the marker date window has its own tests.
+    tuning: { ...DEFAULT_TUNING, markerDaysBack: 100_000, markerDaysAhead: 100_000, ...opts.tuning },
   };
   const sequencers = new Map<string, number>();
   return {
@@ -91,7 +92,8 @@ export async function createHarness(
       const key = formatMarkerKey(job, date as RunDate, status, o.prefix ?? 'markers/');
       const seq = (sequencers.get(key) ?? 0) + 1;
       sequencers.set(key, seq);
-      if (o.body !== undefined) markers.bodies.set(key, o.body);
+      // The object exists in the bucket, as S3 would have it when it sends the event.
+      markers.bodies.set(key, o.body ?? '');
       return {
         bucket: BUCKET,
         key,

@@ -15,6 +15,7 @@ const ctx: TemplateContext = {
   attempt: 2,
   cluster: { id: 'j-2AXXXXXXGAPLF', name: 'nightly-etl', masterIp: '10.0.0.12' },
   params: { rows: '42', 'out.path': 's3://lake/x' },
+  paramRules: { 'out.path': { pattern: '^s3://[a-z0-9./-]+$' } },
 };
 
 describe('rendering', () => {

@@ -1,4 +1,4 @@
-import type { ClusterSpec, Defaults, JobSpec, Target } from './schema';
+import type { ClusterSpec, Defaults, JobSpec, MarkerRules, ParamRule, Target } from './schema';
 
 /** Built-in values for what neither a job nor `defaults` sets. */
 export const BUILTIN_DEFAULTS = {
@@ -33,6 +33,10 @@ export interface Job {
   /** The pool whose live cluster the run needs, if any. */
   readonly pool?: string;
   readonly simulation: { readonly durationMinutes: number; readonly arrivesAt: string };
+  /** Declared rules for the marker params this job accepts (undeclared ones get the strict default). */
+  readonly params: Readonly<Record<string, ParamRule>>;
+  /** Where its markers must be written, and by whom. */
+  readonly markers: MarkerRules;
 }
 
 export interface Cluster extends Omit<ClusterSpec, 'timezone' | 'simulation'> {
@@ -82,6 +86,8 @@ function resolveJob(spec: JobSpec, file: string, defaults: Defaults, dependents:
       durationMinutes: spec.simulation?.durationMinutes ?? BUILTIN_DEFAULTS.simulationDurationMinutes,
       arrivesAt: spec.simulation?.arrivesAt ?? BUILTIN_DEFAULTS.simulationArrivesAt,
     },
+    params: spec.params ?? {},
+    markers: spec.markers ?? {},
   };
 }
 

@@ -79,6 +79,50 @@ export const externalTargetSchema = z.strictObject({
 
 export const targetSchema = z.discriminatedUnion('type', [dataPipelineTargetSchema, emrStepTargetSchema, externalTargetSchema]);
 
+/** A rule for one upstream marker param: an anchored regular expression, or a list of allowed values. */
+export const paramRuleSchema = z.union([
+  z.strictObject({
+    pattern: z
+      .string()
+      .min(2)
+      .max(500)
+      .refine((p) => p.startsWith('^') && p.endsWith('$'), 'pattern must be anchored: start with ^ and end with $')
+      .refine((p) => {
+        try {
+          new RegExp(p);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'pattern is not a valid regular expression')
+      .describe('Anchored regular expression the value must match, e.g. "^[a-z_]{1,64}$"'),
+  }),
+  z.strictObject({
+    enum: z.array(z.string().min(1).max(256)).min(1, 'enum needs at least one value').describe('The values allowed'),
+  }),
+]);
+
+/** Who may write a job's markers, and where (docs/threat-model.md). */
+export const markerRulesSchema = z
+  .strictObject({
+    prefix: z
+      .string()
+      .max(200)
+      .regex(/^([A-Za-z0-9_.-]+\/)*$/, 'prefix must be folders ending in "/", e.g. "teamA/"')
+      .optional()
+      .describe('Markers of this job are accepted only under this key prefix'),
+    writers: z
+      .array(
+        z
+          .string()
+          .regex(/^arn:aws[a-z-]*:(iam|sts)::\d{12}:[A-Za-z0-9+=,.@_/*-]+$/, 'writer must be an IAM role/user ARN (wildcards allowed)'),
+      )
+      .min(1)
+      .optional()
+      .describe("IAM principal ARNs (wildcards allowed) that may write this job's markers; everyone else is denied by the bucket policy"),
+  })
+  .describe('Who may write the markers of this job, and under which prefix');
+
 export const jobSchema = z.strictObject({
   name: name('job'),
   description: z.string().max(1000).optional(),
@@ -93,6 +137,11 @@ export const jobSchema = z.strictObject({
   expectedBy: hhmm.optional().describe('LATE alert once if the run has not SUCCEEDED by this wall-clock time'),
   target: targetSchema,
   simulation: jobSimulationSchema.optional(),
+  params: z
+    .record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'param key must match [A-Za-z0-9_.-]+'), paramRuleSchema)
+    .optional()
+    .describe('The marker params this job accepts from its upstreams, each with a rule (docs/params.md)'),
+  markers: markerRulesSchema.optional(),
 });
 
 export const clusterSchema = z.strictObject({
@@ -154,3 +203,5 @@ export type Target = z.infer<typeof targetSchema>;
 export type DataPipelineTarget = z.infer<typeof dataPipelineTargetSchema>;
 export type EmrStepTarget = z.infer<typeof emrStepTargetSchema>;
 export type ConfigFile = z.infer<typeof configFileSchema>;
+export type ParamRule = z.infer<typeof paramRuleSchema>;
+export type MarkerRules = z.infer<typeof markerRulesSchema>;

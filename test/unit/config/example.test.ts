@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Job } from '../../../lambdas/domain/config/dag';
 import { readConfigDir } from '../../../lambdas/domain/config/read-dir';
 import { validateConfig } from '../../../lambdas/domain/config/validate';
+import { isWritersAdvisory } from '../../support/config-files';
 
 const DIR = join(__dirname, '..', '..', '..', 'dag-config');
 
@@ -10,8 +11,8 @@ describe('the example dag-config', () => {
   const { dag, issues } = validateConfig(readConfigDir(DIR));
   const jobs = [...(dag?.jobs.values() ?? [])];
 
-  it('is valid, without even a warning', () => {
-    expect(issues).toEqual([]);
+  it('is valid; its only warning is the advisory that it names no marker writers', () => {
+    expect(issues.filter((i) => !isWritersAdvisory(i))).toEqual([]);
   });
 
   it('reads like a real platform: 10+ jobs, a fan-in of 3+, an external upstream, both target kinds', () => {

@@ -4,6 +4,8 @@ import { checkCycles } from './cycles';
 import { checkDefaults } from './defaults';
 import { checkDependencies } from './dependencies';
 import { checkDuplicateNames } from './duplicate-names';
+import { checkMarkerWriters } from './marker-writers';
+import { checkParams } from './params';
 import { checkPools } from './pools';
 import { checkSchedules } from './schedules';
 import { checkTemplates } from './templates';
@@ -18,5 +20,7 @@ export const CHECKS: readonly ConfigCheck[] = [
   checkSchedules,
   checkPools,
   checkTemplates,
+  checkParams,
+  checkMarkerWriters,
   checkDefaults,
 ];
