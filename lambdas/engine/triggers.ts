@@ -19,7 +19,8 @@ export async function onTrigger(deps: EngineDeps, jobName: string, scheduledTime
   return startRoot(deps, job, runDateIn(scheduledTime, job.timezone), by);
 }
 
-export async function startRoot(deps: EngineDeps, job: Job, date: RunDate, by: Actor): Promise<TriggerOutcome> {
+/** Starts a root's run for `date`; `why` goes into its history (a catch-up says why it is late). */
+export async function startRoot(deps: EngineDeps, job: Job, date: RunDate, by: Actor, why = 'scheduled start'): Promise<TriggerOutcome> {
   const now = deps.clock.now();
   const deadlineAt = addMinutes(now, job.timeoutMinutes).toISOString();
   const key = { job: job.name, date };
@@ -36,7 +37,7 @@ export async function startRoot(deps: EngineDeps, job: Job, date: RunDate, by: A
       retriesUsed: 0,
     },
     by,
-    why: 'scheduled start',
+    why,
     at: now.toISOString(),
   });
   if (created) return dispatch(deps, created, by);

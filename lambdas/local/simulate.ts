@@ -1,5 +1,5 @@
 import type { Dag, Job } from '../domain/config/dag';
-import { occurrences } from '../domain/cron';
+import { scheduledInvocations, skippedInvocations } from '../domain/cron';
 import { windowInForce, windowsStartingBetween } from '../domain/fleet/windows';
 import { lateDeadlinesBetween } from '../domain/late';
 import { addDays, type RunDate, runDateIn, wallClockInstant } from '../domain/run-date';
@@ -124,12 +124,25 @@ export class SimulationSession {
     if (horizon > this.horizon) this.horizon = horizon;
     for (const job of dag.jobs.values()) {
       if (job.schedule) {
-        const fires = occurrences(
+        // As EventBridge Scheduler invokes it: a time inside a DST gap is skipped, a repeated one fires once (domain/cron.ts).
+        const fires = scheduledInvocations(
           job.schedule,
           job.timezone,
           new Date(dayStart.getTime() - 86_400_000),
           new Date(dayEnd.getTime() + 86_400_000),
         );
+        // In AWS the sweeper, every minute, starts a run whose time the gap swallowed (catchUpSkippedRoots): sweep then.
+        const skips = skippedInvocations(
+          job.schedule,
+          job.timezone,
+          new Date(dayStart.getTime() - 86_400_000),
+          new Date(dayEnd.getTime() + 86_400_000),
+        );
+        for (const skip of skips.filter((s) => s.date === date)) {
+          timeline.schedule(new Date(ceilToMinute(skip.shiftedTo.getTime())), 'sweep (DST catch-up)', async () =>
+            functions.sweeper.invoke({ source: 'aws.scheduler' }),
+          );
+        }
         for (const at of fires.filter((t) => runDateIn(t, job.timezone) === date)) {
           timeline.schedule(at, `trigger ${job.name}`, async () =>
             functions.scheduler.invoke({ source: 'rsched.trigger', job: job.name, scheduledTime: at.toISOString() }),
@@ -168,7 +181,10 @@ export class SimulationSession {
     const { timeline } = this;
     const { deps, backfills, functions } = this.runtime;
     const now = timeline.now().getTime();
-    const late = lateDeadlinesBetween(this.dag, new Date(now - 1), this.horizon).find((d) => this.lateDates.has(d.date));
+    // Looking ahead: every deadline up to the horizon, not only those of the last days before it (no look-back cap).
+    const late = lateDeadlinesBetween(this.dag, new Date(now - 1), this.horizon, Number.POSITIVE_INFINITY).find((d) =>
+      this.lateDates.has(d.date),
+    );
     const candidates = [await deps.store.nextDueAt(), late?.at.toISOString()]
       .filter((c): c is string => c !== undefined)
       .map((c) => Date.parse(c));

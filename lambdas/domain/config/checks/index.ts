@@ -1,6 +1,7 @@
 import type { ConfigIssue } from '../issues';
 import type { ParsedConfig } from '../parse';
 import { checkCycles } from './cycles';
+import { checkDeadlines } from './deadlines';
 import { checkDefaults } from './defaults';
 import { checkDependencies } from './dependencies';
 import { checkDuplicateNames } from './duplicate-names';
@@ -19,4 +20,5 @@ export const CHECKS: readonly ConfigCheck[] = [
   checkPools,
   checkTemplates,
   checkDefaults,
+  checkDeadlines,
 ];
