@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RequestCounter } from '../adapters/aws/clients';
 import { S3MarkerBucket } from '../adapters/aws/s3-marker-bucket';
@@ -18,6 +18,7 @@ import { awsFleetDeps, type OpsContext } from '../runtime/aws-deps';
 import { DataPipelineSimulator } from './control-plane/datapipeline-simulator';
 import { EmrSimulator } from './control-plane/emr-simulator';
 import { type JsonRpcServer, startJsonRpcServer } from './control-plane/json-rpc-server';
+import { CONTROL_PLANE_FILE, ControlPlaneStateFile } from './control-plane/state-file';
 import { SubmissionLog } from './control-plane/submission-log';
 import {
   createTables,
@@ -64,6 +65,9 @@ export interface LocalRuntimeOptions {
   readonly onActivity?: (fn: string, event: unknown, result: unknown) => void;
 }
 
+/** Whether a runtime with a state directory started afresh or carried on from saved state. */
+export type StateOrigin = 'none' | 'new' | 'resumed';
+
 /** Where the local system listens; written to .rsched/endpoints.json by `rsched dev`. */
 export interface LocalEndpoints {
   readonly region: string;
@@ -107,6 +111,8 @@ export class LocalRuntime {
   /** DynamoDB requests made by the handlers, by operation. */
   readonly dynamoRequests = new RequestCounter();
   readonly clusterEventsTopic: LocalTopic;
+  /** 'resumed' when a state directory held earlier state (rsched dev says so in its banner). */
+  stateOrigin: StateOrigin = 'none';
 
   private constructor(
     readonly options: LocalRuntimeOptions,
@@ -176,6 +182,7 @@ export class LocalRuntime {
   static async start(options: LocalRuntimeOptions): Promise<LocalRuntime> {
     const stateDir = options.stateDir;
     if (stateDir) mkdirSync(stateDir, { recursive: true });
+    const hadState = stateDir !== undefined && existsSync(join(stateDir, 'dynamodb'));
     const dynamo = await startDynamoEmulator(options.dynamo ?? 'dynalite', {
       ...(stateDir && (options.dynamo ?? 'dynalite') === 'dynalite' ? { path: join(stateDir, 'dynamodb') } : {}),
       port: options.ports?.dynamodb,
@@ -193,6 +200,13 @@ export class LocalRuntime {
     const overrides = options.overrides ?? NO_OVERRIDES;
     const submissions = new SubmissionLog();
     let runtime: LocalRuntime | undefined;
+    // The control planes' state lives beside the emulators' (docs/local.md#dev): saved after every change.
+    const stateFile = stateDir ? new ControlPlaneStateFile(join(stateDir, CONTROL_PLANE_FILE)) : undefined;
+    let restoring = true;
+    const save = () => {
+      if (!stateFile || restoring) return;
+      stateFile.save({ version: 1, emr: emr.snapshot(), dataPipeline: dp.snapshot(), submissions: submissions.snapshot() });
+    };
     const emr = new EmrSimulator({
       dag: options.dag,
       timeline: options.timeline,
@@ -200,10 +214,30 @@ export class LocalRuntime {
       markers,
       submissions,
       emit: (event) => runtime?.clusterEventsTopic.publish(JSON.stringify(event)),
+      onChange: save,
     });
-    const dp = new DataPipelineSimulator({ dag: options.dag, timeline: options.timeline, overrides, markers, submissions });
+    const dp = new DataPipelineSimulator({
+      dag: options.dag,
+      timeline: options.timeline,
+      overrides,
+      markers,
+      submissions,
+      onChange: save,
+    });
+    const saved = stateFile?.load();
+    if (saved) {
+      submissions.restore(saved.submissions);
+      emr.restore(saved.emr);
+      dp.restore(saved.dataPipeline);
+    } else if (hadState) {
+      // State saved before the control planes' was: the registry may hold ids from 1 up; start far above them.
+      emr.seedCounter(Math.floor(options.timeline.now().getTime() / 1000));
+    }
+    restoring = false;
+    save();
     const controlPlane = await startJsonRpcServer({ ...emr.operations(), ...dp.operations() }, options.ports?.controlPlane);
     runtime = new LocalRuntime(options, dynamo, s3, controlPlane, emr, markers, submissions);
+    runtime.stateOrigin = stateDir ? (hadState ? 'resumed' : 'new') : 'none';
     return runtime;
   }
 
