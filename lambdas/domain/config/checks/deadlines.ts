@@ -66,13 +66,13 @@ function earliestStart(schedule: string, timeZone: string): { date: RunDate; at:
 
 const forwardChanges = new Map<string, Date[]>();
 
-/** Days (as [from, to) ranges) on which clocks in `timeZone` jump forward in the coming year; a daily scan of offsets, cached per zone. */
+/** The days on which clocks in `timeZone` jump forward in the next 12 months (a daily scan of offsets, cached per zone). */
 function springForwardDays(timeZone: string): Date[] {
   let found = forwardChanges.get(timeZone);
   if (!found) {
     found = [];
-    // The coming year's DST changes (validation reads the wall clock only to pick which year to look at).
-    const start = Date.UTC(new Date().getUTCFullYear(), 0, 1);
+    // The next 12 months' DST changes (validation reads the wall clock only to pick which months to look at).
+    const start = Math.floor(Date.now() / 86_400_000) * 86_400_000;
     let previous = offsetMs(new Date(start), timeZone);
     for (let day = 1; day <= 366; day++) {
       const at = new Date(start + day * 86_400_000);
