@@ -106,6 +106,7 @@ export async function catchUpSkippedRoots(
 ): Promise<ReconcileFix[]> {
   const fixed: ReconcileFix[] = [];
   const changes = new Map<string, boolean>();
+  const skipsBySchedule = new Map<string, ReturnType<typeof skippedInvocations>>();
   for (const job of deps.dag.jobs.values()) {
     if (!job.schedule) continue;
     let changed = changes.get(job.timezone);
@@ -114,7 +115,14 @@ export async function catchUpSkippedRoots(
       changes.set(job.timezone, changed);
     }
     if (!changed) continue;
-    for (const skip of skippedInvocations(job.schedule, job.timezone, from, new Date(to.getTime() + 1))) {
+    // Many roots share a schedule: compute each (schedule, zone) once per call.
+    const memo = `${job.schedule}|${job.timezone}`;
+    let skips = skipsBySchedule.get(memo);
+    if (!skips) {
+      skips = skippedInvocations(job.schedule, job.timezone, from, new Date(to.getTime() + 1));
+      skipsBySchedule.set(memo, skips);
+    }
+    for (const skip of skips) {
       if (skip.shiftedTo > to || (opts.date && skip.date !== opts.date)) continue;
       const dayStart = new Date(`${addDays(skip.date, -1)}T00:00:00Z`);
       const dayEnd = new Date(`${addDays(skip.date, 2)}T00:00:00Z`);
