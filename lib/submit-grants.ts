@@ -5,8 +5,16 @@ import { acknowledge } from './nag';
 
 /** The EMR actions of EmrStepSubmitter: add a step, find a lost one again. */
 export const EMR_STEP_ACTIONS = ['elasticmapreduce:AddJobFlowSteps', 'elasticmapreduce:ListSteps'] as const;
-/** The Data Pipeline actions of DataPipelineSubmitter: resolve a name, activate. */
-export const DATA_PIPELINE_ACTIONS = ['datapipeline:ActivatePipeline', 'datapipeline:ListPipelines'] as const;
+/**
+ * The Data Pipeline actions of DataPipelineSubmitter: resolve a name, activate, and find a
+ * lost activation again (DescribePipelines' @lastActivationTime; without it every
+ * maybe-applied activation would end SUBMIT_UNCERTAIN).
+ */
+export const DATA_PIPELINE_ACTIONS = [
+  'datapipeline:ActivatePipeline',
+  'datapipeline:DescribePipelines',
+  'datapipeline:ListPipelines',
+] as const;
 
 /**
  * Lets `role` submit runs: EMR steps on this stack's clusters, and Data
@@ -21,6 +29,6 @@ export function grantSubmit(role: iam.IRole & IConstruct, tag: ClusterTag): void
   acknowledge(
     role,
     'IAM5[Resource::*]',
-    'Only datapipeline:ActivatePipeline and datapipeline:ListPipelines use "*": AWS Data Pipeline has no resource-level permissions.',
+    'Only datapipeline:ActivatePipeline, DescribePipelines and ListPipelines use "*": AWS Data Pipeline has no resource-level permissions.',
   );
 }

@@ -7,6 +7,10 @@ export const AlertKind = {
   CLUSTER_FAILED: 'CLUSTER_FAILED',
   LATE: 'LATE',
   DEAD_LETTER: 'DEAD_LETTER',
+  /** A submit call that may have taken effect failed and nothing can tell whether it did: not resent. */
+  SUBMIT_UNCERTAIN: 'SUBMIT_UNCERTAIN',
+  /** A `.done` and a `.failed` for one attempt: the first decided, the other is kept in history. */
+  MARKER_CONFLICT: 'MARKER_CONFLICT',
 } as const;
 
 export type AlertKind = (typeof AlertKind)[keyof typeof AlertKind];
@@ -22,10 +26,46 @@ export interface AlertText {
   readonly next: string;
 }
 
-export function timedOutText(job: string, date: string, why: string): AlertText {
+/** Why a run timed out decides what the operator should look at. */
+export type TimeoutCause =
+  | { readonly kind: 'upstreams'; readonly missing: readonly string[] }
+  | { readonly kind: 'cluster'; readonly pool: string }
+  | { readonly kind: 'marker' }
+  | { readonly kind: 'runtime' };
+
+export function timedOutText(job: string, date: string, why: string, cause?: TimeoutCause): AlertText {
+  const message = `${job} ${date} TIMED_OUT: ${why}. Every run downstream of it is UPSTREAM_FAILED.`;
+  switch (cause?.kind) {
+    case 'cluster':
+      return {
+        message,
+        next: `Check the cluster fleet for pool ${cause.pool} (rsched status --date ${date} shows the clusters; did it start, did it fail?), then: ${replayCommand(job, date)}`,
+      };
+    case 'marker':
+      return { message, next: `The job's marker never came: check the system that writes it, then: rsched mark ${job} --date ${date}` };
+    case 'runtime':
+      return { message, next: `Check the job's run on its target (it may still be running or stuck), then: ${replayCommand(job, date)}` };
+    case 'upstreams':
+      return {
+        message,
+        next: `Find out why ${cause.missing.join(', ')} did not succeed for ${date} (rsched status --date ${date}), then: ${replayCommand(job, date)}`,
+      };
+    default:
+      return { message, next: `See what it waited for (rsched log ${job} --date ${date}), then: ${replayCommand(job, date)}` };
+  }
+}
+
+export function submitUncertainText(job: string, date: string, why: string, target: string): AlertText {
   return {
-    message: `${job} ${date} TIMED_OUT: ${why}. Every run downstream of it is UPSTREAM_FAILED.`,
-    next: `Find out why the upstreams are late, then: ${replayCommand(job, date)}`,
+    message: `${job} ${date}: the submit call to ${target} failed in a way that may have taken effect (${why}), and ${target} cannot tell whether it did. It was NOT resent, to avoid running the job twice. The run is SUBMIT_UNCERTAIN; its marker still ends it.`,
+    next: `Check ${target} for a run started by this call. If there is none: rsched replay ${job} --date ${date} --force`,
+  };
+}
+
+export function markerConflictText(job: string, date: string, attempt: number, kept: string, ignored: string): AlertText {
+  return {
+    message: `${job} ${date} attempt ${attempt} has both ${kept} and ${ignored}: the first to arrive (${kept}) decided the run; ${ignored} is kept in history and changed nothing.`,
+    next: `Find out which is true; to change the outcome: rsched replay ${job} --date ${date} --downstream, or rsched mark ${job} --date ${date}`,
   };
 }
 

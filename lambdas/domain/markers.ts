@@ -23,6 +23,12 @@ export interface MarkerKey {
 export interface MarkerBody {
   readonly params: Readonly<Record<string, string>>;
   readonly meta?: Readonly<Record<string, unknown>>;
+  /**
+   * The attempt this marker reports (`rsched mark` writes it; a job can pass
+   * `{{attempt}}` through). When present it decides which attempt the marker
+   * belongs to, with no clock involved (docs/markers.md).
+   */
+  readonly attempt?: number;
 }
 
 /** Why a marker was refused. Stored with the rejection and sent in the MARKER_REJECTED alert. */
@@ -77,6 +83,23 @@ export function parseMarkerKey(key: string, isJob: (name: string) => boolean): M
   return { key, prefix: folder + namePart.slice(0, namePart.length - job.length), job, date, status };
 }
 
+/**
+ * S3 sequencers order the events of one key only (Amazon S3 User Guide, "Event
+ * message structure", the `sequencer` key). Sequencers can differ in length:
+ * the shorter is padded with zeros on the RIGHT before a lexicographic compare
+ * (AWS Knowledge Center, "Why am I getting duplicate messages ... for the same
+ * Amazon S3 event?"). Right-padded to one width they compare as strings, which
+ * is how the run store's conditions compare them.
+ */
+export function normaliseSequencer(sequencer: string): string;
+export function normaliseSequencer(sequencer: string | undefined): string | undefined;
+export function normaliseSequencer(sequencer: string | undefined): string | undefined {
+  return sequencer?.toUpperCase().padEnd(SEQUENCER_WIDTH, '0');
+}
+
+/** Wider than any sequencer S3 sends (16-20 hex digits today). */
+const SEQUENCER_WIDTH = 32;
+
 export function formatMarkerKey(job: string, date: RunDate, status: MarkerStatus, prefix = ''): string {
   return `${prefix}${job}__${toCompact(date)}.${status}`;
 }
@@ -94,16 +117,24 @@ export function parseMarkerBody(text: string): MarkerBody | string {
     return `body is not valid JSON: ${(err as Error).message}`;
   }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return 'body must be a JSON object {"params": {...}, "meta": {...}}';
-  const { params = {}, meta, ...rest } = raw as Record<string, unknown>;
+  const { params = {}, meta, attempt, ...rest } = raw as Record<string, unknown>;
   const unknown = Object.keys(rest);
-  if (unknown.length > 0) return `body has unknown field(s) ${unknown.map((k) => `"${k}"`).join(', ')}; expected "params" and "meta"`;
+  if (unknown.length > 0)
+    return `body has unknown field(s) ${unknown.map((k) => `"${k}"`).join(', ')}; expected "params", "meta" and "attempt"`;
+  if (attempt !== undefined && !(Number.isInteger(attempt) && (attempt as number) >= 1)) {
+    return `body.attempt must be a whole number from 1, got ${JSON.stringify(attempt)}`;
+  }
   if (!params || typeof params !== 'object' || Array.isArray(params)) return 'body.params must be an object of strings';
   for (const [k, v] of Object.entries(params)) {
     if (!PARAM_KEY.test(k)) return `body.params key "${k}" must match [A-Za-z0-9_.-]+`;
     if (typeof v !== 'string') return `body.params.${k} must be a string, got ${v === null ? 'null' : typeof v}`;
   }
   if (meta !== undefined && (!meta || typeof meta !== 'object' || Array.isArray(meta))) return 'body.meta must be an object';
-  return { params: params as Record<string, string>, meta: meta as Record<string, unknown> | undefined };
+  return {
+    params: params as Record<string, string>,
+    meta: meta as Record<string, unknown> | undefined,
+    ...(attempt !== undefined ? { attempt: attempt as number } : {}),
+  };
 }
 
 /** A failure reason a job may put in a `.failed` marker's meta. */

@@ -75,8 +75,9 @@ function valueOfVariable(variable: string, ctx: TemplateContext): string {
   }
   if (variable.startsWith('params.')) {
     const key = variable.slice('params.'.length);
-    const value = ctx.params[key];
-    if (value === undefined) {
+    // Own properties only: `{{params.constructor}}` must not find Object.prototype.constructor.
+    const value = Object.hasOwn(ctx.params, key) ? ctx.params[key] : undefined;
+    if (typeof value !== 'string') {
       throw new TemplateError(`{{${variable}}}: no upstream marker of ${ctx.job} ${ctx.date} provided param "${key}"`);
     }
     return value;
@@ -93,7 +94,7 @@ export function render(text: string, ctx: TemplateContext): string {
  * order so the outcome does not depend on which marker arrived first.
  */
 export function mergeUpstreamParams(byUpstream: Readonly<Record<string, Readonly<Record<string, string>>>>): Record<string, string> {
-  const merged: Record<string, string> = {};
+  const merged: Record<string, string> = Object.create(null);
   for (const upstream of Object.keys(byUpstream).sort()) Object.assign(merged, byUpstream[upstream]);
   return merged;
 }

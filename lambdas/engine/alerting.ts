@@ -12,19 +12,19 @@ export interface AlertInput extends AlertText {
 }
 
 /**
- * Records the alert and publishes it, once per (run, kind, attempt). If publishing
- * fails the record is removed again and the error thrown, so the retried event
- * sends it: an alert is never recorded as sent without being sent.
+ * Sends an alert at least once and, as far as the store can tell, once per
+ * (run, kind, attempt): the record is written first, the alert published, and
+ * the record marked sent. A handler that dies (or whose publish fails) between
+ * the two leaves the record unsent, and its retry publishes again. A
+ * duplicate publish is possible only when a publish took effect and its
+ * answer was lost; a lost alert is not. Returns true when it published now.
  */
 export async function raiseAlert(deps: EngineDeps, input: AlertInput): Promise<boolean> {
   const alert: AlertRecord = { ...input, at: deps.clock.now().toISOString() };
-  if (!(await deps.store.putAlert(alert))) return false;
-  try {
-    await deps.alerts.publish(alert);
-  } catch (err) {
-    await deps.store.deleteAlert(alert);
-    throw err;
-  }
-  deps.log.warn('alert', { kind: alert.kind, job: alert.job, date: alert.date, message: alert.message });
+  const status = await deps.store.putAlert(alert);
+  if (status === 'sent') return false;
+  await deps.alerts.publish(alert);
+  await deps.store.markAlertSent(alert, deps.clock.now().toISOString());
+  deps.log.warn('alert', { kind: alert.kind, job: alert.job, date: alert.date, message: alert.message, resent: status === 'unsent' });
   return true;
 }

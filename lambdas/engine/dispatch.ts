@@ -1,25 +1,29 @@
 import { randomUUID } from 'node:crypto';
+import { AlertKind, submitUncertainText } from '../domain/alerts';
 import { backoffMs } from '../domain/backoff';
 import type { Job } from '../domain/config/dag';
 import type { Actor, Run } from '../domain/runs/run';
 import { DISPATCHABLE_STATES, RunState } from '../domain/runs/states';
-import { mergeUpstreamParams, render, type TemplateContext, TemplateError } from '../domain/template';
+import {
+  claim,
+  claimGuard,
+  isReady,
+  parkUncertain,
+  recordSubmission,
+  waitForCluster as waitForClusterTransition,
+} from '../domain/runs/transitions';
+import { render, type TemplateContext, TemplateError } from '../domain/template';
 import { addMinutes } from '../ports/clock';
 import type { LiveCluster } from '../ports/cluster-directory';
 import { type RenderedTarget, SubmitError, type SubmitRequest, type SubmitResult } from '../ports/submitter';
+import { raiseAlert } from './alerting';
 import type { EngineDeps } from './deps';
 import { endInFailure } from './outcomes';
+import { upstreamParamsOf } from './upstream-params';
 
-/**
- * The one readiness rule: a run is ready when every upstream of its job is in
- * its done set. Roots are ready as soon as they are triggered.
- */
-export function isReady(job: Job, run: Run): boolean {
-  const done = new Set(run.doneUpstreams);
-  return job.dependsOn.every((upstream) => done.has(upstream));
-}
+export { isReady };
 
-export type DispatchOutcome = 'not-ready' | 'external' | 'waiting-for-cluster' | 'lost-race' | 'submitted' | 'failed';
+export type DispatchOutcome = 'not-ready' | 'external' | 'waiting-for-cluster' | 'lost-race' | 'submitted' | 'uncertain' | 'failed';
 
 /**
  * Submits a ready run exactly once per attempt: the run is claimed with a
@@ -28,39 +32,30 @@ export type DispatchOutcome = 'not-ready' | 'external' | 'waiting-for-cluster' |
  */
 export async function dispatch(deps: EngineDeps, run: Run, by: Actor, opts: { cluster?: LiveCluster } = {}): Promise<DispatchOutcome> {
   const job = deps.dag.jobs.get(run.job);
-  const cluster = opts.cluster;
   if (!job || !DISPATCHABLE_STATES.includes(run.state)) return 'not-ready';
   if (job.target.type === 'external') return 'external';
-  // An operator's run (`rsched run`, replay) starts now, whatever its upstreams say.
-  if (!run.manual && !isReady(job, run)) return 'not-ready';
+  if (!isReady(job, run)) return 'not-ready';
   const now = deps.clock.now();
   if (run.state === RunState.RETRYING && run.retryAt && run.retryAt > now.toISOString()) return 'not-ready';
 
-  let target = cluster;
+  let target = opts.cluster;
   if (job.pool && !target) {
     target = await deps.clusters.liveClusterFor(job.pool, now);
     if (!target) return waitForCluster(deps, job, run, by);
   }
 
-  const token = randomUUID();
-  const claimed = await deps.store.transition({
-    key: run,
-    guard: { states: [run.state], attempt: run.attempt },
-    to: RunState.SUBMITTING,
-    set: {
-      claimToken: token,
-      claimedAt: now.toISOString(),
-      dueAt: addMinutes(now, deps.tuning.claimLeaseMinutes).toISOString(),
-      clusterId: target?.id,
-      clusterName: target?.name,
-    },
-    remove: ['waitPool', 'retryAt', 'deadlineAt'],
-    by,
-    why: target ? `all upstreams done; cluster ${target.name} (${target.id})` : 'all upstreams done',
-    at: now.toISOString(),
-  });
-  if (!claimed) return 'lost-race';
-  return submitClaimed(deps, job, claimed, by, target);
+  const claimed = await deps.store.transition(
+    claim(run, {
+      token: randomUUID(),
+      at: now.toISOString(),
+      leaseUntil: addMinutes(now, deps.tuning.claimLeaseMinutes).toISOString(),
+      cluster: target,
+      by,
+      why: target ? `all upstreams done; cluster ${target.name} (${target.id})` : 'all upstreams done',
+    }),
+  );
+  if (!claimed.ok) return 'lost-race';
+  return submitClaimed(deps, job, claimed.run, by, target);
 }
 
 async function waitForCluster(deps: EngineDeps, job: Job, run: Run, by: Actor): Promise<DispatchOutcome> {
@@ -69,18 +64,7 @@ async function waitForCluster(deps: EngineDeps, job: Job, run: Run, by: Actor): 
   const recheckAt = addMinutes(now, deps.tuning.clusterRecheckMinutes).toISOString();
   // ISO timestamps compare as strings (Math.min would not do).
   const dueAt = recheckAt < deadlineAt ? recheckAt : deadlineAt;
-  const quiet = run.state === RunState.WAITING_FOR_CLUSTER;
-  await deps.store.transition({
-    key: run,
-    guard: { states: [run.state], attempt: run.attempt, ...(run.dueAt ? { dueAt: run.dueAt } : {}) },
-    to: RunState.WAITING_FOR_CLUSTER,
-    set: { waitPool: job.pool, deadlineAt, dueAt },
-    remove: ['retryAt'],
-    by,
-    why: `no live cluster serves pool ${job.pool}`,
-    at: now.toISOString(),
-    quiet,
-  });
+  await deps.store.transition(waitForClusterTransition(run, { pool: job.pool as string, deadlineAt, dueAt, at: now.toISOString(), by }));
   return 'waiting-for-cluster';
 }
 
@@ -106,7 +90,70 @@ function renderTarget(job: Job, ctx: TemplateContext): RenderedTarget {
   }
 }
 
-/** Renders and submits a run this handler has claimed, with backoff; records SUBMITTED or ends the run. */
+/** What the submit call's target is, for people: "Data Pipeline df-…", "EMR cluster j-…". */
+function targetLabel(request: SubmitRequest): string {
+  const t = request.target;
+  return t.type === 'datapipeline' ? `Data Pipeline ${t.pipeline}` : `EMR cluster ${request.cluster?.id ?? '?'}`;
+}
+
+/**
+ * What one submit call ended in. A call that may have taken effect (5xx,
+ * timeout, lost connection) is never simply sent again: the control plane is
+ * asked first, and only a proven "not there" allows a resend.
+ */
+type SubmitStep =
+  | { readonly kind: 'submitted'; readonly result: SubmitResult }
+  | { readonly kind: 'retry'; readonly error: unknown }
+  | { readonly kind: 'give-up'; readonly error: unknown }
+  | { readonly kind: 'uncertain'; readonly error: unknown };
+
+async function submitOnce(deps: EngineDeps, run: Run, request: SubmitRequest): Promise<SubmitStep> {
+  try {
+    return { kind: 'submitted', result: await deps.submitter.submit(request) };
+  } catch (err) {
+    if (!(err instanceof SubmitError)) return { kind: 'uncertain', error: err };
+    if (!err.maybeApplied) return err.retryable ? { kind: 'retry', error: err } : { kind: 'give-up', error: err };
+    const found = await lookUp(deps, run, request);
+    if (found === 'unknown') return { kind: 'uncertain', error: err };
+    if (found) return { kind: 'submitted', result: found };
+    return err.retryable ? { kind: 'retry', error: err } : { kind: 'give-up', error: err };
+  }
+}
+
+/** Asks the control plane for this attempt's submission, with the same backoff as submits; 'unknown' when it cannot say. */
+async function lookUp(deps: EngineDeps, run: Run, request: SubmitRequest): Promise<SubmitResult | undefined | 'unknown'> {
+  for (let i = 0; i < deps.tuning.submitTries; i++) {
+    if (i > 0) await deps.clock.sleep(backoffMs(i - 1, deps.tuning.submitBackoffBaseMs, deps.tuning.submitBackoffCapMs));
+    try {
+      return await deps.submitter.findSubmission({
+        job: run.job,
+        date: run.date,
+        attempt: run.attempt,
+        type: request.target.type,
+        clusterId: request.cluster?.id,
+        target: request.target,
+        since: run.claimedAt,
+      });
+    } catch (err) {
+      deps.log.warn('submission lookup failed', { job: run.job, date: run.date, attempt: run.attempt, error: String(err) });
+    }
+  }
+  return 'unknown';
+}
+
+/** The submit call of a run's attempt, every template rendered (throws TemplateError). */
+export async function renderRequest(deps: EngineDeps, job: Job, run: Run, cluster: LiveCluster | undefined): Promise<SubmitRequest> {
+  const ctx: TemplateContext = {
+    job: run.job,
+    date: run.date,
+    attempt: run.attempt,
+    cluster: cluster && { id: cluster.id, name: cluster.name, masterIp: cluster.masterIp },
+    params: await upstreamParamsOf(deps, job, run),
+  };
+  return { job: run.job, date: run.date, attempt: run.attempt, target: renderTarget(job, ctx), cluster };
+}
+
+/** Renders and submits a run this handler has claimed; records SUBMITTED, parks it, or ends it. */
 export async function submitClaimed(
   deps: EngineDeps,
   job: Job,
@@ -114,68 +161,64 @@ export async function submitClaimed(
   by: Actor,
   cluster: LiveCluster | undefined,
 ): Promise<DispatchOutcome> {
-  const claimGuard = { states: [RunState.SUBMITTING], attempt: run.attempt, claimToken: run.claimToken };
   let request: SubmitRequest;
   try {
-    const ctx: TemplateContext = {
-      job: run.job,
-      date: run.date,
-      attempt: run.attempt,
-      cluster: cluster && { id: cluster.id, name: cluster.name, masterIp: cluster.masterIp },
-      params: mergeUpstreamParams(run.upstreamParams),
-    };
-    request = { job: run.job, date: run.date, attempt: run.attempt, target: renderTarget(job, ctx), cluster };
+    request = await renderRequest(deps, job, run, cluster);
   } catch (err) {
+    if (!(err instanceof TemplateError)) throw err;
     await endInFailure(deps, {
       key: run,
-      guard: claimGuard,
+      guard: claimGuard(run),
       to: RunState.FAILED,
       kind: 'SUBMIT_FAILED',
-      reason: (err as Error).message,
+      reason: err.message,
       by,
       why: 'template could not be rendered',
     });
     return 'failed';
   }
 
-  let lastError: unknown;
-  for (let attempt = 0; attempt < deps.tuning.submitTries; attempt++) {
-    if (attempt > 0) await deps.clock.sleep(backoffMs(attempt - 1, deps.tuning.submitBackoffBaseMs, deps.tuning.submitBackoffCapMs));
-    let result: SubmitResult;
-    try {
-      result = await deps.submitter.submit(request);
-    } catch (err) {
-      lastError = err;
-      deps.log.warn('submit failed', { job: run.job, date: run.date, attempt: run.attempt, try: attempt + 1, error: String(err) });
-      if (err instanceof SubmitError && !err.retryable) break;
-      continue;
-    }
-    // Outside the retry loop's catch: the run IS submitted now, so a failure to record it must
-    // not submit again. It fails the handler instead; the sweeper finds the submission once
-    // the claim lease expires (recoverClaim).
+  let step: SubmitStep = { kind: 'retry', error: undefined };
+  for (let i = 0; i < deps.tuning.submitTries && step.kind === 'retry'; i++) {
+    if (i > 0) await deps.clock.sleep(backoffMs(i - 1, deps.tuning.submitBackoffBaseMs, deps.tuning.submitBackoffCapMs));
+    step = await submitOnce(deps, run, request);
+    if (step.kind !== 'submitted')
+      deps.log.warn('submit failed', {
+        job: run.job,
+        date: run.date,
+        attempt: run.attempt,
+        try: i + 1,
+        outcome: step.kind,
+        error: String(step.error),
+      });
+  }
+
+  if (step.kind === 'submitted') {
+    // The run IS submitted now, so a failure to record it must not submit again. It fails the
+    // handler instead; the sweeper finds the submission once the claim lease expires (recoverClaim).
     const now = deps.clock.now();
-    await deps.store.transition({
-      key: run,
-      guard: claimGuard,
-      to: RunState.SUBMITTED,
-      set: {
-        submittedAt: now.toISOString(),
+    const result = step.result;
+    await deps.store.transition(
+      recordSubmission(run, {
         submissionId: result.submissionId,
         clusterId: result.clusterId ?? cluster?.id,
-        ...(job.maxRuntimeMinutes ? { dueAt: addMinutes(now, job.maxRuntimeMinutes).toISOString() } : {}),
-      },
-      remove: job.maxRuntimeMinutes ? ['claimToken'] : ['claimToken', 'dueAt'],
-      by,
-      why: cluster ? `submitted ${result.submissionId} to cluster ${cluster.name} (${cluster.id})` : `submitted ${result.submissionId}`,
-      at: now.toISOString(),
-    });
+        maxRuntimeDueAt: job.maxRuntimeMinutes ? addMinutes(now, job.maxRuntimeMinutes).toISOString() : undefined,
+        at: now.toISOString(),
+        by,
+        why: cluster ? `submitted ${result.submissionId} to cluster ${cluster.name} (${cluster.id})` : `submitted ${result.submissionId}`,
+      }),
+    );
     // A lost guard here means the job's marker already arrived: nothing to undo.
     return 'submitted';
   }
-  const message = lastError instanceof Error ? lastError.message : String(lastError);
+  const message = step.error instanceof Error ? step.error.message : String(step.error);
+  if (step.kind === 'uncertain') {
+    await parkAsUncertain(deps, job, run, by, message, targetLabel(request));
+    return 'uncertain';
+  }
   await endInFailure(deps, {
     key: run,
-    guard: claimGuard,
+    guard: claimGuard(run),
     to: RunState.FAILED,
     kind: 'SUBMIT_FAILED',
     reason: `submit failed: ${message}`,
@@ -183,4 +226,29 @@ export async function submitClaimed(
     why: 'submission failed',
   });
   return 'failed';
+}
+
+/**
+ * Parks a claimed run whose submission may or may not have happened: never
+ * resent; its marker still ends it, and without one it times out at
+ * maxRuntimeMinutes (or timeoutMinutes) like any wait, so nothing stalls.
+ */
+export async function parkAsUncertain(deps: EngineDeps, job: Job, run: Run, by: Actor, why: string, target: string): Promise<void> {
+  const now = deps.clock.now();
+  const parked = await deps.store.transition(
+    parkUncertain(run, {
+      reason: `submit outcome unknown: ${why}`,
+      dueAt: addMinutes(now, job.maxRuntimeMinutes ?? job.timeoutMinutes).toISOString(),
+      at: now.toISOString(),
+      by,
+    }),
+  );
+  if (!parked.ok) return;
+  await raiseAlert(deps, {
+    kind: AlertKind.SUBMIT_UNCERTAIN,
+    job: run.job,
+    date: run.date,
+    attempt: run.attempt,
+    ...submitUncertainText(run.job, run.date, why, target),
+  });
 }

@@ -1,8 +1,8 @@
 import type { Job } from '../domain/config/dag';
 import type { Actor, RunKey } from '../domain/runs/run';
 import { RunState } from '../domain/runs/states';
+import type { TransitionGuard } from '../domain/runs/transitions';
 import { addMinutes } from '../ports/clock';
-import type { TransitionGuard } from '../ports/run-store';
 import type { EngineDeps } from './deps';
 import { dispatch } from './dispatch';
 import { endInFailure } from './outcomes';
@@ -16,13 +16,25 @@ export interface AttemptFailure {
   readonly by: Actor;
   /** For the history entry, e.g. `marker x__20261122.failed` or `step s-123 FAILED`. */
   readonly source: string;
-  /** Known for EMR steps (from the step name): events of other attempts change nothing. */
+  /** Known for EMR steps (from the step name) and markers that name it: events of other attempts change nothing. */
   readonly attempt?: number;
-  readonly marker?: { readonly key: string; readonly sequencer?: string; readonly meta?: Readonly<Record<string, unknown>> };
+  readonly marker?: {
+    readonly key: string;
+    readonly sequencer?: string;
+    readonly versionId?: string;
+    readonly meta?: Readonly<Record<string, unknown>>;
+  };
 }
 
 /** States in which a job can be reported failed; ended runs need a new attempt first. */
-const FAILABLE_STATES = [RunState.PENDING, RunState.WAITING, RunState.WAITING_FOR_CLUSTER, RunState.SUBMITTING, RunState.SUBMITTED];
+const FAILABLE_STATES = [
+  RunState.PENDING,
+  RunState.WAITING,
+  RunState.WAITING_FOR_CLUSTER,
+  RunState.SUBMITTING,
+  RunState.SUBMITTED,
+  RunState.SUBMIT_UNCERTAIN,
+];
 
 /**
  * Records a failed attempt: a new attempt after `retryDelayMinutes` while
@@ -32,16 +44,18 @@ const FAILABLE_STATES = [RunState.PENDING, RunState.WAITING, RunState.WAITING_FO
 export async function failAttempt(deps: EngineDeps, job: Job, f: AttemptFailure): Promise<'retrying' | 'failed' | 'ignored'> {
   const now = deps.clock.now();
   const guard: Omit<TransitionGuard, 'states'> = {
-    ...(f.attempt !== undefined ? { attempt: f.attempt } : {}),
-    ...(f.marker ? { eventNotBefore: f.at } : {}),
+    // An event that names its attempt is judged by it; only a marker that does not is judged by time.
+    ...(f.attempt !== undefined ? { attempt: f.attempt } : f.marker ? { eventNotBefore: f.at } : {}),
     ...(f.marker?.sequencer ? { newerMarker: { field: 'lastFailedSeq', sequencer: f.marker.sequencer } as const } : {}),
   };
-  const markerFields = f.marker ? { lastFailedSeq: f.marker.sequencer, meta: f.marker.meta, markerKey: f.marker.key } : {};
+  const markerFields = f.marker
+    ? { lastFailedSeq: f.marker.sequencer, meta: f.marker.meta, markerKey: f.marker.key, markerVersion: f.marker.versionId }
+    : {};
   const current = await deps.store.get(f.key);
   const canRetry =
     current !== undefined &&
     job.target.type !== 'external' &&
-    (current.state === RunState.SUBMITTED || current.state === RunState.SUBMITTING) &&
+    (current.state === RunState.SUBMITTED || current.state === RunState.SUBMITTING || current.state === RunState.SUBMIT_UNCERTAIN) &&
     (f.attempt === undefined || f.attempt === current.attempt) &&
     current.retriesUsed < job.retries;
   if (current && canRetry) {
@@ -65,8 +79,8 @@ export async function failAttempt(deps: EngineDeps, job: Job, f: AttemptFailure)
       why: f.source,
       at: now.toISOString(),
     });
-    if (!retrying) return 'ignored';
-    if (job.retryDelayMinutes === 0) await dispatch(deps, retrying, f.by);
+    if (!retrying.ok) return 'ignored';
+    if (job.retryDelayMinutes === 0) await dispatch(deps, retrying.run, f.by);
     return 'retrying';
   }
   const failed = await endInFailure(deps, {

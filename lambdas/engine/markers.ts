@@ -1,21 +1,26 @@
-import { AlertKind, markerRejectedText } from '../domain/alerts';
-import type { Job } from '../domain/config/dag';
+import { AlertKind, markerConflictText, markerRejectedText } from '../domain/alerts';
+import { type Job, jobOf } from '../domain/config/dag';
 import {
   failureReasonOf,
   MAX_MARKER_BODY_BYTES,
   type MarkerBody,
   type MarkerKey,
   MarkerRejection,
+  normaliseSequencer,
   parseMarkerBody,
   parseMarkerKey,
 } from '../domain/markers';
 import { type RunDate, runDateIn } from '../domain/run-date';
-import { RunState } from '../domain/runs/states';
+import type { Run } from '../domain/runs/run';
+import { OPEN_STATES, RunState } from '../domain/runs/states';
+import { CLEARED_AT_END, noteConflict, type TransitionGuard } from '../domain/runs/transitions';
 import { addMinutes } from '../ports/clock';
 import { raiseAlert } from './alerting';
 import type { EngineDeps } from './deps';
 import { failAttempt } from './failures';
-import { CLEARED_AT_END, propagateSuccess } from './outcomes';
+import { propagateSuccess } from './outcomes';
+
+export { normaliseSequencer };
 
 /** One S3 object-created event for the marker bucket, normalised (key decoded). */
 export interface MarkerEvent {
@@ -37,35 +42,18 @@ export type MarkerOutcome =
   /** A duplicate, an event of an older attempt, or a marker for a run that already ended. */
   | { readonly kind: 'ignored'; readonly job: string; readonly date: string };
 
-/** Markers are accepted while the run has not ended; an ended run needs a new attempt (replay, mark). */
-const OPEN_STATES = [
-  RunState.PENDING,
-  RunState.WAITING,
-  RunState.WAITING_FOR_CLUSTER,
-  RunState.SUBMITTING,
-  RunState.SUBMITTED,
-  RunState.RETRYING,
-];
-
-/** Sequencers are hex of varying length; padded they compare as strings. */
-export function normaliseSequencer(sequencer: string): string;
-export function normaliseSequencer(sequencer: string | undefined): string | undefined;
-export function normaliseSequencer(sequencer: string | undefined): string | undefined {
-  return sequencer?.toUpperCase().padStart(32, '0');
-}
-
 async function reject(deps: EngineDeps, event: MarkerEvent, rejection: MarkerRejection, date?: RunDate): Promise<MarkerOutcome> {
   const now = deps.clock.now().toISOString();
   const sequencer = normaliseSequencer(event.sequencer) ?? event.eventTime;
   const first = await deps.store.putRejection({ key: event.key, sequencer, reason: rejection.reason, at: now, eventTime: event.eventTime });
-  if (first) {
-    await raiseAlert(deps, {
-      kind: AlertKind.MARKER_REJECTED,
-      date: date ?? runDateIn(new Date(event.eventTime), 'UTC'),
-      subject: `${event.key}#${sequencer}`,
-      ...markerRejectedText(event.key, rejection.reason),
-    });
-  }
+  // Always through raiseAlert, which de-duplicates and re-sends an alert whose first publish failed:
+  // a retried event must not find the rejection recorded and the alert never sent.
+  await raiseAlert(deps, {
+    kind: AlertKind.MARKER_REJECTED,
+    date: date ?? runDateIn(new Date(event.eventTime), 'UTC'),
+    subject: `${event.key}#${sequencer}`,
+    ...markerRejectedText(event.key, rejection.reason),
+  });
   deps.log.warn('marker rejected', { key: event.key, reason: rejection.reason, firstTime: first });
   return { kind: 'rejected', reason: rejection.reason };
 }
@@ -92,20 +80,68 @@ export async function onMarker(deps: EngineDeps, event: MarkerEvent): Promise<Ma
     if (typeof result === 'string') return reject(deps, event, new MarkerRejection(event.key, result), parsed.date);
     body = result;
   }
-  const job = deps.dag.jobs.get(parsed.job) as Job;
+  const job = jobOf(deps.dag, parsed.job);
   return parsed.status === 'done' ? succeed(deps, job, parsed, body, event) : fail(deps, job, parsed, body, event);
+}
+
+/** Which attempt a marker belongs to: by the attempt it names, else (only then) by time. */
+function attemptGuard(body: MarkerBody, event: MarkerEvent): Pick<TransitionGuard, 'attempt' | 'eventNotBefore'> {
+  return body.attempt !== undefined ? { attempt: body.attempt } : { eventNotBefore: event.eventTime };
+}
+
+/**
+ * A `.done` and a `.failed` for one attempt: the first to arrive decided the
+ * run; the other changes nothing, but is kept in the run's history and raises
+ * one MARKER_CONFLICT alert (docs/markers.md). A duplicate delivery of the
+ * losing marker finds its sequencer recorded and adds nothing.
+ */
+async function noteIfConflicting(
+  deps: EngineDeps,
+  run: Run | undefined,
+  marker: MarkerKey,
+  body: MarkerBody,
+  event: MarkerEvent,
+): Promise<void> {
+  if (!run || !conflicts(run, marker, body)) return;
+  const sequencer = normaliseSequencer(event.sequencer);
+  const field = marker.status === 'done' ? 'lastDoneSeq' : 'lastFailedSeq';
+  const now = deps.clock.now().toISOString();
+  const noted = await deps.store.transition(
+    noteConflict(run, {
+      at: now,
+      by: 'scheduler',
+      why: `conflicting marker ${marker.key} ignored: attempt ${run.attempt} already ${run.state} by ${run.markerKey}`,
+      ...(sequencer ? { newerMarker: { field, sequencer } } : {}),
+    }),
+  );
+  if (!noted.ok) return;
+  await raiseAlert(deps, {
+    kind: AlertKind.MARKER_CONFLICT,
+    job: run.job,
+    date: run.date,
+    attempt: run.attempt,
+    ...markerConflictText(run.job, run.date, run.attempt, run.markerKey ?? run.state, marker.key),
+  });
+}
+
+/** The run's current attempt ended by the opposite marker, and this one is not of an older attempt. */
+function conflicts(run: Run, marker: MarkerKey, body: MarkerBody): boolean {
+  const ended = marker.status === 'done' ? run.state === RunState.FAILED : run.state === RunState.SUCCEEDED;
+  const byMarker = run.markerKey?.endsWith(marker.status === 'done' ? '.failed' : '.done') === true;
+  const sameAttempt = body.attempt === undefined || body.attempt === run.attempt;
+  return ended && byMarker && sameAttempt;
 }
 
 async function succeed(deps: EngineDeps, job: Job, marker: MarkerKey, body: MarkerBody, event: MarkerEvent): Promise<MarkerOutcome> {
   const now = deps.clock.now();
   const leaf = job.dependents.length === 0;
   const sequencer = normaliseSequencer(event.sequencer);
-  const run = await deps.store.transition({
+  const result = await deps.store.transition({
     key: marker,
     guard: {
       states: OPEN_STATES,
       ...(sequencer ? { newerMarker: { field: 'lastDoneSeq', sequencer } as const } : {}),
-      eventNotBefore: event.eventTime,
+      ...attemptGuard(body, event),
     },
     to: RunState.SUCCEEDED,
     set: {
@@ -113,6 +149,7 @@ async function succeed(deps: EngineDeps, job: Job, marker: MarkerKey, body: Mark
       params: body.params,
       meta: body.meta,
       markerKey: marker.key,
+      markerVersion: event.versionId,
       lastDoneSeq: sequencer,
       // Until every downstream run has heard of it, the sweeper keeps an eye on it.
       ...(leaf ? { propagatedAt: now.toISOString() } : { dueAt: addMinutes(now, deps.tuning.claimLeaseMinutes).toISOString() }),
@@ -122,8 +159,11 @@ async function succeed(deps: EngineDeps, job: Job, marker: MarkerKey, body: Mark
     why: `marker ${marker.key}`,
     at: now.toISOString(),
   });
-  if (!run) return { kind: 'ignored', job: marker.job, date: marker.date };
-  if (!leaf) await propagateSuccess(deps, run, 'scheduler');
+  if (!result.ok) {
+    await noteIfConflicting(deps, result.current, marker, body, event);
+    return { kind: 'ignored', job: marker.job, date: marker.date };
+  }
+  if (!leaf) await propagateSuccess(deps, result.run, 'scheduler');
   return { kind: 'succeeded', job: marker.job, date: marker.date };
 }
 
@@ -134,7 +174,10 @@ async function fail(deps: EngineDeps, job: Job, marker: MarkerKey, body: MarkerB
     at: event.eventTime,
     by: 'scheduler',
     source: `marker ${marker.key}`,
-    marker: { key: marker.key, sequencer: normaliseSequencer(event.sequencer), meta: body.meta },
+    ...(body.attempt !== undefined ? { attempt: body.attempt } : {}),
+    marker: { key: marker.key, sequencer: normaliseSequencer(event.sequencer), versionId: event.versionId, meta: body.meta },
   });
+  // A .failed that changed nothing is rare (a duplicate, or a conflict): only then is the run read again.
+  if (outcome === 'ignored') await noteIfConflicting(deps, await deps.store.get(marker), marker, body, event);
   return { kind: outcome, job: marker.job, date: marker.date };
 }

@@ -1,9 +1,9 @@
-import { AlertKind, type AlertText, failedText, submitFailedText, timedOutText } from '../domain/alerts';
-import type { Job } from '../domain/config/dag';
+import { AlertKind, type AlertText, failedText, submitFailedText, type TimeoutCause, timedOutText } from '../domain/alerts';
+import { jobOf } from '../domain/config/dag';
 import type { Actor, Run, RunKey } from '../domain/runs/run';
 import { FAILURE_STATES, RunState } from '../domain/runs/states';
+import { CLEARED_AT_END, markPropagated as propagatedTransition, type TransitionGuard, upstreamFailed } from '../domain/runs/transitions';
 import { addMinutes } from '../ports/clock';
-import type { RemovableField, TransitionGuard } from '../ports/run-store';
 import { raiseAlert } from './alerting';
 import type { EngineDeps } from './deps';
 import { dispatch } from './dispatch';
@@ -14,15 +14,12 @@ import { dispatch } from './dispatch';
  * `dueAt`, so a handler that dies midway is finished by the sweeper.
  */
 
-/** Fields that mean nothing once a run has ended. */
-export const CLEARED_AT_END: readonly RemovableField[] = ['waitPool', 'claimToken', 'claimedAt', 'retryAt', 'deadlineAt'];
-
 export type FailureKind = NonNullable<Run['failureKind']>;
 
-function failureText(kind: FailureKind, run: Run, reason: string): AlertText {
+function failureText(kind: FailureKind, run: Run, reason: string, cause?: TimeoutCause): AlertText {
   switch (kind) {
     case 'TIMED_OUT':
-      return timedOutText(run.job, run.date, reason);
+      return timedOutText(run.job, run.date, reason, cause);
     case 'SUBMIT_FAILED':
       return submitFailedText(run.job, run.date, reason);
     case 'FAILED':
@@ -40,12 +37,14 @@ export interface EndInFailure {
   readonly why: string;
   readonly finishedAt?: string;
   readonly set?: Partial<Run>;
+  /** For TIMED_OUT: what the run waited for, so the alert's next step fits. */
+  readonly cause?: TimeoutCause;
 }
 
 /** Ends a run in FAILED or TIMED_OUT, alerts, and fails its downstream chain. Undefined if the guard lost. */
 export async function endInFailure(deps: EngineDeps, end: EndInFailure): Promise<Run | undefined> {
   const now = deps.clock.now();
-  const run = await deps.store.transition({
+  const result = await deps.store.transition({
     key: end.key,
     guard: end.guard,
     to: end.to,
@@ -61,20 +60,20 @@ export async function endInFailure(deps: EngineDeps, end: EndInFailure): Promise
     why: end.why,
     at: now.toISOString(),
   });
-  if (!run) return undefined;
-  await finishFailure(deps, run, end.by);
-  return run;
+  if (!result.ok) return undefined;
+  await finishFailure(deps, result.run, end.by, end.cause);
+  return result.run;
 }
 
 /** The part of a failure after the state change: alert, chain, bookkeeping. Idempotent. */
-export async function finishFailure(deps: EngineDeps, run: Run, by: Actor): Promise<void> {
+export async function finishFailure(deps: EngineDeps, run: Run, by: Actor, cause?: TimeoutCause): Promise<void> {
   const kind: FailureKind = run.failureKind ?? (run.state === RunState.TIMED_OUT ? 'TIMED_OUT' : 'FAILED');
   await raiseAlert(deps, {
     kind: AlertKind[kind],
     job: run.job,
     date: run.date,
     attempt: run.attempt,
-    ...failureText(kind, run, run.reason ?? 'no reason recorded'),
+    ...failureText(kind, run, run.reason ?? 'no reason recorded', cause),
   });
   await failDownstream(deps, run, by);
   await markPropagated(deps, run);
@@ -82,36 +81,29 @@ export async function finishFailure(deps: EngineDeps, run: Run, by: Actor): Prom
 
 /**
  * Marks every transitive downstream run that still waits as UPSTREAM_FAILED.
- * Runs already running or finished keep their state and stop the walk.
+ * Each write names the parent and its attempt: a run that a replay reopened to
+ * wait for a newer attempt of that parent is left alone. Runs already running
+ * or finished keep their state and stop the walk.
  */
 export async function failDownstream(deps: EngineDeps, failed: Run, by: Actor): Promise<number> {
   const now = deps.clock.now().toISOString();
   const visited = new Set<string>();
-  const queue = [...(deps.dag.jobs.get(failed.job)?.dependents ?? [])];
+  const queue: Run[] = [failed];
   let count = 0;
   while (queue.length > 0) {
-    const name = queue.shift() as string;
-    if (visited.has(name)) continue;
-    visited.add(name);
-    const key = { job: name, date: failed.date };
-    const changed = await deps.store.transition({
-      key,
-      guard: { states: [RunState.PENDING, RunState.WAITING, RunState.WAITING_FOR_CLUSTER] },
-      to: RunState.UPSTREAM_FAILED,
-      set: { reason: `upstream ${failed.job} ${failed.state}`, finishedAt: now },
-      remove: [...CLEARED_AT_END, 'dueAt'],
-      by,
-      why: `upstream ${failed.job} ${failed.state}`,
-      at: now,
-    });
-    let descend = changed !== undefined;
-    if (changed) count++;
-    else {
-      // Already failed by another path (or by an earlier, interrupted walk): its children may not be.
-      const current = await deps.store.get(key);
-      descend = current !== undefined && FAILURE_STATES.includes(current.state);
+    const parent = queue.shift() as Run;
+    for (const name of jobOf(deps.dag, parent.job).dependents) {
+      if (visited.has(name)) continue;
+      visited.add(name);
+      const result = await deps.store.transition(upstreamFailed({ job: name, date: failed.date }, parent, { at: now, by }));
+      if (result.ok) {
+        count++;
+        queue.push(result.run);
+      } else if (result.current && FAILURE_STATES.includes(result.current.state)) {
+        // Already failed by another path (or by an earlier, interrupted walk): its children may not be.
+        queue.push(result.current);
+      }
     }
-    if (descend) queue.push(...((deps.dag.jobs.get(name) as Job).dependents ?? []));
   }
   return count;
 }
@@ -119,24 +111,25 @@ export async function failDownstream(deps: EngineDeps, failed: Run, by: Actor): 
 /** Passes a success to every direct downstream run and dispatches the ones now ready. */
 export async function propagateSuccess(deps: EngineDeps, run: Run, by: Actor): Promise<void> {
   const now = deps.clock.now();
-  const job = deps.dag.jobs.get(run.job) as Job;
-  for (const childName of job.dependents) {
-    const child = deps.dag.jobs.get(childName) as Job;
+  for (const childName of jobOf(deps.dag, run.job).dependents) {
+    const child = jobOf(deps.dag, childName);
     const key = { job: childName, date: run.date };
-    let updated = await deps.store.addUpstreamDone({
+    const result = await deps.store.addUpstreamDone({
       key,
       upstream: run.job,
-      params: run.params ?? {},
+      upstreamAttempt: run.attempt,
       at: now.toISOString(),
       deadlineAt: addMinutes(now, child.timeoutMinutes).toISOString(),
       by,
     });
-    if (!updated) {
-      // Counted before (a retried handler) or no longer waiting: only the former may still need a dispatch.
-      const current = await deps.store.get(key);
-      updated = current?.state === RunState.WAITING ? current : undefined;
-    }
-    if (updated) await dispatch(deps, updated, by);
+    // Lost: counted before (a retried handler: it may still need its dispatch), waiting for a newer
+    // attempt of this upstream, or no longer waiting. Only the first may still need a dispatch.
+    const waiting = result.ok
+      ? result.run
+      : result.current?.state === RunState.WAITING && result.current.doneUpstreams.includes(run.job)
+        ? result.current
+        : undefined;
+    if (waiting) await dispatch(deps, waiting, by);
   }
   await markPropagated(deps, run);
 }
@@ -144,16 +137,34 @@ export async function propagateSuccess(deps: EngineDeps, run: Run, by: Actor): P
 /** Records that the outcome reached every downstream run, and stops the sweeper's watch. */
 export async function markPropagated(deps: EngineDeps, run: Run): Promise<void> {
   if (run.propagatedAt) return;
-  const now = deps.clock.now().toISOString();
-  await deps.store.transition({
-    key: run,
-    guard: { states: [run.state], attempt: run.attempt },
-    to: run.state,
-    set: { propagatedAt: now },
-    remove: ['dueAt'],
-    by: 'scheduler',
-    why: 'outcome propagated',
-    at: now,
-    quiet: true,
-  });
+  await deps.store.transition(propagatedTransition(run, { at: deps.clock.now().toISOString(), by: 'scheduler' }));
+}
+
+/**
+ * Upstreams missing from a waiting run's done set that in fact SUCCEEDED (at
+ * an attempt the run waits for): an event lost, or a done set left behind by
+ * an earlier attempt. Adds them, as their own propagation would have.
+ * Returns the run as it is afterwards.
+ */
+export async function repairDoneSet(deps: EngineDeps, run: Run, by: Actor): Promise<Run> {
+  const job = jobOf(deps.dag, run.job);
+  const done = new Set(run.doneUpstreams);
+  const missing = job.dependsOn.filter((u) => !done.has(u));
+  if (missing.length === 0 || run.state !== RunState.WAITING) return run;
+  let current = run;
+  const now = deps.clock.now();
+  for (const upstream of await deps.store.getMany(missing.map((u) => ({ job: u, date: run.date })))) {
+    if (upstream.state !== RunState.SUCCEEDED || upstream.attempt < (run.upstreamFloors[upstream.job] ?? 0)) continue;
+    const result = await deps.store.addUpstreamDone({
+      key: run,
+      upstream: upstream.job,
+      upstreamAttempt: upstream.attempt,
+      at: now.toISOString(),
+      deadlineAt: addMinutes(now, job.timeoutMinutes).toISOString(),
+      by,
+    });
+    if (result.ok) current = result.run;
+    else if (result.current) current = result.current;
+  }
+  return current;
 }

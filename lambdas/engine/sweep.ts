@@ -3,11 +3,13 @@ import type { Job } from '../domain/config/dag';
 import { lateDeadlinesBetween } from '../domain/late';
 import type { Run } from '../domain/runs/run';
 import { RunState } from '../domain/runs/states';
+import { isReady, missingUpstreams, moveDue, recordSubmission, releaseClaim } from '../domain/runs/transitions';
 import { addMinutes, MINUTE_MS } from '../ports/clock';
+import type { SubmissionRef, SubmitResult } from '../ports/submitter';
 import { raiseAlert } from './alerting';
 import type { EngineDeps } from './deps';
-import { dispatch, isReady } from './dispatch';
-import { endInFailure, finishFailure, markPropagated, propagateSuccess } from './outcomes';
+import { dispatch, parkAsUncertain, renderRequest } from './dispatch';
+import { endInFailure, finishFailure, markPropagated, propagateSuccess, repairDoneSet } from './outcomes';
 
 export interface SweepReport {
   timedOut: number;
@@ -15,6 +17,15 @@ export interface SweepReport {
   resumed: number;
   recovered: number;
   late: number;
+  /** Runs whose handling threw: each was alerted and moved back, the others went on. */
+  failed: number;
+  /** True when the pass stopped early (time budget) and left due runs for the next one. */
+  truncated: boolean;
+}
+
+export interface SweepOptions {
+  /** Asked before each due run: true stops the pass (e.g. the Lambda's remaining time is short). */
+  readonly shouldStop?: () => boolean;
 }
 
 export const LATE_CURSOR = 'late-check';
@@ -25,23 +36,67 @@ export const LATE_CURSOR = 'late-check';
  * cluster rechecks, maximum run times, expired claims and interrupted
  * propagation — and raises LATE alerts. Each action is a guarded transition,
  * so overlapping sweeps and racing handlers are harmless.
+ *
+ * Nothing one run does can stop the pass: the due index is read page by page
+ * (never the same first page again), a run whose handling throws is alerted
+ * and pushed back with a backoff, and the pass ends early, leaving the rest
+ * due, when `shouldStop` says the time is up.
  */
-export async function sweep(deps: EngineDeps): Promise<SweepReport> {
-  const report: SweepReport = { timedOut: 0, dispatched: 0, resumed: 0, recovered: 0, late: 0 };
+export async function sweep(deps: EngineDeps, opts: SweepOptions = {}): Promise<SweepReport> {
+  const report: SweepReport = { timedOut: 0, dispatched: 0, resumed: 0, recovered: 0, late: 0, failed: 0, truncated: false };
   const now = deps.clock.now();
-  const seen = new Set<string>();
-  for (;;) {
-    const due = await deps.store.listDue(now.toISOString(), deps.tuning.sweepPageSize);
-    const fresh = due.filter((r) => !seen.has(`${r.job}@${r.date}`));
-    for (const run of fresh) {
-      seen.add(`${run.job}@${run.date}`);
-      await handleDue(deps, run, now, report);
-    }
-    // Runs we could not move (lost races) come back in the next page: stop when nothing is new.
-    if (due.length < deps.tuning.sweepPageSize || fresh.length === 0) break;
-  }
+  // LATE first: it is cheap, and a long pass over due runs must not starve it.
   await checkLate(deps, now, report);
+  let after: string | undefined;
+  do {
+    const page = await deps.store.listDue(now.toISOString(), deps.tuning.sweepPageSize, after);
+    for (const run of page.runs) {
+      if (opts.shouldStop?.()) {
+        report.truncated = true;
+        return report;
+      }
+      await handleIsolated(deps, run, now, report);
+    }
+    after = page.next;
+  } while (after);
   return report;
+}
+
+/** One due run, isolated: its failure is reported and backed off, never thrown to the pass. */
+async function handleIsolated(deps: EngineDeps, run: Run, now: Date, report: SweepReport): Promise<void> {
+  try {
+    await handleDue(deps, run, now, report);
+  } catch (err) {
+    report.failed++;
+    const failures = (run.sweepFailures ?? 0) + 1;
+    const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    deps.log.error('sweep of a run failed', { job: run.job, date: run.date, state: run.state, failures, error: message });
+    // Back off 2, 4, 8 … 60 minutes so one broken run costs the pass almost nothing.
+    const backoff = Math.min(60, 2 ** failures);
+    const nowIso = now.toISOString();
+    try {
+      await deps.store.transition(
+        moveDue(run, {
+          at: nowIso,
+          by: 'sweeper',
+          dueAt: addMinutes(now, backoff).toISOString(),
+          why: 'sweep failed',
+          sweepFailures: failures,
+        }),
+      );
+      await raiseAlert(deps, {
+        kind: AlertKind.DEAD_LETTER,
+        job: run.job,
+        date: run.date,
+        attempt: run.attempt,
+        subject: 'sweep',
+        message: `the sweeper could not handle ${run.job} ${run.date} (${run.state}, attempt ${run.attempt}): ${message}. It tries again with a backoff; other runs are not held up.`,
+        next: `rsched log ${run.job} --date ${run.date} shows the run; rsched reconcile --date ${run.date} repairs lost events`,
+      });
+    } catch (inner) {
+      deps.log.error('could not back off a failing run', { job: run.job, date: run.date, error: String(inner) });
+    }
+  }
 }
 
 async function handleDue(deps: EngineDeps, run: Run, now: Date, report: SweepReport): Promise<void> {
@@ -49,16 +104,7 @@ async function handleDue(deps: EngineDeps, run: Run, now: Date, report: SweepRep
   const nowIso = now.toISOString();
   if (!job) {
     // The job was removed from the config: nothing will ever act on this run again.
-    await deps.store.transition({
-      key: run,
-      guard: { states: [run.state], attempt: run.attempt },
-      to: run.state,
-      remove: ['dueAt'],
-      by: 'sweeper',
-      why: 'job no longer in config',
-      at: nowIso,
-      quiet: true,
-    });
+    await deps.store.transition(moveDue(run, { at: nowIso, by: 'sweeper', why: 'job no longer in config' }));
     return;
   }
   const deadlinePassed = run.deadlineAt !== undefined && run.deadlineAt <= nowIso;
@@ -76,18 +122,14 @@ async function handleDue(deps: EngineDeps, run: Run, now: Date, report: SweepRep
       await markPropagated(deps, run);
       return;
     case RunState.WAITING:
-      if (run.manual || isReady(job, run)) {
-        report.dispatched++;
-        await dispatch(deps, run, 'sweeper');
-      } else if (deadlinePassed) {
-        report.timedOut++;
-        await timeOut(deps, job, run, waitingReason(job, run));
-      }
-      return;
+      return handleWaiting(deps, job, run, now, deadlinePassed, report);
     case RunState.WAITING_FOR_CLUSTER:
       if (deadlinePassed) {
         report.timedOut++;
-        await timeOut(deps, job, run, `no live cluster served pool ${job.pool} within ${job.timeoutMinutes} min`);
+        await timeOut(deps, job, run, `no live cluster served pool ${job.pool} within ${job.timeoutMinutes} min`, {
+          kind: 'cluster',
+          pool: job.pool ?? '?',
+        });
       } else {
         report.dispatched++;
         await dispatch(deps, run, 'sweeper');
@@ -102,30 +144,75 @@ async function handleDue(deps: EngineDeps, run: Run, now: Date, report: SweepRep
       await recoverClaim(deps, job, run);
       return;
     case RunState.SUBMITTED:
+    case RunState.SUBMIT_UNCERTAIN: {
       report.timedOut++;
+      const limit = job.maxRuntimeMinutes ?? job.timeoutMinutes;
       await endInFailure(deps, {
         key: run,
-        guard: { states: [RunState.SUBMITTED], attempt: run.attempt, dueAt: run.dueAt },
+        guard: { states: [run.state], attempt: run.attempt, dueAt: run.dueAt },
         to: RunState.TIMED_OUT,
         kind: 'TIMED_OUT',
-        reason: `submitted at ${run.submittedAt} but no marker within maxRuntimeMinutes=${job.maxRuntimeMinutes}`,
+        reason:
+          run.state === RunState.SUBMITTED
+            ? `submitted at ${run.submittedAt} but no marker within maxRuntimeMinutes=${limit}`
+            : `submit outcome unknown since ${run.submittedAt} and no marker within ${limit} min`,
         by: 'sweeper',
         why: 'maximum run time exceeded',
+        cause: { kind: 'runtime' },
       });
       return;
+    }
     case RunState.PENDING:
       return;
   }
 }
 
-function waitingReason(job: Job, run: Run): string {
-  const done = new Set(run.doneUpstreams);
-  const missing = job.dependsOn.filter((u) => !done.has(u));
+async function handleWaiting(deps: EngineDeps, job: Job, run: Run, now: Date, deadlinePassed: boolean, report: SweepReport): Promise<void> {
+  if (job.target.type === 'external') {
+    // An external job with upstreams waits for its own marker (docs/runs.md, "Nothing stalls"); it times out like any wait.
+    if (deadlinePassed) {
+      report.timedOut++;
+      await timeOut(deps, job, run, `waited ${job.timeoutMinutes} min for its marker (an external job is never submitted)`, {
+        kind: 'marker',
+      });
+    } else if (run.deadlineAt) {
+      await deps.store.transition(
+        moveDue(run, { at: now.toISOString(), by: 'sweeper', dueAt: run.deadlineAt, why: 'waits for its marker' }),
+      );
+    }
+    return;
+  }
+  if (isReady(job, run)) {
+    report.dispatched++;
+    await dispatch(deps, run, 'sweeper');
+    return;
+  }
+  if (!deadlinePassed) {
+    // Due early (an older timer): the deadline is the next thing that can happen here.
+    await deps.store.transition(moveDue(run, { at: now.toISOString(), by: 'sweeper', dueAt: run.deadlineAt, why: 'wait' }));
+    return;
+  }
+  // Before timing out, ask the upstream runs themselves: a success may have been lost on its way here.
+  const repaired = await repairDoneSet(deps, run, 'sweeper');
+  if (repaired.state === RunState.WAITING && isReady(job, repaired)) {
+    report.dispatched++;
+    await dispatch(deps, repaired, 'sweeper');
+    return;
+  }
+  if (repaired.state !== RunState.WAITING || repaired.attempt !== run.attempt) return;
+  const missing = missingUpstreams(job, repaired);
+  report.timedOut++;
   const since = run.waitStartedAt ? ` since ${run.waitStartedAt}` : '';
-  return `waited ${job.timeoutMinutes} min${since} for ${missing.join(', ')}`;
+  await timeOut(deps, job, repaired, `waited ${job.timeoutMinutes} min${since} for ${missing.join(', ')}`, { kind: 'upstreams', missing });
 }
 
-async function timeOut(deps: EngineDeps, job: Job, run: Run, reason: string): Promise<void> {
+async function timeOut(
+  deps: EngineDeps,
+  job: Job,
+  run: Run,
+  reason: string,
+  cause: Parameters<typeof endInFailure>[1]['cause'],
+): Promise<void> {
   await endInFailure(deps, {
     key: run,
     guard: { states: [run.state], attempt: run.attempt, dueAt: run.dueAt },
@@ -134,69 +221,67 @@ async function timeOut(deps: EngineDeps, job: Job, run: Run, reason: string): Pr
     reason,
     by: 'sweeper',
     why: `timeout after ${job.timeoutMinutes} min`,
+    cause,
   });
 }
 
 /**
  * A claim whose handler died. If the control plane shows the submission, record
- * it; if it shows none, dispatch again; if it cannot tell, stop and alert rather
- * than risk a second submission.
+ * it; if it shows none, dispatch again; if it cannot tell, park the run
+ * (SUBMIT_UNCERTAIN) rather than risk a second submission.
  */
 async function recoverClaim(deps: EngineDeps, job: Job, run: Run): Promise<void> {
   const now = deps.clock.now().toISOString();
-  const found =
-    job.target.type === 'external'
-      ? undefined
-      : await deps.submitter.findSubmission({
-          job: run.job,
-          date: run.date,
-          attempt: run.attempt,
-          type: job.target.type,
-          clusterId: run.clusterId,
-        });
-  const guard = { states: [RunState.SUBMITTING], attempt: run.attempt, claimToken: run.claimToken };
+  const found = job.target.type === 'external' ? undefined : await lookUpClaimed(deps, job, run);
   if (found === 'unknown') {
-    await endInFailure(deps, {
-      key: run,
-      guard,
-      to: RunState.FAILED,
-      kind: 'SUBMIT_FAILED',
-      reason:
-        'the handler that claimed this run stopped before recording the submission, and the control plane cannot tell whether it was made; check the target before replaying',
-      by: 'sweeper',
-      why: 'claim expired',
-    });
+    await parkAsUncertain(
+      deps,
+      job,
+      run,
+      'sweeper',
+      'the handler that claimed this run stopped before recording the submission',
+      job.target.type === 'datapipeline' ? `Data Pipeline ${job.target.pipeline}` : `the ${job.target.type} target`,
+    );
     return;
   }
   if (found) {
-    await deps.store.transition({
-      key: run,
-      guard,
-      to: RunState.SUBMITTED,
-      set: {
-        submittedAt: run.claimedAt ?? now,
+    const submittedAt = run.claimedAt ?? now;
+    await deps.store.transition(
+      recordSubmission(run, {
         submissionId: found.submissionId,
         clusterId: found.clusterId ?? run.clusterId,
-        ...(job.maxRuntimeMinutes ? { dueAt: addMinutes(run.claimedAt ?? now, job.maxRuntimeMinutes).toISOString() } : {}),
-      },
-      remove: job.maxRuntimeMinutes ? ['claimToken'] : ['claimToken', 'dueAt'],
-      by: 'sweeper',
-      why: `claim expired; found submission ${found.submissionId}`,
-      at: now,
-    });
+        submittedAt,
+        maxRuntimeDueAt: job.maxRuntimeMinutes ? addMinutes(submittedAt, job.maxRuntimeMinutes).toISOString() : undefined,
+        at: now,
+        by: 'sweeper',
+        why: `claim expired; found submission ${found.submissionId}`,
+      }),
+    );
     return;
   }
-  const reopened = await deps.store.transition({
-    key: run,
-    guard,
-    to: RunState.WAITING,
-    set: { dueAt: new Date(Date.parse(now) + MINUTE_MS).toISOString() },
-    remove: ['claimToken', 'claimedAt', 'clusterId', 'clusterName'],
-    by: 'sweeper',
-    why: 'claim expired and nothing was submitted; dispatching again',
-    at: now,
-  });
-  if (reopened) await dispatch(deps, reopened, 'sweeper');
+  const reopened = await deps.store.transition(
+    releaseClaim(run, { at: now, by: 'sweeper', dueAt: new Date(Date.parse(now) + MINUTE_MS).toISOString() }),
+  );
+  if (reopened.ok) await dispatch(deps, reopened.run, 'sweeper');
+}
+
+/** Asks the target for the claimed attempt's submission; the rendered target lets Data Pipeline look it up. */
+async function lookUpClaimed(deps: EngineDeps, job: Job, run: Run): Promise<SubmitResult | undefined | 'unknown'> {
+  const target = await renderRequest(deps, job, run, undefined).then(
+    (r) => r.target,
+    () => undefined, // a target that needs the cluster's IP: EMR finds the step by name and cluster id alone
+  );
+  return deps.submitter
+    .findSubmission({
+      job: run.job,
+      date: run.date,
+      attempt: run.attempt,
+      type: job.target.type as SubmissionRef['type'],
+      clusterId: run.clusterId,
+      since: run.claimedAt,
+      target,
+    })
+    .catch(() => 'unknown' as const);
 }
 
 /** LATE alerts for every expectedBy deadline passed since the last sweep. */

@@ -40,9 +40,8 @@ export async function startRoot(deps: EngineDeps, job: Job, date: RunDate, by: A
     why,
     at: now.toISOString(),
   });
-  if (created) return dispatch(deps, created, by);
+  if (created.ok) return dispatch(deps, created.run, by);
   // Started before; if the handler that started it died before dispatching, finish its work.
-  const current = await deps.store.get(key);
-  if (current?.state === RunState.WAITING) return dispatch(deps, current, by);
+  if (created.current?.state === RunState.WAITING) return dispatch(deps, created.current, by);
   return 'already-started';
 }

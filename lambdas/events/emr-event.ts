@@ -60,7 +60,8 @@ export function parseEmrEvent(envelope: unknown): EmrEvent {
   const d = e?.detail ?? {};
   if (e?.source !== 'aws.emr' || typeof d.clusterId !== 'string' || typeof d.state !== 'string') return { kind: 'other', detailType };
   if (detailType === EMR_DETAIL_TYPES.cluster) {
-    return { kind: 'cluster', change: { clusterId: d.clusterId, state: d.state, reason: reasonOf(d) } };
+    const name = typeof d.name === 'string' && d.name !== '' ? { name: d.name } : {};
+    return { kind: 'cluster', change: { clusterId: d.clusterId, state: d.state, reason: reasonOf(d), ...name } };
   }
   if (detailType === EMR_DETAIL_TYPES.step && typeof d.stepId === 'string') {
     return {

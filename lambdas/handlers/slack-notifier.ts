@@ -98,6 +98,8 @@ const ICONS: Record<AlertKind, string> = {
   CLUSTER_FAILED: ':boom:',
   LATE: ':alarm_clock:',
   DEAD_LETTER: ':skull:',
+  SUBMIT_UNCERTAIN: ':question:',
+  MARKER_CONFLICT: ':twisted_rightwards_arrows:',
 };
 
 /** Slack's limit is far higher; a longer alert is unreadable in a channel anyway. */

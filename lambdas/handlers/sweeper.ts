@@ -4,6 +4,18 @@ import { catchUpSkippedRoots } from '../engine/operations/reconcile';
 import { type SweepReport, sweep } from '../engine/sweep';
 import type { BackfillStore } from '../ports/backfill-store';
 
+/** What the sweeper needs of Lambda's context: the time left before the function times out. */
+export interface RemainingTime {
+  getRemainingTimeInMillis(): number;
+}
+
+/**
+ * Time kept back from the due runs for the backfill step and the log line: a
+ * pass that reaches it stops and leaves the rest due for the next minute's
+ * invocation, so a flood of due runs never makes the function time out.
+ */
+export const SWEEP_RESERVE_MS = 30_000;
+
 /**
  * The sweeper Lambda, invoked every minute by EventBridge Scheduler: due runs
  * (timeouts, retries, cluster rechecks, expired claims, LATE), one step of
@@ -11,8 +23,9 @@ import type { BackfillStore } from '../ports/backfill-store';
  * fell in a DST gap (skipped by EventBridge Scheduler; looked at over the last two days).
  */
 export function makeSweeperHandler(deps: EngineDeps, backfills?: BackfillStore) {
-  return async (): Promise<SweepReport & { backfillDatesStarted: number; caughtUp: number }> => {
-    const report = await sweep(deps);
+  return async (_event?: unknown, context?: RemainingTime): Promise<SweepReport & { backfillDatesStarted: number; caughtUp: number }> => {
+    const shouldStop = context ? () => context.getRemainingTimeInMillis() < SWEEP_RESERVE_MS : undefined;
+    const report = await sweep(deps, { shouldStop });
     const backfillDatesStarted = backfills ? await advanceBackfills(deps, backfills) : 0;
     const now = deps.clock.now();
     const caughtUp = (await catchUpSkippedRoots(deps, new Date(now.getTime() - 2 * 86_400_000), now, { by: 'sweeper' })).length;

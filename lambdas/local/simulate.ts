@@ -236,7 +236,7 @@ export class SimulationSession {
 
   private async dueSignature(now: number): Promise<string> {
     const due = await this.runtime.deps.store.listDue(new Date(now).toISOString(), 1_000);
-    return due
+    return due.runs
       .map((r) => `${r.job}@${r.date}:${r.state}:${r.attempt}:${r.dueAt}:${r.doneUpstreams.length}:${r.history.length}`)
       .sort()
       .join('|');

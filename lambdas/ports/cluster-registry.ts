@@ -19,6 +19,12 @@ export interface ClusterWindowRecord {
   readonly terminateAt?: string;
   readonly terminateRequestedAt?: string;
   readonly terminatedAt?: string;
+  /**
+   * When the step failures of the ended cluster were read back from EMR
+   * (ListSteps). Written only after that read succeeded: until then every
+   * TERMINATED event and every fleet reconcile tries again.
+   */
+  readonly lostStepsCheckedAt?: string;
 }
 
 export type RegistryPatch = Partial<Omit<ClusterWindowRecord, 'name' | 'windowStart' | 'windowEnd' | 'pools' | 'claimedAt'>>;
@@ -29,8 +35,18 @@ export interface ClusterRegistry extends ClusterDirectory {
   claimWindow(
     record: Pick<ClusterWindowRecord, 'name' | 'windowStart' | 'windowEnd' | 'pools' | 'claimedAt'>,
   ): Promise<'claimed' | ClusterWindowRecord>;
-  /** Records the EMR cluster id of a window (and the alias from id to window). */
+  /**
+   * Records the EMR cluster id of a window, then the alias from id to window
+   * (two writes: DynamoDB Local and dynalite lack TransactWriteItems here, so
+   * a crash between them is repaired by ensureAlias, not prevented).
+   */
   setClusterId(name: string, windowStart: string, clusterId: string, state: string): Promise<void>;
+  /**
+   * Makes sure the alias from the window's cluster id to the window exists
+   * (idempotent): repairs the window of an invocation that died between
+   * setClusterId's two writes. True when the alias had to be written.
+   */
+  ensureAlias(window: ClusterWindowRecord): Promise<boolean>;
   /**
    * Takes over the claim of a window whose cluster id is still unknown: a
    * PROVISIONING claim whose invocation died, or a FAILED_TO_START one that is

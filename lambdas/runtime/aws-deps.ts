@@ -15,6 +15,7 @@ import { EmrStepSubmitter } from '../adapters/aws/emr-step-submitter';
 import { RoutingSubmitter } from '../adapters/aws/routing-submitter';
 import { S3MarkerBucket } from '../adapters/aws/s3-marker-bucket';
 import { S3MarkerReader } from '../adapters/aws/s3-marker-reader';
+import { SEND_ONCE } from '../adapters/aws/send-once';
 import { SnsAlertSink } from '../adapters/aws/sns-alert-sink';
 import { CONFIG_BUNDLE_FILE, dagFromBundle } from '../domain/config/bundle';
 import type { Dag } from '../domain/config/dag';
@@ -93,14 +94,18 @@ function awsParts(dag: Dag, resources: AwsResources, log: Log, settings: ClientS
   const engine: EngineDeps = {
     dag,
     store: new DynamoRunStore(doc, { tableName: resources.runsTable, retentionDays: resources.retentionDays }),
+    // Submit calls have no idempotency token: sent once (SEND_ONCE), looked up by their reads before any resend.
     submitter: new RoutingSubmitter({
       datapipeline: new DataPipelineSubmitter(
-        instrumented(new DataPipelineClient(base(settings, 'datapipeline')), settings, 'datapipeline'),
+        instrumented(new DataPipelineClient({ ...base(settings, 'datapipeline'), ...SEND_ONCE }), settings, 'datapipeline'),
         {
+          readClient: instrumented(new DataPipelineClient(base(settings, 'datapipeline')), settings, 'datapipeline'),
           onCommand: settings.onDataPipelineCommand,
         },
       ),
-      'emr-step': new EmrStepSubmitter(instrumented(new EMRClient(base(settings, 'emr')), settings, 'emr')),
+      'emr-step': new EmrStepSubmitter(instrumented(new EMRClient({ ...base(settings, 'emr'), ...SEND_ONCE }), settings, 'emr'), {
+        readClient: instrumented(new EMRClient(base(settings, 'emr')), settings, 'emr'),
+      }),
     }),
     alerts: new SnsAlertSink(instrumented(new SNSClient(base(settings, 'sns')), settings, 'sns'), resources.alertTopicArn),
     clusters: registry,

@@ -293,6 +293,7 @@ describe('IAM: EMR permissions limited to the clusters of this stack', () => {
     const actions = new Set(starred.flatMap(({ statement }) => asList(statement.Action as string | string[])));
     expect([...actions].sort()).toEqual([
       'datapipeline:ActivatePipeline',
+      'datapipeline:DescribePipelines',
       'datapipeline:ListPipelines',
       'elasticmapreduce:ListClusters',
       'elasticmapreduce:RunJobFlow',

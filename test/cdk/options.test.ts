@@ -155,6 +155,7 @@ describe('shared Lambda defaults', () => {
     const actions = new Set(starred.flatMap(({ statement }) => asList(statement.Action as string | string[])));
     expect([...actions].sort()).toEqual([
       'datapipeline:ActivatePipeline',
+      'datapipeline:DescribePipelines',
       'datapipeline:ListPipelines',
       'elasticmapreduce:ListClusters',
       'elasticmapreduce:RunJobFlow',

@@ -253,7 +253,8 @@ describe('least privilege', () => {
   it('uses "*" as a resource only for Data Pipeline, which has no resource-level permissions', () => {
     const starred = policyStatements(template).filter(({ statement }) => asList(statement.Resource).includes('*'));
     expect(starred.length).toBeGreaterThan(0);
-    for (const { statement } of starred) expect(statement.Action).toEqual(['datapipeline:ActivatePipeline', 'datapipeline:ListPipelines']);
+    for (const { statement } of starred)
+      expect(statement.Action).toEqual(['datapipeline:ActivatePipeline', 'datapipeline:DescribePipelines', 'datapipeline:ListPipelines']);
   });
 
   it('limits EMR step actions to clusters tagged with this stack', () => {

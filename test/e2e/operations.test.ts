@@ -182,7 +182,7 @@ describe('reconcile and mark', () => {
       params: { rows: '42' },
       by: OPERATOR,
     });
-    expect(result).toEqual({ key: 'b__20261122.done', reopened: ['b', 'c'] });
+    expect(result).toEqual({ key: 'b__20261122.done', attempt: 2, reopened: ['b', 'c'] });
     await s.run();
     expect(await statesOf(s)).toEqual({ a: 'SUCCEEDED/1', b: 'SUCCEEDED/2', c: 'SUCCEEDED/2' });
     const { runs } = await s.report(SIM_DATE);

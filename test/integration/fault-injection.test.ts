@@ -172,7 +172,17 @@ describe('a handler that died after claiming a run (sweeper recoverClaim)', () =
     expect(recovered).toMatchObject({ state: RunState.SUBMITTED, submissionId: h.submitter.submitted[0]?.result.submissionId });
     expect(recovered?.claimToken).toBeUndefined();
     expect(h.submitter.calls).toHaveLength(1);
-    expect(h.submitter.lookups).toEqual([{ job: 'r', date, attempt: 1, type: 'datapipeline', clusterId: undefined }]);
+    // The lookup carries the rendered target and the claim time: Data Pipeline needs both to tell.
+    expect(h.submitter.lookups).toMatchObject([
+      {
+        job: 'r',
+        date,
+        attempt: 1,
+        type: 'datapipeline',
+        since: claimed?.claimedAt,
+        target: { type: 'datapipeline', pipeline: 'r-pipeline' },
+      },
+    ]);
 
     // The dead handler's claim is gone: a late write under it changes nothing.
     const zombie = await h.store.transition({
@@ -183,7 +193,7 @@ describe('a handler that died after claiming a run (sweeper recoverClaim)', () =
       why: 'zombie',
       at: h.clock.now().toISOString(),
     });
-    expect(zombie).toBeUndefined();
+    expect(zombie.ok).toBe(false);
 
     await handler(h.snsEvent(h.marker('r', date)));
     expect((await h.run('r', date))?.state).toBe(RunState.SUCCEEDED);
@@ -222,8 +232,8 @@ describe('a handler that died after claiming a run (sweeper recoverClaim)', () =
     expect(h.alerts.sent).toEqual([]);
   });
 
-  it('fails the run with SUBMIT_FAILED and its chain when the control plane cannot tell', async () => {
-    const h = await createHarness(emulator(), dagFrom({ r: [], s: ['r'], t: ['s'] }));
+  it('parks the run SUBMIT_UNCERTAIN with one alert, never resends, and lets its marker or its time limit end it', async () => {
+    const h = await createHarness(emulator(), dagFrom({ r: [], s: ['r'], t: ['s'] }, { r: { maxRuntimeMinutes: 60 } }));
     h.submitter.found = 'unknown';
     const faulty = faultyStore(h.store, firstCall(transitionTo(RunState.SUBMITTED), 'before'));
     const { deps, handler } = h.variant({ store: faulty.store });
@@ -232,17 +242,38 @@ describe('a handler that died after claiming a run (sweeper recoverClaim)', () =
     h.clock.advance((deps.tuning.claimLeaseMinutes + 1) * MINUTE_MS);
     await sweep(deps);
     const r = await h.run('r', date);
-    expect(r).toMatchObject({ state: RunState.FAILED, failureKind: 'SUBMIT_FAILED' });
-    expect(r?.reason).toContain('cannot tell whether it was made');
-    expect((await h.run('s', date))?.state).toBe(RunState.UPSTREAM_FAILED);
-    expect((await h.run('t', date))?.state).toBe(RunState.UPSTREAM_FAILED);
+    expect(r?.state).toBe(RunState.SUBMIT_UNCERTAIN);
+    expect(r?.dueAt, 'the wait still ends').toBeDefined();
+    expect((await h.run('s', date))?.state).toBeUndefined();
     expect(h.submitter.calls).toHaveLength(1);
-    expect(h.alerts.kinds()).toEqual(['SUBMIT_FAILED:r']);
-    // The next sweep finds nothing more to do and alerts nobody twice.
+    expect(h.alerts.kinds()).toEqual(['SUBMIT_UNCERTAIN:r']);
+    expect(h.alerts.sent[0]?.next).toContain('rsched replay r --date 2026-11-22 --force');
+    // The next sweep before the time limit does nothing and alerts nobody twice.
     h.clock.advance((deps.tuning.claimLeaseMinutes + 1) * MINUTE_MS);
     await sweep(deps);
     expect(h.alerts.sent).toHaveLength(1);
-    expect((await h.run('r', date))?.dueAt).toBeUndefined();
+    expect(h.submitter.calls).toHaveLength(1);
+
+    // The job did run after all: its marker ends the run, and the chain goes on.
+    await handler(h.snsEvent(h.marker('r', date)));
+    expect((await h.run('r', date))?.state).toBe(RunState.SUCCEEDED);
+    expect(h.submitter.submittedFor('s', date)).toBe(1);
+  });
+
+  it('times a SUBMIT_UNCERTAIN run out at maxRuntimeMinutes when no marker comes', async () => {
+    const h = await createHarness(emulator(), dagFrom({ r: [], s: ['r'] }, { r: { maxRuntimeMinutes: 60 } }));
+    h.submitter.found = 'unknown';
+    const faulty = faultyStore(h.store, firstCall(transitionTo(RunState.SUBMITTED), 'before'));
+    const { deps, handler } = h.variant({ store: faulty.store });
+    await expect(handler(triggerEvent('r', date))).rejects.toThrow(/throughput/);
+    h.clock.advance((deps.tuning.claimLeaseMinutes + 1) * MINUTE_MS);
+    await sweep(deps);
+    h.clock.advance(61 * MINUTE_MS);
+    await sweep(deps);
+    expect((await h.run('r', date))?.state).toBe(RunState.TIMED_OUT);
+    expect((await h.run('s', date))?.state).toBe(RunState.UPSTREAM_FAILED);
+    expect(h.alerts.kinds()).toEqual(['SUBMIT_UNCERTAIN:r', 'TIMED_OUT:r']);
+    expect(h.submitter.calls).toHaveLength(1);
   });
 });
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeClusterCommand, EMRClient, ListInstancesCommand, ListStepsCommand, RunJobFlowCommand } from '@aws-sdk/client-emr';
 import { mockClient } from 'aws-sdk-client-mock';
 import { documentClient } from '../../lambdas/adapters/aws/clients';
@@ -66,6 +67,8 @@ export interface FleetHarness {
   readonly store: DynamoRunStore;
   readonly clock: ManualClock;
   readonly alerts: RecordingAlerts;
+  /** The DynamoDB client under the registry and the run store (for HTTP fault injection). */
+  readonly dynamo: DynamoDBClient;
   /** The EMR client of every fleet adapter and the step submitter, mocked (aws-sdk-client-mock). */
   readonly emr: ReturnType<typeof mockClient>;
   readonly provisioner: ReturnType<typeof makeProvisionerHandler>;
@@ -119,6 +122,7 @@ export async function createFleetHarness(
     store,
     clock,
     alerts,
+    dynamo,
     emr,
     provisioner: makeProvisionerHandler(deps),
     terminator: makeTerminatorHandler(deps),

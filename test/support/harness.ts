@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { documentClient, RequestCounter } from '../../lambdas/adapters/aws/clients';
 import { DynamoRunStore } from '../../lambdas/adapters/aws/dynamodb-run-store';
 import type { Dag } from '../../lambdas/domain/config/dag';
@@ -16,6 +17,8 @@ import { FixedClusters, MapMarkerReader, RecordingAlerts, RecordingSubmitter } f
 export const BUCKET = 'markers-test';
 
 export interface Harness {
+  /** The DynamoDB client under the store: inject HTTP faults here (test/support/http-faults.ts). */
+  readonly client: DynamoDBClient;
   readonly deps: EngineDeps;
   readonly store: DynamoRunStore;
   readonly clock: ManualClock;
@@ -26,7 +29,7 @@ export interface Harness {
   readonly counter: RequestCounter;
   readonly handler: ReturnType<typeof makeSchedulerHandler>;
   /** A marker event as S3 would send it; each call gets a higher sequencer for its key. */
-  marker(job: string, date: string, status?: MarkerStatus, opts?: { body?: string; prefix?: string }): MarkerEvent;
+  marker(job: string, date: string, status?: MarkerStatus, opts?: { body?: string; prefix?: string; sequencer?: string }): MarkerEvent;
   /** The SNS-wrapped S3 notification for some marker events, as the scheduler Lambda receives it. */
   snsEvent(...events: MarkerEvent[]): unknown;
   /** The run as stored now (a consistent read). */
@@ -69,6 +72,7 @@ export async function createHarness(
   };
   const sequencers = new Map<string, number>();
   return {
+    client,
     deps,
     store,
     clock,
@@ -93,7 +97,7 @@ export async function createHarness(
         key,
         size: Buffer.byteLength(o.body ?? ''),
         eventTime: clock.now().toISOString(),
-        sequencer: seq.toString(16).toUpperCase().padStart(16, '0'),
+        sequencer: o.sequencer ?? seq.toString(16).toUpperCase().padStart(16, '0'),
       };
     },
     snsEvent(...events) {

@@ -1,25 +1,16 @@
 import type { Run } from '../../lambdas/domain/runs/run';
 import { isTerminal, RunState } from '../../lambdas/domain/runs/states';
-
-const S = RunState;
+import { isAutomaticEdge } from '../../lambdas/domain/runs/transitions';
 
 /**
  * The transitions a run may make without an operator (no replay, run or mark):
- * the state diagram of lambdas/domain/runs/states.ts, written out as edges.
- * Terminal states have none, which is what "no duplicate terminal transition" means.
+ * the engine's own table (lambdas/domain/runs/transitions.ts) less the reopen
+ * edges. Terminal states have only same-state notes, which is what "no
+ * duplicate terminal transition" means.
  */
-export const AUTOMATIC_TRANSITIONS: Readonly<Record<RunState, readonly RunState[]>> = {
-  [S.PENDING]: [S.WAITING, S.SUCCEEDED, S.FAILED, S.UPSTREAM_FAILED],
-  [S.WAITING]: [S.WAITING, S.WAITING_FOR_CLUSTER, S.SUBMITTING, S.SUCCEEDED, S.FAILED, S.TIMED_OUT, S.UPSTREAM_FAILED],
-  [S.WAITING_FOR_CLUSTER]: [S.SUBMITTING, S.SUCCEEDED, S.FAILED, S.TIMED_OUT, S.UPSTREAM_FAILED],
-  [S.SUBMITTING]: [S.SUBMITTED, S.WAITING, S.SUCCEEDED, S.FAILED, S.RETRYING],
-  [S.SUBMITTED]: [S.SUCCEEDED, S.FAILED, S.RETRYING, S.TIMED_OUT],
-  [S.RETRYING]: [S.SUBMITTING, S.WAITING_FOR_CLUSTER, S.SUCCEEDED],
-  [S.SUCCEEDED]: [],
-  [S.FAILED]: [],
-  [S.TIMED_OUT]: [],
-  [S.UPSTREAM_FAILED]: [],
-};
+export function automatic(from: RunState, to: RunState): boolean {
+  return isAutomaticEdge(from, to);
+}
 
 /**
  * What is wrong with a run's history: transitions outside the diagram (a second
@@ -31,14 +22,15 @@ export function historyProblems(run: Run | undefined): string[] {
   const problems: string[] = [];
   const submittedAttempts = new Set<number>();
   run.history.forEach((entry, i) => {
-    if (!AUTOMATIC_TRANSITIONS[entry.from].includes(entry.to)) problems.push(`#${i} ${entry.from} -> ${entry.to} (${entry.why})`);
-    if (entry.to === S.SUBMITTED) {
+    if (!automatic(entry.from, entry.to)) problems.push(`#${i} ${entry.from} -> ${entry.to} (${entry.why})`);
+    if (entry.to === RunState.SUBMITTED) {
       if (submittedAttempts.has(entry.attempt)) problems.push(`#${i} attempt ${entry.attempt} SUBMITTED twice`);
       submittedAttempts.add(entry.attempt);
     }
   });
   const last = run.history[run.history.length - 1];
   if (last?.to !== run.state) problems.push(`state ${run.state} but last history entry ${last?.to}`);
-  if (run.history.filter((e) => isTerminal(e.to)).length > 1) problems.push('more than one terminal transition');
+  const terminal = run.history.filter((e) => isTerminal(e.to) && e.from !== e.to);
+  if (terminal.length > 1) problems.push('more than one terminal transition');
   return problems;
 }

@@ -119,7 +119,7 @@ describe('marker bodies', () => {
     expect(parseMarkerBody('{"params":{"bad key":"x"}}')).toBe('body.params key "bad key" must match [A-Za-z0-9_.-]+');
     expect(parseMarkerBody('{"meta":"rows=42"}')).toBe('body.meta must be an object');
     expect(parseMarkerBody('{"params":{},"status":"ok","extra":1}')).toBe(
-      'body has unknown field(s) "status", "extra"; expected "params" and "meta"',
+      'body has unknown field(s) "status", "extra"; expected "params", "meta" and "attempt"',
     );
   });
 

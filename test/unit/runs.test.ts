@@ -13,7 +13,7 @@ const run = (job: string, doneUpstreams: string[]): Run => ({
   attempt: 1,
   attemptStartedAt: '2026-11-22T00:00:00.000Z',
   doneUpstreams,
-  upstreamParams: {},
+  upstreamFloors: {},
   retriesUsed: 0,
   history: [],
 });

@@ -70,3 +70,13 @@ describe('upstream params', () => {
     expect(mergeUpstreamParams({ alpha: { k: 'a' }, zeta: { k: 'z' } })).toEqual({ k: 'z' });
   });
 });
+
+describe('params lookups', () => {
+  it('use own properties only: {{params.constructor}} is a missing param, not Object.prototype.constructor', () => {
+    const params = { job: 'j', date: '2026-11-22' as never, attempt: 1, params: mergeUpstreamParams({ up: { table: 'x' } }) };
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect(() => render(`{{params.${name}}}`, params)).toThrow(TemplateError);
+    }
+    expect(render('{{params.table}}', params)).toBe('x');
+  });
+});

@@ -156,16 +156,25 @@ export class DynamoClusterRegistry implements ClusterRegistry {
 
   async setClusterId(name: string, windowStart: string, clusterId: string, state: string): Promise<void> {
     const window = await this.update(name, windowStart, { clusterId, state });
+    await this.putAlias(clusterId, name, windowStart, window?.windowEnd);
+  }
+
+  async ensureAlias(window: ClusterWindowRecord): Promise<boolean> {
+    if (!window.clusterId) return false;
+    const alias = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: `ID#${window.clusterId}`, sk: 'ID' }, ConsistentRead: true }),
+    );
+    if (alias.Item?.name === window.name && alias.Item?.windowStart === window.windowStart) return false;
+    await this.putAlias(window.clusterId, window.name, window.windowStart, window.windowEnd);
+    return true;
+  }
+
+  /** The alias item from an EMR cluster id to its window (a plain put: writing it twice is harmless). */
+  private async putAlias(clusterId: string, name: string, windowStart: string, windowEnd: string | undefined): Promise<void> {
     await this.doc.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: {
-          pk: `ID#${clusterId}`,
-          sk: 'ID',
-          name,
-          windowStart,
-          ...(window ? { expiresAt: this.expiresAt(window.windowEnd) } : {}),
-        },
+        Item: { pk: `ID#${clusterId}`, sk: 'ID', name, windowStart, ...(windowEnd ? { expiresAt: this.expiresAt(windowEnd) } : {}) },
       }),
     );
   }

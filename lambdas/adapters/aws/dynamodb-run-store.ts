@@ -1,6 +1,7 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { type AttributeValue, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  DeleteCommand,
+  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -8,17 +9,25 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { RunDate } from '../../domain/run-date';
-import type { HistoryEntry, Run, RunKey } from '../../domain/runs/run';
+import type { Run, RunKey } from '../../domain/runs/run';
 import { RunState } from '../../domain/runs/states';
-import type { AlertRecord, RejectionRecord, RunStore, Transition, TransitionGuard, UpstreamDone } from '../../ports/run-store';
+import {
+  assertAllowed,
+  type Transition,
+  type TransitionGuard,
+  type TransitionResult,
+  type UpstreamDone,
+} from '../../domain/runs/transitions';
+import type { AlertRecord, AlertStatus, DuePage, RejectionRecord, RunStore } from '../../ports/run-store';
+import { decodeRun, FLOOR_PREFIX, type StoredHistoryEntry } from './run-item';
 import { DUE_PARTITION } from './table-design';
 import { ExpressionBuilder, UpdateClauses } from './update-expression';
 
-/** Attributes that are keys or bookkeeping of the item, not fields of a Run. */
-const ITEM_ONLY = new Set(['pk', 'sk', 'duePk', 'expiresAt']);
-const UPSTREAM_PARAMS_PREFIX = 'p#';
 const DAY_SECONDS = 86_400;
+/** BatchGetItem takes at most 100 keys a request. */
+const BATCH_GET_LIMIT = 100;
 
 export interface DynamoRunStoreOptions {
   readonly tableName: string;
@@ -31,51 +40,25 @@ function runPk(job: string): string {
 }
 
 function isConditionalFailure(err: unknown): boolean {
-  return err instanceof ConditionalCheckFailedException || (err as { name?: string })?.name === 'ConditionalCheckFailedException';
+  return conditionFailure(err) !== undefined;
 }
 
-interface StoredHistoryEntry {
-  readonly at: string;
-  readonly to: RunState;
-  readonly by: HistoryEntry['by'];
-  readonly why: string;
-  readonly attempt?: number;
-}
-
-/** The stored history omits `from` (derivable) and sometimes `attempt` (carried forward). */
-function expandHistory(stored: readonly StoredHistoryEntry[] | undefined): HistoryEntry[] {
-  let from: RunState = RunState.PENDING;
-  let attempt = 1;
-  return (stored ?? []).map((e) => {
-    attempt = e.attempt ?? attempt;
-    const entry: HistoryEntry = { at: e.at, attempt, from, to: e.to, by: e.by, why: e.why };
-    from = e.to;
-    return entry;
-  });
-}
-
-export function itemToRun(item: Record<string, unknown>): Run {
-  const upstreamParams: Record<string, Record<string, string>> = {};
-  const fields: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(item)) {
-    if (ITEM_ONLY.has(key)) continue;
-    if (key.startsWith(UPSTREAM_PARAMS_PREFIX)) upstreamParams[key.slice(UPSTREAM_PARAMS_PREFIX.length)] = value as Record<string, string>;
-    else fields[key] = value;
-  }
-  const done = fields.doneUpstreams instanceof Set ? [...(fields.doneUpstreams as Set<string>)].sort() : [];
-  return {
-    ...(fields as unknown as Run),
-    doneUpstreams: done,
-    upstreamParams,
-    retriesUsed: (fields.retriesUsed as number | undefined) ?? 0,
-    history: expandHistory(fields.history as StoredHistoryEntry[] | undefined),
-  };
+function conditionFailure(err: unknown): { item?: Record<string, unknown> } | undefined {
+  const failed = err instanceof ConditionalCheckFailedException || (err as { name?: string })?.name === 'ConditionalCheckFailedException';
+  if (!failed) return undefined;
+  // ReturnValuesOnConditionCheckFailure=ALL_OLD: the item as it is, in wire format (the document client does not
+  // unmarshall errors). Some emulators (dynalite) leave it out: the caller reads the item instead.
+  const raw = (err as { Item?: Record<string, AttributeValue> }).Item;
+  return { item: raw ? unmarshall(raw) : undefined };
 }
 
 /**
  * RunStore on DynamoDB. Every state change is one UpdateItem whose condition is
- * built from the guard's named parts; a failed condition is the expected
- * outcome of losing a race and comes back as `undefined`.
+ * built from the guard's named parts, and which stamps the item with a fresh
+ * `writeId`. A failed condition is judged by the item as it is: if it carries
+ * our writeId, the SDK retried a write that had already taken effect (answer
+ * lost, or a 5xx after it applied) and the write is ours; otherwise someone
+ * else got there first and the caller gets the winner.
  */
 export class DynamoRunStore implements RunStore {
   private readonly table: string;
@@ -97,7 +80,24 @@ export class DynamoRunStore implements RunStore {
     const out = await this.doc.send(
       new GetCommand({ TableName: this.table, Key: { pk: runPk(key.job), sk: key.date }, ConsistentRead: true }),
     );
-    return out.Item ? itemToRun(out.Item) : undefined;
+    return out.Item ? decodeRun(out.Item) : undefined;
+  }
+
+  async getMany(keys: readonly RunKey[]): Promise<Run[]> {
+    const runs: Run[] = [];
+    for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT) {
+      let request: Record<string, unknown>[] | undefined = keys
+        .slice(i, i + BATCH_GET_LIMIT)
+        .map((k) => ({ pk: runPk(k.job), sk: k.date }));
+      for (let round = 0; request && request.length > 0; round++) {
+        if (round > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** round)));
+        const out = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: request, ConsistentRead: true } } }));
+        runs.push(...(out.Responses?.[this.table] ?? []).map((item) => decodeRun(item)));
+        // Unprocessed keys (throttling, size) are asked again with backoff, as the BatchGetItem docs advise.
+        request = out.UnprocessedKeys?.[this.table]?.Keys as Record<string, unknown>[] | undefined;
+      }
+    }
+    return runs;
   }
 
   private guardCondition(e: ExpressionBuilder, guard: TransitionGuard): string {
@@ -107,7 +107,12 @@ export class DynamoRunStore implements RunStore {
     if (guard.states.includes(RunState.PENDING)) stateParts.push(`attribute_not_exists(${e.name('pk')})`);
     if (others.length > 0) stateParts.push(`${e.name('state')} IN (${others.map((s) => e.value(s)).join(', ')})`);
     parts.push(stateParts.length === 1 ? (stateParts[0] as string) : `(${stateParts.join(' OR ')})`);
-    if (guard.attempt !== undefined) parts.push(`${e.name('attempt')} = ${e.value(guard.attempt)}`);
+    if (guard.attempt !== undefined) {
+      const attempt = `${e.name('attempt')} = ${e.value(guard.attempt)}`;
+      // A run with no item is PENDING at attempt 1 (a marker naming attempt 1 may create it).
+      const pendingFirst = guard.attempt === 1 && guard.states.includes(RunState.PENDING);
+      parts.push(pendingFirst ? `(attribute_not_exists(${e.name('pk')}) OR ${attempt})` : attempt);
+    }
     if (guard.claimToken !== undefined) parts.push(`${e.name('claimToken')} = ${e.value(guard.claimToken)}`);
     if (guard.dueAt !== undefined) parts.push(`${e.name('dueAt')} = ${e.value(guard.dueAt)}`);
     if (guard.newerMarker) {
@@ -118,6 +123,10 @@ export class DynamoRunStore implements RunStore {
       const f = e.name('markersFrom');
       parts.push(`(attribute_not_exists(${f}) OR ${f} <= ${e.value(guard.eventNotBefore)})`);
     }
+    if (guard.upstreamAttempt) {
+      const f = e.name(`${FLOOR_PREFIX}${guard.upstreamAttempt.upstream}`);
+      parts.push(`(attribute_not_exists(${f}) OR ${f} <= ${e.value(guard.upstreamAttempt.attempt)})`);
+    }
     if (guard.retriesUsedBelow !== undefined) {
       const f = e.name('retriesUsed');
       parts.push(`(attribute_not_exists(${f}) OR ${f} < ${e.value(guard.retriesUsedBelow)})`);
@@ -125,7 +134,8 @@ export class DynamoRunStore implements RunStore {
     return parts.join(' AND ');
   }
 
-  async transition(t: Transition): Promise<Run | undefined> {
+  async transition(t: Transition): Promise<TransitionResult> {
+    assertAllowed(t);
     const e = new ExpressionBuilder();
     const u = new UpdateClauses();
     const set = (field: string, value: unknown) => u.set.push(`${e.name(field)} = ${e.value(value)}`);
@@ -148,9 +158,8 @@ export class DynamoRunStore implements RunStore {
         const list = value as string[];
         if (list.length > 0) set(field, new Set(list));
         else removed.add(field);
-      } else if (field === 'upstreamParams') {
-        for (const [upstream, params] of Object.entries(value as Record<string, unknown>))
-          set(`${UPSTREAM_PARAMS_PREFIX}${upstream}`, params);
+      } else if (field === 'upstreamFloors') {
+        for (const [upstream, attempt] of Object.entries(value as Record<string, number>)) set(`${FLOOR_PREFIX}${upstream}`, attempt);
       } else {
         set(field, value);
         if (field === 'dueAt') set('duePk', DUE_PARTITION);
@@ -160,7 +169,6 @@ export class DynamoRunStore implements RunStore {
       u.remove.push(e.name(field));
       if (field === 'dueAt') u.remove.push(e.name('duePk'));
     }
-    for (const upstream of t.removeUpstreamParams ?? []) u.remove.push(e.name(`${UPSTREAM_PARAMS_PREFIX}${upstream}`));
     if (!t.quiet) {
       const attempt = (fields.attempt as number | undefined) ?? t.guard.attempt;
       const entry: StoredHistoryEntry = { at: t.at, to: t.to, by: t.by, why: t.why, ...(attempt !== undefined ? { attempt } : {}) };
@@ -169,7 +177,7 @@ export class DynamoRunStore implements RunStore {
     return this.guardedUpdate(t.key, e, u, this.guardCondition(e, t.guard));
   }
 
-  async addUpstreamDone(d: UpstreamDone): Promise<Run | undefined> {
+  async addUpstreamDone(d: UpstreamDone): Promise<TransitionResult> {
     const e = new ExpressionBuilder();
     const u = new UpdateClauses();
     const set = (field: string, value: unknown) => u.set.push(`${e.name(field)} = ${e.value(value)}`);
@@ -186,18 +194,24 @@ export class DynamoRunStore implements RunStore {
     setIfAbsent('deadlineAt', d.deadlineAt);
     setIfAbsent('dueAt', d.deadlineAt);
     set('duePk', DUE_PARTITION);
-    if (Object.keys(d.params).length > 0) set(`${UPSTREAM_PARAMS_PREFIX}${d.upstream}`, d.params);
     const entry: StoredHistoryEntry = { at: d.at, to: RunState.WAITING, by: d.by, why: `upstream ${d.upstream} succeeded` };
     u.set.push(`${e.name('history')} = list_append(if_not_exists(${e.name('history')}, ${e.value([])}), ${e.value([entry])})`);
     u.add.push(`${e.name('doneUpstreams')} ${e.value(new Set([d.upstream]))}`);
+    const floor = e.name(`${FLOOR_PREFIX}${d.upstream}`);
     const condition =
       `(attribute_not_exists(${e.name('pk')}) OR ${e.name('state')} = ${e.value(RunState.WAITING)})` +
-      ` AND NOT contains(${e.name('doneUpstreams')}, ${e.value(d.upstream)})`;
+      ` AND NOT contains(${e.name('doneUpstreams')}, ${e.value(d.upstream)})` +
+      ` AND (attribute_not_exists(${floor}) OR ${floor} <= ${e.value(d.upstreamAttempt)})`;
     return this.guardedUpdate(d.key, e, u, condition);
   }
 
-  /** One conditional UpdateItem; a failed condition is a lost race, returned as undefined. */
-  private async guardedUpdate(key: RunKey, e: ExpressionBuilder, u: UpdateClauses, condition: string): Promise<Run | undefined> {
+  /**
+   * One conditional UpdateItem, stamped with a fresh writeId. A failed
+   * condition is judged by the item as it is now (see the class comment).
+   */
+  private async guardedUpdate(key: RunKey, e: ExpressionBuilder, u: UpdateClauses, condition: string): Promise<TransitionResult> {
+    const writeId = randomUUID();
+    u.set.push(`${e.name('writeId')} = ${e.value(writeId)}`);
     try {
       const out = await this.doc.send(
         new UpdateCommand({
@@ -208,12 +222,20 @@ export class DynamoRunStore implements RunStore {
           ExpressionAttributeNames: e.names,
           ExpressionAttributeValues: e.values,
           ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return itemToRun(out.Attributes as Record<string, unknown>);
+      return { ok: true, run: decodeRun(out.Attributes as Record<string, unknown>) };
     } catch (err) {
-      if (isConditionalFailure(err)) return undefined;
-      throw err;
+      const failure = conditionFailure(err);
+      if (!failure) throw err;
+      const item =
+        failure.item ??
+        (await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: runPk(key.job), sk: key.date }, ConsistentRead: true })))
+          .Item;
+      const current = item ? decodeRun(item) : undefined;
+      if (item?.writeId === writeId && current) return { ok: true, run: current };
+      return { ok: false, current };
     }
   }
 
@@ -236,7 +258,7 @@ export class DynamoRunStore implements RunStore {
       ExpressionAttributeNames: { '#d': 'date' },
       ExpressionAttributeValues: { ':d': date },
     });
-    return items.map(itemToRun);
+    return items.map((i) => decodeRun(i));
   }
 
   async listByJob(job: string, from: RunDate, to: RunDate): Promise<Run[]> {
@@ -245,10 +267,10 @@ export class DynamoRunStore implements RunStore {
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
       ExpressionAttributeValues: { ':pk': runPk(job), ':from': from, ':to': to },
     });
-    return items.map(itemToRun);
+    return items.map((i) => decodeRun(i));
   }
 
-  async listDue(at: string, limit: number): Promise<Run[]> {
+  async listDue(at: string, limit: number, after?: string): Promise<DuePage> {
     const out = await this.doc.send(
       new QueryCommand({
         TableName: this.table,
@@ -256,9 +278,11 @@ export class DynamoRunStore implements RunStore {
         KeyConditionExpression: 'duePk = :p AND dueAt <= :at',
         ExpressionAttributeValues: { ':p': DUE_PARTITION, ':at': at },
         Limit: limit,
+        ...(after ? { ExclusiveStartKey: JSON.parse(after) as Record<string, unknown> } : {}),
       }),
     );
-    return (out.Items ?? []).map((i) => itemToRun(i as Record<string, unknown>));
+    const runs = (out.Items ?? []).map((i) => decodeRun(i as Record<string, unknown>));
+    return { runs, ...(out.LastEvaluatedKey ? { next: JSON.stringify(out.LastEvaluatedKey) } : {}) };
   }
 
   async nextDueAt(): Promise<string | undefined> {
@@ -282,14 +306,14 @@ export class DynamoRunStore implements RunStore {
       KeyConditionExpression: 'waitPool = :p',
       ExpressionAttributeValues: { ':p': pool },
     });
-    return items.map(itemToRun);
+    return items.map((i) => decodeRun(i));
   }
 
   private alertKey(a: AlertRecord): { pk: string; sk: string } {
     return { pk: `ALERT#${a.date}`, sk: `${a.job ?? a.subject ?? '-'}#${a.kind}#${a.attempt ?? '-'}` };
   }
 
-  async putAlert(alert: AlertRecord): Promise<boolean> {
+  async putAlert(alert: AlertRecord): Promise<AlertStatus> {
     try {
       await this.doc.send(
         new PutCommand({
@@ -298,15 +322,24 @@ export class DynamoRunStore implements RunStore {
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
-      return true;
+      return 'new';
     } catch (err) {
-      if (isConditionalFailure(err)) return false;
-      throw err;
+      if (!isConditionalFailure(err)) throw err;
+      // Recorded before: by us (a retried put, or a handler that died before publishing) or by another handler.
+      const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: this.alertKey(alert), ConsistentRead: true }));
+      return out.Item?.sentAt ? 'sent' : 'unsent';
     }
   }
 
-  async deleteAlert(alert: AlertRecord): Promise<void> {
-    await this.doc.send(new DeleteCommand({ TableName: this.table, Key: this.alertKey(alert) }));
+  async markAlertSent(alert: AlertRecord, at: string): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: this.alertKey(alert),
+        UpdateExpression: 'SET sentAt = if_not_exists(sentAt, :at)',
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    );
   }
 
   async listAlerts(date: RunDate): Promise<AlertRecord[]> {
@@ -316,7 +349,7 @@ export class DynamoRunStore implements RunStore {
       ExpressionAttributeValues: { ':pk': `ALERT#${date}` },
     });
     return items
-      .map(({ pk, sk, alertDate, expiresAt, ...rest }) => ({ ...rest, date: alertDate }) as unknown as AlertRecord)
+      .map(({ pk, sk, alertDate, expiresAt, sentAt, ...rest }) => ({ ...rest, date: alertDate }) as unknown as AlertRecord)
       .sort((a, b) => a.at.localeCompare(b.at));
   }
 

@@ -21,6 +21,15 @@ export class S3MarkerBucket extends S3MarkerReader implements MarkerBucket {
     return out;
   }
 
+  /**
+   * PutObject keeps the SDK's retries: writing the same key with the same body
+   * twice leaves the same content (the versioned bucket keeps one more
+   * version), and the second ObjectCreated notification is one more duplicate
+   * of the kind S3 already delivers at least once ("Manage event ordering and
+   * duplicate events with Amazon S3 Event Notifications", AWS Storage Blog) —
+   * a duplicate `.done` changes nothing (SPEC §4.5). Losing an operator's
+   * `rsched mark` to a 5xx would be worse.
+   */
   async write(key: string, body: string): Promise<void> {
     const bytes = Buffer.from(body, 'utf8');
     await this.s3.send(

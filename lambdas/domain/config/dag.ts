@@ -136,3 +136,15 @@ export function buildDag(
   }
   return { jobs: jobMap, clusters: clusterMap, clustersByPool, topologicalOrder: topologicalOrder(jobMap) };
 }
+
+/** A job the engine reached through the DAG itself (a dependent, a run's job) is missing: the config and the data disagree. */
+export class UnknownJobError extends Error {
+  override readonly name = 'UnknownJobError';
+}
+
+/** The job of that name; throws (instead of casting) when the DAG has none. */
+export function jobOf(dag: Dag, name: string): Job {
+  const job = dag.jobs.get(name);
+  if (!job) throw new UnknownJobError(`job "${name}" is not in the deployed dag-config`);
+  return job;
+}

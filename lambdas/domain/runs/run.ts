@@ -30,7 +30,13 @@ export interface Run {
   readonly markersFrom?: string;
   /** Upstreams that SUCCEEDED since this attempt started waiting. */
   readonly doneUpstreams: readonly string[];
-  readonly upstreamParams: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * Per upstream, the lowest attempt of it this run waits for: a replay raises
+   * it, so the success or failure of an older attempt changes nothing here.
+   * (Upstream params are not copied here: they are read from the upstream runs
+   * at render time, so no fan-in can outgrow an item.)
+   */
+  readonly upstreamFloors: Readonly<Record<string, number>>;
   readonly waitStartedAt?: string;
   /** When waiting for upstreams or a cluster turns into TIMED_OUT. */
   readonly deadlineAt?: string;
@@ -57,11 +63,19 @@ export interface Run {
   readonly params?: Readonly<Record<string, string>>;
   readonly meta?: Readonly<Record<string, unknown>>;
   readonly markerKey?: string;
-  /** S3 sequencers of the last accepted `.done` / `.failed` events, zero-padded so they compare as strings. */
+  /** S3 version id of that marker: a re-drive of the same object (reconcile) is recognised. */
+  readonly markerVersion?: string;
+  /**
+   * S3 sequencers of the last accepted `.done` / `.failed` events, right-padded
+   * with zeros so they compare as strings (see domain/markers). Kept across
+   * attempts: an older attempt's marker, delivered again, stays old.
+   */
   readonly lastDoneSeq?: string;
   readonly lastFailedSeq?: string;
   /** True for attempts an operator started (run, replay, backfill). */
   readonly manual?: boolean;
+  /** Sweeps that failed on this run in a row (the run is skipped with a backoff, then alerted). */
+  readonly sweepFailures?: number;
   readonly history: readonly HistoryEntry[];
 }
 

@@ -5,6 +5,7 @@
  *
  *   PENDING ──upstream done──▶ WAITING ──all upstreams done──▶ (dispatch)
  *   (dispatch) ─▶ WAITING_FOR_CLUSTER ─cluster ready─▶ SUBMITTING ─▶ SUBMITTED
+ *   SUBMITTING ─outcome of the submit call unknown─▶ SUBMIT_UNCERTAIN ─.done / .failed / maxRuntime─▶ …
  *   SUBMITTED ─.done─▶ SUCCEEDED     SUBMITTED ─.failed / step failed─▶ RETRYING | FAILED
  *   WAITING / WAITING_FOR_CLUSTER ─deadline─▶ TIMED_OUT      SUBMITTED ─maxRuntime─▶ TIMED_OUT
  *   any waiting state ─an upstream FAILED/TIMED_OUT─▶ UPSTREAM_FAILED
@@ -20,6 +21,12 @@ export const RunState = {
   SUBMITTING: 'SUBMITTING',
   /** Handed to Data Pipeline / EMR; waiting for the job's marker. */
   SUBMITTED: 'SUBMITTED',
+  /**
+   * A submit call that may have taken effect failed, and the control plane
+   * cannot tell whether it did: never resent automatically (an operator checks
+   * and replays with --force); the job's marker still ends the run.
+   */
+  SUBMIT_UNCERTAIN: 'SUBMIT_UNCERTAIN',
   /** Failed with retries left; a new attempt is submitted at `retryAt`. */
   RETRYING: 'RETRYING',
   SUCCEEDED: 'SUCCEEDED',
@@ -48,7 +55,18 @@ export const TERMINAL_STATES: readonly RunState[] = [RunState.SUCCEEDED, RunStat
 export const FAILURE_STATES: readonly RunState[] = [RunState.FAILED, RunState.TIMED_OUT, RunState.UPSTREAM_FAILED];
 
 /** States in which the job itself may be running (or about to). */
-export const IN_FLIGHT_STATES: readonly RunState[] = [RunState.SUBMITTING, RunState.SUBMITTED];
+export const IN_FLIGHT_STATES: readonly RunState[] = [RunState.SUBMITTING, RunState.SUBMITTED, RunState.SUBMIT_UNCERTAIN];
+
+/** States in which the run's own marker is accepted; an ended run needs a new attempt (replay, mark). */
+export const OPEN_STATES: readonly RunState[] = [
+  RunState.PENDING,
+  RunState.WAITING,
+  RunState.WAITING_FOR_CLUSTER,
+  RunState.SUBMITTING,
+  RunState.SUBMITTED,
+  RunState.SUBMIT_UNCERTAIN,
+  RunState.RETRYING,
+];
 
 export function isTerminal(state: RunState): boolean {
   return TERMINAL_STATES.includes(state);

@@ -62,7 +62,18 @@ export async function resumeClaim(
   window: ClusterWindow,
   claim: ClusterWindowRecord,
 ): Promise<ProvisionOutcome> {
-  if (claim.clusterId) return 'exists';
+  if (claim.clusterId) {
+    // The invocation that recorded the id may have died before writing its alias: every EMR event
+    // of the cluster would be "not ours". Cheap to check, and this is where its retry lands.
+    if (await deps.registry.ensureAlias(claim)) {
+      deps.log.warn('repaired a missing cluster id alias', {
+        cluster: cluster.name,
+        windowStart: claim.windowStart,
+        clusterId: claim.clusterId,
+      });
+    }
+    return 'exists';
+  }
   const now = deps.clock.now();
   if (claim.state !== 'FAILED_TO_START' && !isAbandonedClaim(claim, now)) return 'in-progress';
   const windowStart = window.start.toISOString();

@@ -4,7 +4,7 @@ import { windowInForce } from '../../domain/fleet/windows';
 import type { ClusterWindowRecord } from '../../ports/cluster-registry';
 import type { FleetDeps } from './deps';
 import { isAbandonedClaim, provision, resumeClaim } from './provision';
-import { onClusterStateChange } from './registry';
+import { onClusterStateChange, readBackLostSteps } from './registry';
 import { stopWindow } from './terminate';
 
 export interface FleetReport {
@@ -12,6 +12,10 @@ export interface FleetReport {
   stopped: number;
   terminated: number;
   refreshed: number;
+  /** Windows whose cluster id alias was missing and is written again. */
+  repaired: number;
+  /** Ended windows whose lost step failures were read back now (an earlier read-back failed). */
+  readBack: number;
 }
 
 /** How far back open windows are looked for (the longest window plus its grace fits in it). */
@@ -29,11 +33,13 @@ export interface ReconcileOptions {
  * effort, schedules can be missed and invocations die, so it (1) starts the
  * window in force if nobody did, (2) resumes claims whose invocation died
  * before recording a cluster id, (3) drains windows whose end passed, (4)
- * terminates clusters whose grace is over, and (5) refreshes the state of open
- * windows from DescribeCluster, feeding changes through the same path as events.
+ * terminates clusters whose grace is over, (5) refreshes the state of open
+ * windows from DescribeCluster, feeding changes through the same path as events,
+ * (6) writes a cluster id alias an invocation died before writing, and (7)
+ * reads back the lost step failures of ended clusters whose read-back failed.
  */
 export async function reconcileFleet(deps: FleetDeps, opts: ReconcileOptions = {}): Promise<FleetReport> {
-  const report: FleetReport = { provisioned: 0, stopped: 0, terminated: 0, refreshed: 0 };
+  const report: FleetReport = { provisioned: 0, stopped: 0, terminated: 0, refreshed: 0, repaired: 0, readBack: 0 };
   const now = deps.clock.now();
   const failures: { cluster: string; error: unknown }[] = [];
   // One cluster's trouble (throttling, a cluster someone untagged) must not keep the others from being reconciled.
@@ -62,9 +68,12 @@ export class FleetReconcileError extends Error {
 
 async function reconcileCluster(deps: FleetDeps, cluster: Cluster, now: Date, report: FleetReport, opts: ReconcileOptions): Promise<void> {
   const nowIso = now.toISOString();
-  const open = (await deps.registry.listWindows(cluster.name, new Date(now.getTime() - LOOKBACK_MS).toISOString(), nowIso)).filter(
-    (w) => !isEndedState(w.state),
-  );
+  const windows = await deps.registry.listWindows(cluster.name, new Date(now.getTime() - LOOKBACK_MS).toISOString(), nowIso);
+  for (const window of windows.filter((w) => isEndedState(w.state) && w.clusterId && !w.lostStepsCheckedAt)) {
+    await readBackLostSteps(deps, window);
+    report.readBack++;
+  }
+  const open = windows.filter((w) => !isEndedState(w.state));
   for (const window of open) await reconcileWindow(deps, cluster, window, now, report, opts.describe ?? true);
   const inForce = opts.catchUp === false ? undefined : windowInForce(cluster, now);
   if (inForce && (await deps.registry.currentWindow(cluster.name, nowIso))?.windowStart !== inForce.start.toISOString()) {
@@ -81,6 +90,8 @@ async function reconcileWindow(
   describe: boolean,
 ): Promise<void> {
   const nowIso = now.toISOString();
+  // Without its alias, events and the refresh below would treat the window's cluster as not ours.
+  if (window.clusterId && (await deps.registry.ensureAlias(window))) report.repaired++;
   if (isAbandonedClaim(window, now)) {
     const span = { cluster: cluster.name, start: new Date(window.windowStart), end: new Date(window.windowEnd) };
     const outcome = await resumeClaim(deps, cluster, span, window);

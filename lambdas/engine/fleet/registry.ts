@@ -1,8 +1,10 @@
 import { isLive, toLiveCluster } from '../../adapters/aws/dynamodb-cluster-registry';
 import { AlertKind } from '../../domain/alerts';
 import { clusterStateRank, FAILED_STEP_STATES, isEndedState, isReadyState } from '../../domain/fleet/emr-states';
+import { parseClusterRunName } from '../../domain/fleet/run-name';
 import type { RunDate } from '../../domain/run-date';
 import { runDateIn } from '../../domain/run-date';
+import type { ClusterWindowRecord } from '../../ports/cluster-registry';
 import { parseSubmissionName } from '../../ports/submitter';
 import { raiseAlert } from '../alerting';
 import { onClusterReady } from '../cluster-ready';
@@ -14,6 +16,8 @@ export interface ClusterStateChange {
   readonly clusterId: string;
   readonly state: string;
   readonly reason?: string;
+  /** The cluster's name (`detail.name`): finds the window when the id→window alias is missing. */
+  readonly name?: string;
 }
 
 /** The part of an "EMR Step Status Change" event the registry uses. */
@@ -34,7 +38,7 @@ export type StateChangeOutcome = 'not-ours' | 'stale' | 'recorded' | 'ready';
  * that ends with errors raises CLUSTER_FAILED.
  */
 export async function onClusterStateChange(deps: FleetDeps, change: ClusterStateChange): Promise<StateChangeOutcome> {
-  const record = await deps.registry.findByClusterId(change.clusterId);
+  const record = (await deps.registry.findByClusterId(change.clusterId)) ?? (await repairAliasFromName(deps, change));
   if (!record) return 'not-ours';
   if (clusterStateRank(change.state) < clusterStateRank(record.state)) return 'stale';
   const now = deps.clock.now().toISOString();
@@ -62,14 +66,44 @@ export async function onClusterStateChange(deps: FleetDeps, change: ClusterState
       next: `Look at the cluster's logs in the EMR console (${change.clusterId}); replay the failed runs once a cluster is up.`,
     });
   }
-  // Once, when the cluster ends: step failures whose own event was lost are read back from EMR.
-  if (isEndedState(change.state) && !record.terminatedAt) await failLostSteps(deps, change.clusterId, now);
+  // When the cluster ends: step failures whose own event was lost are read back from EMR. The
+  // "checked" mark is written only after the read-back succeeded, so a throttled ListSteps makes
+  // this event fail and be retried (and the fleet reconcile re-drives it), not skip it for good.
+  if (isEndedState(change.state) && !record.lostStepsCheckedAt) await readBackLostSteps(deps, updated);
   if (becomesReady && isLive(updated, now)) {
     const submitted = await onClusterReady(deps, toLiveCluster(updated));
     deps.log.info('cluster ready', { cluster: record.name, clusterId: change.clusterId, masterIp: updated.masterIp, submitted });
     return 'ready';
   }
   return 'recorded';
+}
+
+/**
+ * A cluster id the registry has no alias for: the provisioner may have died
+ * between recording the id in the window and writing the alias. The event's
+ * cluster name says which window to look at; only if that window recorded
+ * this very cluster id is the alias repaired and the event applied.
+ */
+async function repairAliasFromName(deps: FleetDeps, change: ClusterStateChange): Promise<ClusterWindowRecord | undefined> {
+  const parsed = change.name ? parseClusterRunName(change.name) : undefined;
+  if (!parsed || !deps.dag.clusters.has(parsed.cluster)) return undefined;
+  const [window] = await deps.registry.listWindows(parsed.cluster, parsed.windowStart, parsed.windowStart);
+  if (window?.clusterId !== change.clusterId) return undefined;
+  if (await deps.registry.ensureAlias(window)) {
+    deps.log.warn('repaired a missing cluster id alias from an EMR event', {
+      cluster: window.name,
+      windowStart: window.windowStart,
+      clusterId: change.clusterId,
+    });
+  }
+  return window;
+}
+
+/** Reads back the lost step failures of an ended window's cluster, then marks the window checked. */
+export async function readBackLostSteps(deps: FleetDeps, window: ClusterWindowRecord): Promise<void> {
+  if (!window.clusterId) return;
+  await failLostSteps(deps, window.clusterId, window.terminatedAt ?? deps.clock.now().toISOString());
+  await deps.registry.update(window.name, window.windowStart, { lostStepsCheckedAt: deps.clock.now().toISOString() });
 }
 
 /**

@@ -2,30 +2,10 @@ import type { Job } from '../../domain/config/dag';
 import type { RunDate } from '../../domain/run-date';
 import type { Actor, Run } from '../../domain/runs/run';
 import { IN_FLIGHT_STATES, RunState } from '../../domain/runs/states';
+import { reopen } from '../../domain/runs/transitions';
+import { addMinutes } from '../../ports/clock';
 import type { EngineDeps } from '../deps';
 import { OperationRefusedError } from './errors';
-
-/** Fields of an attempt that a new attempt must not inherit. */
-const ATTEMPT_FIELDS = [
-  'claimToken',
-  'claimedAt',
-  'submittedAt',
-  'submissionId',
-  'clusterId',
-  'clusterName',
-  'finishedAt',
-  'reason',
-  'retryAt',
-  'propagatedAt',
-  'params',
-  'meta',
-  'markerKey',
-  'failureKind',
-  'waitPool',
-  'deadlineAt',
-  'waitStartedAt',
-  'dueAt',
-] as const;
 
 /** Refuses to start over a run that is running, unless forced. */
 export function assertNotInFlight(run: Run | undefined, force: boolean): void {
@@ -36,45 +16,59 @@ export function assertNotInFlight(run: Run | undefined, force: boolean): void {
   }
 }
 
+export interface AttemptOptions {
+  readonly by: Actor;
+  readonly why: string;
+  /** Dispatched now, whatever its upstreams say (rsched run, the root of a replay). */
+  readonly manual: boolean;
+  /**
+   * Upstreams that get a new attempt in the same operation (a replay's or a
+   * mark's chain): this run waits for those new attempts, and their older
+   * attempts' outcomes change nothing here.
+   */
+  readonly waitFor?: readonly string[];
+  readonly force?: boolean;
+  readonly current?: Run;
+}
+
 /**
- * Starts a new attempt on purpose. `manual` attempts are dispatched now,
- * whatever their upstreams say (rsched run, the root of a replay); others wait
- * for the upstreams not listed in `done` (a replay's downstream runs). Markers
- * written before now belong to older attempts and change nothing.
+ * Starts a new attempt on purpose. The done set is rebuilt from the upstream
+ * runs as they are now (never inherited from an earlier attempt, which may
+ * have missed a success that came while the run was UPSTREAM_FAILED), and
+ * each upstream gets a floor: the attempt of it this run waits for.
  */
-export async function startAttempt(
-  deps: EngineDeps,
-  job: Job,
-  date: RunDate,
-  opts: { by: Actor; why: string; manual: boolean; done?: readonly string[]; force?: boolean; current?: Run },
-): Promise<Run> {
+export async function startAttempt(deps: EngineDeps, job: Job, date: RunDate, opts: AttemptOptions): Promise<Run> {
   const key = { job: job.name, date };
-  const now = deps.clock.now().toISOString();
+  const now = deps.clock.now();
+  const waitFor = new Set(opts.waitFor ?? []);
   for (let tries = 0; tries < 3; tries++) {
     const current = tries === 0 && opts.current ? opts.current : await deps.store.get(key);
     assertNotInFlight(current, opts.force ?? false);
-    const upstreamParams = current?.upstreamParams ?? {};
-    const done = opts.done ?? current?.doneUpstreams ?? [];
-    const started = await deps.store.transition({
-      key,
-      guard: current ? { states: [current.state], attempt: current.attempt } : { states: [RunState.PENDING] },
-      to: RunState.WAITING,
-      set: {
-        attempt: (current?.attempt ?? 0) + 1,
-        attemptStartedAt: now,
-        markersFrom: now,
-        retriesUsed: 0,
+    const upstreams = await deps.store.getMany(job.dependsOn.map((u) => ({ job: u, date })));
+    const done: string[] = [];
+    const floors: Record<string, number> = {};
+    for (const upstream of upstreams) {
+      if (waitFor.has(upstream.job)) {
+        floors[upstream.job] = upstream.attempt + 1;
+      } else {
+        floors[upstream.job] = upstream.attempt;
+        if (upstream.state === RunState.SUCCEEDED) done.push(upstream.job);
+      }
+    }
+    for (const name of waitFor) floors[name] ??= 1;
+    const result = await deps.store.transition(
+      reopen(current, key, {
+        at: now.toISOString(),
+        by: opts.by,
+        why: opts.why,
         manual: opts.manual,
-        doneUpstreams: done,
-        ...(opts.manual ? { dueAt: now } : {}),
-      },
-      removeUpstreamParams: Object.keys(upstreamParams).filter((u) => !done.includes(u)),
-      remove: opts.manual ? ATTEMPT_FIELDS.filter((f) => f !== 'dueAt') : ATTEMPT_FIELDS,
-      by: opts.by,
-      why: opts.why,
-      at: now,
-    });
-    if (started) return started;
+        done,
+        floors,
+        // With some upstreams done the wait for the rest has started, and may time out.
+        ...(done.length > 0 ? { deadlineAt: addMinutes(now, job.timeoutMinutes).toISOString() } : {}),
+      }),
+    );
+    if (result.ok) return result.run;
   }
   throw new OperationRefusedError(`${job.name} ${date} kept changing while a new attempt was being started; try again`);
 }

@@ -1,5 +1,5 @@
 import { downstreamClosure } from '../../domain/lineage';
-import { formatMarkerKey } from '../../domain/markers';
+import { formatMarkerKey, type MarkerBody } from '../../domain/markers';
 import { type RunDate, runDateIn } from '../../domain/run-date';
 import type { Actor } from '../../domain/runs/run';
 import { RunState, TERMINAL_STATES } from '../../domain/runs/states';
@@ -21,6 +21,8 @@ export interface MarkRequest {
 
 export interface MarkResult {
   readonly key: string;
+  /** The attempt the marker names (so no clock decides whether it counts). */
+  readonly attempt: number;
   /** Runs that got a new attempt so the marker counts (the run itself if it had ended; failed downstream runs). */
   readonly reopened: readonly string[];
 }
@@ -29,7 +31,8 @@ export interface MarkResult {
  * Writes a marker by hand (manual fixes, tests). A marker for a run that has
  * ended would change nothing, so such a run first gets a new attempt, and the
  * downstream runs it failed wait again: marking a failed job done lets the
- * chain continue.
+ * chain continue. The marker names its attempt, so it is judged by attempt,
+ * not by comparing the operator's clock with S3's (docs/markers.md).
  */
 export async function mark(deps: EngineDeps, bucket: MarkerBucket, request: MarkRequest): Promise<MarkResult> {
   const job = requireJob(deps, request.job);
@@ -37,31 +40,43 @@ export async function mark(deps: EngineDeps, bucket: MarkerBucket, request: Mark
   if (request.date > today) throw new OperationRefusedError(`${request.date} is in the future (today is ${today} in ${job.timezone})`);
   const reopened: string[] = [];
   const current = await deps.store.get({ job: job.name, date: request.date });
+  let attempt = current?.attempt ?? 1;
   if (current && TERMINAL_STATES.includes(current.state)) {
-    await startAttempt(deps, job, request.date, {
+    if (!request.failed) {
+      // Downstream first (as replay does), each waiting for the new attempts above it.
+      const chain = downstreamClosure(deps.dag, job.name);
+      const runs = new Map((await deps.store.getMany(chain.map((name) => ({ job: name, date: request.date })))).map((r) => [r.job, r]));
+      const reopenedSet = new Set([job.name, ...chain.filter((name) => runs.get(name)?.state === RunState.UPSTREAM_FAILED)]);
+      for (const name of [...chain].reverse()) {
+        const run = runs.get(name);
+        if (run?.state !== RunState.UPSTREAM_FAILED) continue;
+        const child = requireJob(deps, name);
+        await startAttempt(deps, child, request.date, {
+          by: request.by,
+          why: `rsched mark ${job.name}: waits again`,
+          manual: false,
+          waitFor: child.dependsOn.filter((u) => reopenedSet.has(u)),
+          current: run,
+        });
+        reopened.push(name);
+      }
+    }
+    const started = await startAttempt(deps, job, request.date, {
       by: request.by,
       why: `rsched mark (${current.state} before)`,
       manual: false,
       current,
       force: request.force,
     });
-    reopened.push(job.name);
-    if (!request.failed) {
-      for (const name of downstreamClosure(deps.dag, job.name)) {
-        const run = await deps.store.get({ job: name, date: request.date });
-        if (run?.state !== RunState.UPSTREAM_FAILED) continue;
-        await startAttempt(deps, requireJob(deps, name), request.date, {
-          by: request.by,
-          why: `rsched mark ${job.name}: waits again`,
-          manual: false,
-          current: run,
-        });
-        reopened.push(name);
-      }
-    }
+    attempt = started.attempt;
+    reopened.unshift(job.name);
   }
   const key = formatMarkerKey(job.name, request.date, request.failed ? 'failed' : 'done', request.prefix ?? '');
-  const body = { params: request.params, meta: { markedBy: request.by, markedAt: deps.clock.now().toISOString() } };
+  const body: MarkerBody = {
+    params: request.params,
+    meta: { markedBy: request.by, markedAt: deps.clock.now().toISOString() },
+    attempt,
+  };
   await bucket.write(key, JSON.stringify(body));
-  return { key, reopened };
+  return { key, attempt, reopened };
 }

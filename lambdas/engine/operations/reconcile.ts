@@ -5,13 +5,14 @@ import type { Actor } from '../../domain/runs/run';
 import { RunState, TERMINAL_STATES } from '../../domain/runs/states';
 import type { MarkerBucket } from '../../ports/marker-bucket';
 import type { EngineDeps } from '../deps';
+import { dispatch, isReady } from '../dispatch';
 import { onMarker } from '../markers';
-import { propagateSuccess } from '../outcomes';
+import { propagateSuccess, repairDoneSet } from '../outcomes';
 import { startRoot } from '../triggers';
 
 export interface ReconcileFix {
   readonly job: string;
-  readonly action: 'redrove-marker' | 'propagated' | 'started-missed-trigger' | 'started-skipped-trigger';
+  readonly action: 'redrove-marker' | 'propagated' | 'started-missed-trigger' | 'started-skipped-trigger' | 'repaired-done-set';
   readonly detail: string;
 }
 
@@ -65,6 +66,7 @@ export async function reconcile(
       fixed.push({ job: run.job, action: 'propagated', detail: 'success passed to its downstream runs' });
     }
   }
+  fixed.push(...(await repairWaitingRuns(deps, date, opts)));
   const now = deps.clock.now();
   for (const job of deps.dag.jobs.values()) {
     if (!job.schedule) continue;
@@ -134,6 +136,32 @@ export async function catchUpSkippedRoots(
       const outcome = opts.dryRun ? 'would start it' : await startRoot(deps, job, skip.date, opts.by, why);
       fixed.push({ job: job.name, action: 'started-skipped-trigger', detail: `${why} (${outcome})` });
     }
+  }
+  return fixed;
+}
+
+/**
+ * Waiting runs whose done set misses upstreams that in fact SUCCEEDED (a lost
+ * event, or a success that came while the run was UPSTREAM_FAILED and was
+ * reopened later): the upstreams are added and the run dispatched if ready.
+ */
+async function repairWaitingRuns(deps: EngineDeps, date: RunDate, opts: { by: Actor; dryRun?: boolean }): Promise<ReconcileFix[]> {
+  const fixed: ReconcileFix[] = [];
+  const runs = await deps.store.listByDate(date);
+  const succeeded = new Map(runs.filter((r) => r.state === RunState.SUCCEEDED).map((r) => [r.job, r]));
+  for (const run of runs) {
+    const job = deps.dag.jobs.get(run.job);
+    if (!job || run.state !== RunState.WAITING) continue;
+    const lost = job.dependsOn.filter((u) => {
+      const upstream = succeeded.get(u);
+      return !run.doneUpstreams.includes(u) && upstream !== undefined && upstream.attempt >= (run.upstreamFloors[u] ?? 0);
+    });
+    if (lost.length === 0) continue;
+    if (!opts.dryRun) {
+      const repaired = await repairDoneSet(deps, run, opts.by);
+      if (isReady(job, repaired)) await dispatch(deps, repaired, opts.by);
+    }
+    fixed.push({ job: run.job, action: 'repaired-done-set', detail: `${lost.join(', ')} had succeeded but were not counted` });
   }
   return fixed;
 }

@@ -1,4 +1,4 @@
-import type { Job } from '../../domain/config/dag';
+import { type Job, jobOf } from '../../domain/config/dag';
 import { downstreamClosure } from '../../domain/lineage';
 import { type RunDate, runDateIn } from '../../domain/run-date';
 import type { Actor, Run } from '../../domain/runs/run';
@@ -59,7 +59,7 @@ export async function planReplay(deps: EngineDeps, request: ReplayRequest): Prom
     if (current && IN_FLIGHT_STATES.includes(current.state) && !request.force) {
       refusals.push(`${name} ${request.date} is ${current.state}; wait for it or pass --force`);
     }
-    const job = deps.dag.jobs.get(name) as Job;
+    const job = jobOf(deps.dag, name);
     runs.push({
       job: name,
       date: request.date,
@@ -89,21 +89,18 @@ export async function replay(deps: EngineDeps, request: ReplayRequest): Promise<
   const started: Run[] = [];
   // Downstream first, so the replayed root's success finds them waiting.
   for (const planned of plan.runs.slice(1).reverse()) {
-    const job = deps.dag.jobs.get(planned.job) as Job;
-    const current = await deps.store.get({ job: planned.job, date: planned.date });
-    const stillDone = (current?.doneUpstreams ?? []).filter((u) => !planned.waitsFor.includes(u));
+    const job = jobOf(deps.dag, planned.job);
     started.push(
       await startAttempt(deps, job, planned.date, {
         by: request.by,
         why: `${request.label ?? 'replay'} of ${request.job} --downstream: waits for ${planned.waitsFor.join(', ')}`,
         manual: false,
-        done: stillDone,
+        waitFor: planned.waitsFor,
         force: request.force,
-        current,
       }),
     );
   }
-  const root = deps.dag.jobs.get(request.job) as Job;
+  const root = jobOf(deps.dag, request.job);
   const rootRun = await startAttempt(deps, root, request.date, {
     by: request.by,
     why: request.label ?? 'replay',
@@ -111,7 +108,9 @@ export async function replay(deps: EngineDeps, request: ReplayRequest): Promise<
     force: request.force,
   });
   started.unshift(rootRun);
-  return { plan, started, dispatch: await dispatch(deps, rootRun, request.by) };
+  const outcome = await dispatch(deps, rootRun, request.by);
+  // A downstream run whose replayed upstreams were all done already (none, in a plan) is dispatched by them.
+  return { plan, started, dispatch: outcome };
 }
 
 /** `rsched run`: submit one run now, regardless of its upstreams (recorded as manual). */

@@ -14,6 +14,11 @@ export const RUN_HEADER = 'x-rsched-run';
 /** ListPipelines pages are small on purpose, so name resolution's pagination is exercised. */
 const PAGE_SIZE = 25;
 
+/** A time as Data Pipeline writes it in a pipeline's fields: UTC, to the second, no zone ("2012-12-13T01:24:06"). */
+export function pipelineTime(at: Date): string {
+  return at.toISOString().slice(0, 19);
+}
+
 export function simulatedPipelineId(name: string): string {
   return `df-${createHash('sha256').update(name).digest('hex').slice(0, 19).toUpperCase()}`;
 }
@@ -28,6 +33,8 @@ interface PendingActivation {
 
 export interface DataPipelineSnapshot {
   readonly pending: readonly PendingActivation[];
+  /** Per pipeline id, its last activation (ISO). */
+  readonly lastActivation?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -39,6 +46,8 @@ export class DataPipelineSimulator {
   private readonly pipelines: { id: string; name: string }[];
   private readonly ids: Set<string>;
   private readonly pending = new Set<PendingActivation>();
+  /** Per pipeline id, when it was last activated (DescribePipelines' `@lastActivationTime`). */
+  private readonly lastActivation = new Map<string, Date>();
 
   constructor(
     private readonly deps: {
@@ -70,6 +79,7 @@ export class DataPipelineSimulator {
     return {
       'DataPipeline.ListPipelines': (input) => this.listPipelines(input),
       'DataPipeline.ActivatePipeline': (input, headers) => this.activate(input, headers),
+      'DataPipeline.DescribePipelines': (input) => this.describePipelines(input),
     };
   }
 
@@ -78,6 +88,28 @@ export class DataPipelineSimulator {
     const page = this.pipelines.slice(start, start + PAGE_SIZE);
     const more = start + PAGE_SIZE < this.pipelines.length;
     return { pipelineIdList: page, hasMoreResults: more, ...(more ? { marker: String(start + PAGE_SIZE) } : {}) };
+  }
+
+  /**
+   * DescribePipelines as AWS answers it: per id a `fields` list of key/stringValue
+   * pairs; `@lastActivationTime` only once the pipeline was activated (the
+   * submitter's lookup after a lost ActivatePipeline answer reads it).
+   */
+  private describePipelines(input: Record<string, unknown>): unknown {
+    const ids = (input.pipelineIds as string[] | undefined) ?? [];
+    const list = ids.map((id) => {
+      const pipeline = this.pipelines.find((p) => p.id === id);
+      if (!pipeline) throw new ServiceError('PipelineNotFoundException', `Pipeline with id ${id} does not exist`);
+      const activated = this.lastActivation.get(id);
+      const fields = [
+        { key: '@id', stringValue: id },
+        { key: 'name', stringValue: pipeline.name },
+        { key: '@pipelineState', stringValue: activated ? 'SCHEDULED' : 'PENDING' },
+        ...(activated ? [{ key: '@lastActivationTime', stringValue: pipelineTime(activated) }] : []),
+      ];
+      return { pipelineId: id, name: pipeline.name, fields };
+    });
+    return { pipelineDescriptionList: list };
   }
 
   private activate(input: Record<string, unknown>, headers: IncomingHttpHeaders): unknown {
@@ -90,6 +122,8 @@ export class DataPipelineSimulator {
     const job = this.deps.dag.jobs.get(run.job);
     if (!job) throw new ServiceError('InvalidRequestException', `unknown job ${run.job}`);
     const now = this.deps.timeline.now();
+    this.lastActivation.set(id, now);
+    this.deps.onChange?.();
     this.deps.submissions.record({ ...run, kind: 'datapipeline', submissionId: id, at: now });
     const outcome = simulatedOutcome(job, this.deps.overrides);
     if (outcome.result !== 'hang') {
@@ -116,11 +150,15 @@ export class DataPipelineSimulator {
   }
 
   snapshot(): DataPipelineSnapshot {
-    return { pending: [...this.pending] };
+    return {
+      pending: [...this.pending],
+      lastActivation: Object.fromEntries([...this.lastActivation].map(([id, at]) => [id, at.toISOString()])),
+    };
   }
 
   /** Re-arms the activations that were still running when the state was saved (at once if their time has passed). */
   restore(snapshot: DataPipelineSnapshot): void {
+    for (const [id, at] of Object.entries(snapshot.lastActivation ?? {})) this.lastActivation.set(id, new Date(at));
     for (const activation of snapshot.pending) this.arm(activation);
   }
 }

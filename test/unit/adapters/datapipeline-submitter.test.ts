@@ -1,15 +1,16 @@
 import {
   ActivatePipelineCommand,
   DataPipelineClient,
+  DescribePipelinesCommand,
   InternalServiceError,
   ListPipelinesCommand,
   PipelineNotFoundException,
 } from '@aws-sdk/client-data-pipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DataPipelineSubmitter } from '../../../lambdas/adapters/aws/datapipeline-submitter';
+import { DataPipelineSubmitter, parsePipelineTime } from '../../../lambdas/adapters/aws/datapipeline-submitter';
 import type { RunDate } from '../../../lambdas/domain/run-date';
-import type { SubmitRequest } from '../../../lambdas/ports/submitter';
+import type { SubmissionRef, SubmitRequest } from '../../../lambdas/ports/submitter';
 import { submitErrorOf } from '../../support/submit-errors';
 
 const client = new DataPipelineClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
@@ -136,13 +137,109 @@ describe('DataPipelineSubmitter', () => {
     expect(transient.retryable).toBe(true);
   });
 
-  it('cannot find a lost submission, and says so instead of guessing', async () => {
-    expect(await new DataPipelineSubmitter(client).findSubmission()).toBe('unknown');
+  it('says whether a failed ActivatePipeline may have been applied: a 5xx or a lost connection may, throttling and refusals not', async () => {
+    const submitter = new DataPipelineSubmitter(client);
+    mock.on(ActivatePipelineCommand).rejects(new InternalServiceError({ message: 'try again', $metadata: { httpStatusCode: 500 } }));
+    expect(await submitErrorOf(submitter.submit(request('df-0001')))).toMatchObject({ maybeApplied: true, retryable: true });
+    mock.on(ActivatePipelineCommand).rejects(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    expect(await submitErrorOf(submitter.submit(request('df-0001')))).toMatchObject({ maybeApplied: true, retryable: true });
+    mock
+      .on(ActivatePipelineCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
+    expect(await submitErrorOf(submitter.submit(request('df-0001')))).toMatchObject({ maybeApplied: false, retryable: true });
+    mock.on(ActivatePipelineCommand).rejects(new PipelineNotFoundException({ message: 'gone', $metadata: { httpStatusCode: 400 } }));
+    expect(await submitErrorOf(submitter.submit(request('df-0001')))).toMatchObject({ maybeApplied: false, retryable: false });
   });
 
   it('refuses targets of another type', async () => {
     const wrong = { ...request('x'), target: { type: 'emr-step', args: ['x'], jar: 'j', actionOnFailure: 'CONTINUE' } } as const;
     const err = await submitErrorOf(new DataPipelineSubmitter(client).submit(wrong));
     expect(err.retryable).toBe(false);
+  });
+});
+
+/**
+ * The lookup after a maybe-applied ActivatePipeline: DescribePipelines'
+ * `@lastActivationTime` (UTC, to the second, no zone; see
+ * https://docs.aws.amazon.com/datapipeline/latest/APIReference/API_DescribePipelines.html for the
+ * key/stringValue fields) against the claim time `since`.
+ */
+describe('DataPipelineSubmitter.findSubmission', () => {
+  const since = '2026-11-22T06:00:10.400Z';
+  const ref = (over: Partial<SubmissionRef> = {}): SubmissionRef => ({
+    job: 'kpi_export',
+    date: '2026-11-22' as RunDate,
+    attempt: 1,
+    type: 'datapipeline',
+    since,
+    target: { type: 'datapipeline', pipeline: 'df-0001', parameters: {} },
+    ...over,
+  });
+  const activatedAt = (stringValue?: string) =>
+    mock.on(DescribePipelinesCommand, { pipelineIds: ['df-0001'] }).resolves({
+      pipelineDescriptionList: [
+        {
+          pipelineId: 'df-0001',
+          name: 'kpi-to-redshift',
+          fields: [
+            { key: '@pipelineState', stringValue: 'SCHEDULED' },
+            ...(stringValue ? [{ key: '@lastActivationTime', stringValue }] : []),
+          ],
+        },
+      ],
+    });
+
+  it('an activation at or after the claim is ours: found, the pipeline id as submission id', async () => {
+    activatedAt('2026-11-22T06:00:11');
+    expect(await new DataPipelineSubmitter(client).findSubmission(ref())).toEqual({ submissionId: 'df-0001' });
+  });
+
+  it('an activation stamped within the skew before the claim (second truncation, clocks) is still ours', async () => {
+    activatedAt('2026-11-22T06:00:10');
+    expect(await new DataPipelineSubmitter(client).findSubmission(ref())).toEqual({ submissionId: 'df-0001' });
+    activatedAt('2026-11-22T06:00:06');
+    expect(await new DataPipelineSubmitter(client).findSubmission(ref())).toEqual({ submissionId: 'df-0001' });
+  });
+
+  it('an activation clearly before the claim is not ours: undefined, safe to activate', async () => {
+    activatedAt('2026-11-22T06:00:05');
+    expect(await new DataPipelineSubmitter(client).findSubmission(ref())).toBeUndefined();
+    activatedAt('2026-11-21T06:00:00');
+    expect(await new DataPipelineSubmitter(client).findSubmission(ref())).toBeUndefined();
+  });
+
+  it('cannot tell without the field, with an unreadable time, without since or target, or when DescribePipelines fails', async () => {
+    const submitter = new DataPipelineSubmitter(client);
+    activatedAt(undefined);
+    expect(await submitter.findSubmission(ref())).toBe('unknown');
+    activatedAt('yesterday');
+    expect(await submitter.findSubmission(ref())).toBe('unknown');
+    activatedAt('2026-11-22T06:00:11');
+    expect(await submitter.findSubmission(ref({ since: undefined }))).toBe('unknown');
+    expect(await submitter.findSubmission(ref({ target: undefined }))).toBe('unknown');
+    mock.on(DescribePipelinesCommand).rejects(new InternalServiceError({ message: 'down', $metadata: { httpStatusCode: 500 } }));
+    expect(await submitter.findSubmission(ref())).toBe('unknown');
+  });
+
+  it('resolves a pipeline name before describing it', async () => {
+    listInPages();
+    mock.on(DescribePipelinesCommand, { pipelineIds: ['df-0003'] }).resolves({
+      pipelineDescriptionList: [
+        { pipelineId: 'df-0003', name: 'kpi-to-redshift', fields: [{ key: '@lastActivationTime', stringValue: '2026-11-22T06:01:00' }] },
+      ],
+    });
+    const found = await new DataPipelineSubmitter(client).findSubmission(
+      ref({ target: { type: 'datapipeline', pipeline: 'kpi-to-redshift', parameters: {} } }),
+    );
+    expect(found).toEqual({ submissionId: 'df-0003' });
+  });
+});
+
+describe('parsePipelineTime', () => {
+  it('reads Data Pipeline times as UTC, with or without a zone', () => {
+    expect(parsePipelineTime('2012-12-13T01:24:06')).toBe(Date.parse('2012-12-13T01:24:06Z'));
+    expect(parsePipelineTime('2012-12-13T01:24:06Z')).toBe(Date.parse('2012-12-13T01:24:06Z'));
+    expect(parsePipelineTime('')).toBeUndefined();
+    expect(parsePipelineTime('not a time')).toBeUndefined();
   });
 });

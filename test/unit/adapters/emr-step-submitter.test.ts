@@ -82,10 +82,38 @@ describe('EmrStepSubmitter.submit', () => {
     expect((await submitErrorOf(submitter.submit(request()))).retryable).toBe(true);
   });
 
+  it('says which failures may have added the step: 5xx, timeouts and lost connections may; refusals and throttling did not', async () => {
+    const judged = async (error: Error) => {
+      mock.on(AddJobFlowStepsCommand).rejects(error);
+      const err = await submitErrorOf(submitter.submit(request()));
+      return { maybeApplied: err.maybeApplied, retryable: err.retryable };
+    };
+    expect(await judged(new InternalServerError({ message: 'oops', $metadata: { httpStatusCode: 500 } }))).toEqual({
+      maybeApplied: true,
+      retryable: true,
+    });
+    expect(await judged(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))).toEqual({
+      maybeApplied: true,
+      retryable: true,
+    });
+    expect(await judged(Object.assign(new Error('Request timed out'), { name: 'TimeoutError' }))).toEqual({
+      maybeApplied: true,
+      retryable: true,
+    });
+    expect(
+      await judged(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } })),
+    ).toEqual({ maybeApplied: false, retryable: true });
+    expect(await judged(Object.assign(new Error('terminated'), { name: 'ValidationException', $fault: 'client' }))).toEqual({
+      maybeApplied: false,
+      retryable: false,
+    });
+  });
+
   it('treats a response without a step id as retryable, and a run without a cluster as permanent', async () => {
     mock.on(AddJobFlowStepsCommand).resolves({ StepIds: [] });
     expect(await submitErrorOf(submitter.submit(request()))).toMatchObject({
       retryable: true,
+      maybeApplied: true,
       message: 'AddJobFlowSteps returned no step id',
     });
     const err = await submitErrorOf(submitter.submit({ ...request(), cluster: undefined }));

@@ -1,0 +1,344 @@
+import type { RequestListener } from 'node:http';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConfiguredRetryStrategy } from '@smithy/util-retry';
+import { documentClient } from '../../lambdas/adapters/aws/clients';
+import { DynamoRunStore } from '../../lambdas/adapters/aws/dynamodb-run-store';
+import type { Dag } from '../../lambdas/domain/config/dag';
+import { loadDag } from '../../lambdas/domain/config/validate';
+import { formatMarkerKey, type MarkerStatus } from '../../lambdas/domain/markers';
+import type { RunDate } from '../../lambdas/domain/run-date';
+import type { Run } from '../../lambdas/domain/runs/run';
+import { TERMINAL_STATES } from '../../lambdas/domain/runs/states';
+import { DEFAULT_TUNING, type EngineDeps } from '../../lambdas/engine/deps';
+import type { MarkerEvent } from '../../lambdas/engine/markers';
+import { OperationRefusedError } from '../../lambdas/engine/operations/errors';
+import { replay } from '../../lambdas/engine/operations/replay';
+import { sweep } from '../../lambdas/engine/sweep';
+import { makeSchedulerHandler } from '../../lambdas/handlers/scheduler';
+import { createTables, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lambdas/local/dynamodb-emulator';
+import { InProcessRequestHandler } from '../../lambdas/local/in-process-transport';
+import { seededRandom, shuffleInPlace } from '../../lambdas/local/random';
+import type { AlertSink } from '../../lambdas/ports/alert-sink';
+import { ManualClock, MINUTE_MS } from '../../lambdas/ports/clock';
+import type { ClusterDirectory } from '../../lambdas/ports/cluster-directory';
+import { silentLog } from '../../lambdas/ports/log';
+import type { MarkerReader } from '../../lambdas/ports/marker-reader';
+import { type SubmissionRef, SubmitError, type SubmitRequest, type SubmitResult, type Submitter } from '../../lambdas/ports/submitter';
+import { HTTP_FAULTS, injectHttpFaults } from '../../test/support/http-faults';
+
+/**
+ * One soak trial (issue 11/12 "soak"): a random DAG of up to 200 jobs runs a
+ * day against dynalite over the real SDK (in process, no sockets), with every
+ * S3 event delivered 1-5 times, shuffled, up to 8 handler invocations at once,
+ * sweeps, operator replays, jobs that fail or hang, and faults at the HTTP layer
+ * of DynamoDB (throttle, 5xx, applied-then-5xx, applied-answer-lost) and of the
+ * control plane (applied then failed). At the end the system is driven to
+ * quiescence and checked:
+ *
+ * - double submission: one (job, attempt) applied twice by the control plane;
+ * - lost completion: a job's marker for its run's current attempt was delivered,
+ *   yet the run did not end the way the marker says;
+ * - stuck run: a run that has not ended while nothing is due any more.
+ */
+
+export interface TrialResult {
+  readonly seed: number;
+  readonly jobs: number;
+  readonly doubleSubmissions: number;
+  readonly lostCompletions: number;
+  readonly stuckRuns: number;
+  /** Runs parked SUBMIT_UNCERTAIN at some point (at most once, with an alert: by design for opaque targets). */
+  readonly uncertainParks: number;
+  readonly problems: readonly string[];
+}
+
+const DATE = '2026-11-22' as RunDate;
+const START = '2026-11-22T00:00:00.000Z';
+
+interface JobPlan {
+  readonly name: string;
+  readonly dependsOn: string[];
+  readonly external: boolean;
+  readonly retries: number;
+  /** Attempts that write `.failed` before one writes `.done`. */
+  readonly failures: number;
+  /** Never writes a marker (its run ends at maxRuntimeMinutes, or times out). */
+  readonly hangs: boolean;
+}
+
+function jobCount(random: () => number): number {
+  const r = random();
+  if (r < 0.6) return 2 + Math.floor(random() * 9);
+  if (r < 0.93) return 11 + Math.floor(random() * 30);
+  return 41 + Math.floor(random() * 160);
+}
+
+function planJobs(random: () => number): JobPlan[] {
+  const n = jobCount(random);
+  const jobs: JobPlan[] = [];
+  for (let i = 0; i < n; i++) {
+    const dependsOn: string[] = [];
+    if (i > 0 && random() > 0.25) {
+      const k = 1 + Math.floor(random() * Math.min(3, i));
+      while (dependsOn.length < k) {
+        const up = `j${Math.floor(random() * i)}`;
+        if (!dependsOn.includes(up)) dependsOn.push(up);
+      }
+    }
+    const external = dependsOn.length === 0 && random() < 0.3;
+    jobs.push({
+      name: `j${i}`,
+      dependsOn,
+      external,
+      retries: random() < 0.3 ? 1 : 0,
+      failures: random() < 0.08 ? 1 + Math.floor(random() * 2) : 0,
+      hangs: random() < 0.03,
+    });
+  }
+  return jobs;
+}
+
+function dagOf(jobs: readonly JobPlan[]): Dag {
+  const config = {
+    jobs: jobs.map((j) => ({
+      name: j.name,
+      dependsOn: j.dependsOn,
+      target: j.external ? { type: 'external' } : { type: 'datapipeline', pipeline: `${j.name}-pipeline`, parameters: { d: '{{date}}' } },
+      timeoutMinutes: 240,
+      ...(j.external ? {} : { maxRuntimeMinutes: 120 }),
+      retries: j.retries,
+      retryDelayMinutes: 2,
+    })),
+  };
+  return loadDag([{ path: 'soak.json', text: JSON.stringify(config) }]);
+}
+
+/**
+ * A control plane that may apply a call and then fail it (as AddJobFlowSteps
+ * or ActivatePipeline can). Lookups are truthful, like EMR's ListSteps by step
+ * name, except for "opaque" jobs, which answer like Data Pipeline with no
+ * activation to show: 'unknown' unless the call was applied.
+ */
+class FlakyControlPlane implements Submitter {
+  /** Applied submissions: `job#attempt` -> times applied. */
+  readonly applied = new Map<string, number>();
+  readonly fresh: SubmitRequest[] = [];
+  constructor(
+    private readonly random: () => number,
+    private readonly opaque: ReadonlySet<string>,
+  ) {}
+
+  async submit(request: SubmitRequest): Promise<SubmitResult> {
+    const r = this.random();
+    if (r < 0.03) throw new SubmitError('ThrottlingException (soak)', true);
+    if (r < 0.06) throw new SubmitError('InternalServerError before the call (soak)', true, { maybeApplied: true });
+    this.apply(request);
+    if (r < 0.1) throw new SubmitError('InternalServerError after the call took effect (soak)', true, { maybeApplied: true });
+    return { submissionId: `s-${request.job}-${request.attempt}` };
+  }
+
+  private apply(request: SubmitRequest): void {
+    const key = `${request.job}#${request.attempt}`;
+    this.applied.set(key, (this.applied.get(key) ?? 0) + 1);
+    this.fresh.push(request);
+  }
+
+  async findSubmission(ref: SubmissionRef): Promise<SubmitResult | undefined | 'unknown'> {
+    if (this.applied.has(`${ref.job}#${ref.attempt}`)) return { submissionId: `s-${ref.job}-${ref.attempt}` };
+    return this.opaque.has(ref.job) ? 'unknown' : undefined;
+  }
+}
+
+class Bodies implements MarkerReader {
+  readonly bodies = new Map<string, string>();
+  async read(_bucket: string, key: string): Promise<string | undefined> {
+    return this.bodies.get(key);
+  }
+}
+
+const noClusters: ClusterDirectory = { liveClusterFor: async () => undefined };
+
+type Delivery = { readonly kind: 'marker'; readonly event: MarkerEvent } | { readonly kind: 'trigger'; readonly job: string };
+
+/** Runs one trial against the dynalite behind `listener`. */
+export async function runTrial(seed: number, listener: RequestListener): Promise<TrialResult> {
+  const random = seededRandom(seed);
+  const plans = planJobs(random);
+  const byName = new Map(plans.map((p) => [p.name, p]));
+  const dag = dagOf(plans);
+
+  const client = new DynamoDBClient({
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    requestHandler: new InProcessRequestHandler(listener) as never,
+    // The SDK's own retries (3 tries), without the real-time backoff: the soak's clock is virtual.
+    retryStrategy: new ConfiguredRetryStrategy(3, () => 0),
+  });
+  const tables = { runs: `soak-${seed}-runs`, clusters: `soak-${seed}-clusters` };
+  await createTables(client, tables);
+  const faults = injectHttpFaults(client, () => (random() < 0.015 ? HTTP_FAULTS[Math.floor(random() * HTTP_FAULTS.length)] : undefined));
+
+  const clock = new ManualClock(START);
+  const opaque = new Set(plans.filter(() => random() < 0.2).map((p) => p.name));
+  const controlPlane = new FlakyControlPlane(random, opaque);
+  const bodies = new Bodies();
+  const alerts: AlertSink = { publish: async () => {} };
+  const deps: EngineDeps = {
+    dag,
+    store: new DynamoRunStore(documentClient(client), { tableName: tables.runs }),
+    submitter: controlPlane,
+    alerts,
+    clusters: noClusters,
+    markers: bodies,
+    clock,
+    log: silentLog,
+    tuning: { ...DEFAULT_TUNING, submitBackoffBaseMs: 1_000, submitBackoffCapMs: 8_000 },
+  };
+  const handler = makeSchedulerHandler(deps);
+
+  const sequencers = new Map<string, number>();
+  /** Markers written for (job, attempt): what the run must end as. */
+  const written = new Map<string, MarkerStatus>();
+  const markerEvent = (job: string, status: MarkerStatus, attempt: number): MarkerEvent => {
+    const key = formatMarkerKey(job, DATE, status, 'markers/');
+    const seq = (sequencers.get(key) ?? 0) + 1;
+    sequencers.set(key, seq);
+    // Half the jobs echo their attempt in the body; the others rely on the event's time.
+    if (random() < 0.5) bodies.bodies.set(key, JSON.stringify({ attempt }));
+    else bodies.bodies.delete(key);
+    written.set(`${job}#${attempt}`, status);
+    return {
+      bucket: 'soak',
+      key,
+      size: Buffer.byteLength(bodies.bodies.get(key) ?? ''),
+      eventTime: clock.now().toISOString(),
+      // S3's sequencers grow per key but vary in length: a longer one is the shorter's order plus digits on the right.
+      sequencer: seq.toString(16).toUpperCase().padStart(16, '0') + 'A7F'.slice(0, Math.floor(random() * 4)),
+    };
+  };
+
+  const pending: Delivery[] = [];
+  for (const p of plans) {
+    if (p.dependsOn.length > 0) continue;
+    if (p.external) {
+      if (!p.hangs) pending.push({ kind: 'marker', event: markerEvent(p.name, p.failures > 0 ? 'failed' : 'done', 1) });
+    } else pending.push({ kind: 'trigger', job: p.name });
+  }
+  /** Failed invocations after Lambda's retries: redriven from the dead-letter queue, as an operator would. */
+  const deadLetters: Delivery[] = [];
+  const problems: string[] = [];
+
+  const invoke = async (d: Delivery): Promise<void> => {
+    const event =
+      d.kind === 'trigger'
+        ? { source: 'rsched.trigger', job: d.job, scheduledTime: START }
+        : { Records: [{ EventSource: 'aws:sns', Sns: { MessageId: `${seed}`, Message: JSON.stringify(s3Records(d.event)) } }] };
+    for (let tries = 1; ; tries++) {
+      try {
+        await handler(event);
+        return;
+      } catch {
+        if (tries >= 3) {
+          deadLetters.push(d);
+          return;
+        }
+      }
+    }
+  };
+
+  const replayAt = random() < 0.25 ? 1 + Math.floor(random() * 6) : -1;
+  const attemptsSeen = new Map<string, number>();
+  for (let round = 0; round < 400; round++) {
+    // Jobs the control plane started write their marker now (or never, if they hang).
+    for (const request of controlPlane.fresh.splice(0)) {
+      const plan = byName.get(request.job);
+      if (!plan || plan.hangs) continue;
+      attemptsSeen.set(request.job, (attemptsSeen.get(request.job) ?? 0) + 1);
+      const status: MarkerStatus = (attemptsSeen.get(request.job) ?? 0) <= plan.failures ? 'failed' : 'done';
+      pending.push({ kind: 'marker', event: markerEvent(request.job, status, request.attempt) });
+    }
+    if (round === replayAt) {
+      const candidates = plans.filter((p) => !p.external);
+      const target = candidates[Math.floor(random() * candidates.length)];
+      if (target) {
+        try {
+          await replay(deps, { job: target.name, date: DATE, downstream: true, by: 'operator:soak' });
+        } catch (err) {
+          if (!(err instanceof OperationRefusedError)) throw err;
+        }
+      }
+    }
+    if (pending.length > 0) {
+      const copies = pending.splice(0).flatMap((d) => Array.from({ length: 1 + Math.floor(random() * 5) }, () => d));
+      shuffleInPlace(copies, random);
+      for (let i = 0; i < copies.length; i += 8) await Promise.all(copies.slice(i, i + 8).map(invoke));
+      clock.advance(MINUTE_MS);
+      await sweepSafely(deps, problems);
+      continue;
+    }
+    if (controlPlane.fresh.length > 0) continue;
+    if (deadLetters.length > 0) {
+      pending.push(...deadLetters.splice(0));
+      continue;
+    }
+    const next = await deps.store.nextDueAt();
+    if (!next) break;
+    clock.set(new Date(Math.max(Date.parse(next), clock.now().getTime()) + 1000));
+    await sweepSafely(deps, problems);
+  }
+
+  faults.setPlan(() => undefined);
+  const runs = await deps.store.listByDate(DATE);
+  return { seed, jobs: plans.length, ...judge(runs, controlPlane, written), problems };
+}
+
+async function sweepSafely(deps: EngineDeps, problems: string[]): Promise<void> {
+  for (let tries = 1; tries <= 3; tries++) {
+    try {
+      await sweep(deps);
+      return;
+    } catch (err) {
+      if (tries === 3) problems.push(`sweep failed 3 times: ${String(err)}`);
+    }
+  }
+}
+
+function judge(
+  runs: readonly Run[],
+  controlPlane: FlakyControlPlane,
+  written: ReadonlyMap<string, MarkerStatus>,
+): Pick<TrialResult, 'doubleSubmissions' | 'lostCompletions' | 'stuckRuns' | 'uncertainParks'> {
+  let doubleSubmissions = 0;
+  for (const times of controlPlane.applied.values()) if (times > 1) doubleSubmissions++;
+  let lostCompletions = 0;
+  let stuckRuns = 0;
+  let uncertainParks = 0;
+  for (const run of runs) {
+    if (run.history.some((e) => e.to === 'SUBMIT_UNCERTAIN')) uncertainParks++;
+    if (!TERMINAL_STATES.includes(run.state)) stuckRuns++;
+    const marker = written.get(`${run.job}#${run.attempt}`);
+    if (marker === 'done' && run.state !== 'SUCCEEDED') {
+      lostCompletions++;
+      if (process.env.SOAK_DEBUG) console.error(JSON.stringify(run, null, 1));
+    }
+    if (!TERMINAL_STATES.includes(run.state) && process.env.SOAK_DEBUG) console.error(JSON.stringify(run, null, 1));
+  }
+  return { doubleSubmissions, lostCompletions, stuckRuns, uncertainParks };
+}
+
+function s3Records(event: MarkerEvent) {
+  return {
+    Records: [
+      {
+        eventVersion: '2.1',
+        eventSource: 'aws:s3',
+        eventName: 'ObjectCreated:Put',
+        eventTime: event.eventTime,
+        s3: {
+          bucket: { name: event.bucket, arn: `arn:aws:s3:::${event.bucket}` },
+          object: { key: event.key, size: event.size, sequencer: event.sequencer },
+        },
+      },
+    ],
+  };
+}

@@ -1,0 +1,373 @@
+import type { Job } from '../config/dag';
+import type { Actor, Run, RunKey } from './run';
+import { DISPATCHABLE_STATES, RunState } from './states';
+
+/**
+ * Every state change of a run, in one place: the table of allowed edges, the
+ * readiness rule, and one named builder per transition that says which fields
+ * it sets and which it clears. The run store accepts only `Transition`s and
+ * refuses an edge the table does not have, so a new code path cannot invent a
+ * state change (docs/runs.md describes the states and edges for users).
+ */
+
+const S = RunState;
+
+/**
+ * The edges a run may take. Operator actions (replay, run, mark, backfill)
+ * start a new attempt from any state but an in-flight one (unless forced): that
+ * is the `reopen` edge into WAITING, listed for every state. A same-state edge
+ * is bookkeeping (propagation finished, a due time moved, a conflicting marker
+ * noted).
+ */
+export const ALLOWED_TRANSITIONS: Readonly<Record<RunState, readonly RunState[]>> = {
+  [S.PENDING]: [S.WAITING, S.SUCCEEDED, S.FAILED, S.UPSTREAM_FAILED],
+  [S.WAITING]: [S.WAITING, S.WAITING_FOR_CLUSTER, S.SUBMITTING, S.SUCCEEDED, S.FAILED, S.TIMED_OUT, S.UPSTREAM_FAILED],
+  [S.WAITING_FOR_CLUSTER]: [S.WAITING, S.WAITING_FOR_CLUSTER, S.SUBMITTING, S.SUCCEEDED, S.FAILED, S.TIMED_OUT, S.UPSTREAM_FAILED],
+  [S.SUBMITTING]: [S.WAITING, S.SUBMITTED, S.SUBMIT_UNCERTAIN, S.SUCCEEDED, S.FAILED, S.RETRYING],
+  [S.SUBMITTED]: [S.WAITING, S.SUBMITTED, S.SUCCEEDED, S.FAILED, S.RETRYING, S.TIMED_OUT],
+  [S.SUBMIT_UNCERTAIN]: [S.WAITING, S.SUBMIT_UNCERTAIN, S.SUCCEEDED, S.FAILED, S.RETRYING, S.TIMED_OUT],
+  [S.RETRYING]: [S.WAITING, S.RETRYING, S.SUBMITTING, S.WAITING_FOR_CLUSTER, S.SUCCEEDED, S.FAILED],
+  [S.SUCCEEDED]: [S.WAITING, S.SUCCEEDED],
+  [S.FAILED]: [S.WAITING, S.FAILED],
+  [S.TIMED_OUT]: [S.WAITING, S.TIMED_OUT],
+  [S.UPSTREAM_FAILED]: [S.WAITING, S.UPSTREAM_FAILED],
+};
+
+/** The edges a run takes without an operator: every edge but `reopen` out of an ended or in-flight state. */
+export function isAutomaticEdge(from: RunState, to: RunState): boolean {
+  if (!ALLOWED_TRANSITIONS[from].includes(to)) return false;
+  const reopenOnly = [S.SUCCEEDED, S.FAILED, S.TIMED_OUT, S.UPSTREAM_FAILED, S.SUBMITTED, S.SUBMIT_UNCERTAIN];
+  return !(to === S.WAITING && reopenOnly.includes(from as (typeof reopenOnly)[number]));
+}
+
+/** An edge the table does not have: a programming error, never a lost race. */
+export class IllegalTransitionError extends Error {
+  override readonly name = 'IllegalTransitionError';
+}
+
+export function assertAllowed(t: Transition): void {
+  for (const from of t.guard.states) {
+    if (!ALLOWED_TRANSITIONS[from].includes(t.to)) {
+      throw new IllegalTransitionError(`${t.key.job} ${t.key.date}: ${from} -> ${t.to} is not a run transition (${t.why})`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Readiness: stated once; dispatch, sweep and status all ask here.
+
+/** Upstreams of `job` not in the run's done set. */
+export function missingUpstreams(job: Job, run: Pick<Run, 'doneUpstreams'> | undefined): string[] {
+  const done = new Set(run?.doneUpstreams ?? []);
+  return job.dependsOn.filter((u) => !done.has(u));
+}
+
+/** A run is ready when every upstream of its job is in its done set, or an operator started it. */
+export function isReady(job: Job, run: Run): boolean {
+  return run.manual === true || missingUpstreams(job, run).length === 0;
+}
+
+// ---------------------------------------------------------------------------
+// The shape of a transition, as the store applies it.
+
+/** Fields a transition may set; `undefined` values are ignored. */
+export type RunFields = Partial<Omit<Run, 'job' | 'date' | 'history' | 'doneUpstreams' | 'upstreamFloors'>> & {
+  readonly doneUpstreams?: readonly string[];
+  readonly upstreamFloors?: Readonly<Record<string, number>>;
+};
+
+export type RemovableField =
+  | 'dueAt'
+  | 'deadlineAt'
+  | 'waitStartedAt'
+  | 'waitPool'
+  | 'claimToken'
+  | 'claimedAt'
+  | 'submittedAt'
+  | 'submissionId'
+  | 'clusterId'
+  | 'clusterName'
+  | 'finishedAt'
+  | 'reason'
+  | 'retryAt'
+  | 'propagatedAt'
+  | 'params'
+  | 'meta'
+  | 'markerKey'
+  | 'markerVersion'
+  | 'manual'
+  | 'failureKind'
+  | 'upstreamFloors'
+  | 'sweepFailures';
+
+/** The condition a transition needs, built from named parts; all must hold. A run with no item is PENDING. */
+export interface TransitionGuard {
+  readonly states: readonly RunState[];
+  readonly attempt?: number;
+  readonly claimToken?: string;
+  /** The S3 event must be newer than the last accepted one of its key (right-padded sequencers, see markers). */
+  readonly newerMarker?: { readonly field: 'lastDoneSeq' | 'lastFailedSeq'; readonly sequencer: string };
+  /** Only for markers that do not name their attempt: the event is not older than the attempt. */
+  readonly eventNotBefore?: string;
+  readonly retriesUsedBelow?: number;
+  /** The item's dueAt must still be this value (a sweeper acting on a stale read changes nothing). */
+  readonly dueAt?: string;
+  /** The parent's attempt must be one this run waits for (a replay raises the floor). */
+  readonly upstreamAttempt?: { readonly upstream: string; readonly attempt: number };
+}
+
+export interface Transition {
+  readonly key: RunKey;
+  readonly guard: TransitionGuard;
+  readonly to: RunState;
+  readonly set?: RunFields;
+  readonly remove?: readonly RemovableField[];
+  readonly by: Actor;
+  readonly why: string;
+  readonly at: string;
+  /** Bookkeeping that is not a transition (propagation finished, due time moved): no history entry. */
+  readonly quiet?: boolean;
+}
+
+/** An upstream succeeded: add it to the run's done set (creating the run in WAITING). */
+export interface UpstreamDone {
+  readonly key: RunKey;
+  readonly upstream: string;
+  /** The attempt of the upstream that succeeded: a run waiting for a newer attempt ignores it. */
+  readonly upstreamAttempt: number;
+  readonly at: string;
+  /** Used only when this is the first upstream: the wait starts now. */
+  readonly deadlineAt: string;
+  readonly by: Actor;
+}
+
+/** What the store says of a transition: applied (the run as written), or lost (the run as it is). */
+export type TransitionResult = { readonly ok: true; readonly run: Run } | { readonly ok: false; readonly current: Run | undefined };
+
+// ---------------------------------------------------------------------------
+// Named transitions. Each is pure: it builds the write, the store applies it.
+
+/** Fields that mean nothing once a run has ended. */
+export const CLEARED_AT_END: readonly RemovableField[] = ['waitPool', 'claimToken', 'claimedAt', 'retryAt', 'deadlineAt'];
+
+/** Fields of an attempt that a new attempt must not inherit. */
+export const ATTEMPT_FIELDS: readonly RemovableField[] = [
+  'claimToken',
+  'claimedAt',
+  'submittedAt',
+  'submissionId',
+  'clusterId',
+  'clusterName',
+  'finishedAt',
+  'reason',
+  'retryAt',
+  'propagatedAt',
+  'params',
+  'meta',
+  'markerKey',
+  'failureKind',
+  'waitPool',
+  'deadlineAt',
+  'waitStartedAt',
+  'dueAt',
+  'sweepFailures',
+];
+
+interface Stamp {
+  readonly at: string;
+  readonly by: Actor;
+}
+
+/** WAITING/WAITING_FOR_CLUSTER/RETRYING -> SUBMITTING: only the claimant calls the control plane. */
+export function claim(
+  run: Run,
+  p: Stamp & { token: string; leaseUntil: string; cluster?: { id: string; name: string }; why: string },
+): Transition {
+  return {
+    key: run,
+    guard: { states: [run.state], attempt: run.attempt },
+    to: S.SUBMITTING,
+    set: { claimToken: p.token, claimedAt: p.at, dueAt: p.leaseUntil, clusterId: p.cluster?.id, clusterName: p.cluster?.name },
+    remove: ['waitPool', 'retryAt', 'deadlineAt'],
+    by: p.by,
+    why: p.why,
+    at: p.at,
+  };
+}
+
+/** The guard of every write the claimant makes after its claim. */
+export function claimGuard(run: Run): TransitionGuard {
+  return { states: [S.SUBMITTING], attempt: run.attempt, claimToken: run.claimToken };
+}
+
+/** SUBMITTING -> SUBMITTED: the control plane took it. */
+export function recordSubmission(
+  claimed: Run,
+  p: Stamp & { submissionId: string; clusterId?: string; maxRuntimeDueAt?: string; why: string; submittedAt?: string },
+): Transition {
+  return {
+    key: claimed,
+    guard: claimGuard(claimed),
+    to: S.SUBMITTED,
+    set: {
+      submittedAt: p.submittedAt ?? p.at,
+      submissionId: p.submissionId,
+      clusterId: p.clusterId,
+      ...(p.maxRuntimeDueAt ? { dueAt: p.maxRuntimeDueAt } : {}),
+    },
+    remove: p.maxRuntimeDueAt ? ['claimToken'] : ['claimToken', 'dueAt'],
+    by: p.by,
+    why: p.why,
+    at: p.at,
+  };
+}
+
+/**
+ * SUBMITTING -> SUBMIT_UNCERTAIN: a call that may have taken effect failed, and
+ * the control plane cannot say whether it did. Never resent by the scheduler;
+ * the job's marker still ends it, and the due time ends the wait.
+ */
+export function parkUncertain(claimed: Run, p: Stamp & { reason: string; dueAt: string }): Transition {
+  return {
+    key: claimed,
+    guard: claimGuard(claimed),
+    to: S.SUBMIT_UNCERTAIN,
+    set: { reason: p.reason, dueAt: p.dueAt, submittedAt: claimed.claimedAt ?? p.at },
+    remove: ['claimToken'],
+    by: p.by,
+    why: 'submission outcome unknown; not resent',
+    at: p.at,
+  };
+}
+
+/** SUBMITTING -> WAITING: the claimant died and the control plane shows no submission. */
+export function releaseClaim(claimed: Run, p: Stamp & { dueAt: string }): Transition {
+  return {
+    key: claimed,
+    guard: claimGuard(claimed),
+    to: S.WAITING,
+    set: { dueAt: p.dueAt },
+    remove: ['claimToken', 'claimedAt', 'clusterId', 'clusterName'],
+    by: p.by,
+    why: 'claim expired and nothing was submitted; dispatching again',
+    at: p.at,
+  };
+}
+
+/** No live cluster serves the job's pool: wait for one (within the run's deadline). */
+export function waitForCluster(run: Run, p: Stamp & { pool: string; deadlineAt: string; dueAt: string }): Transition {
+  return {
+    key: run,
+    guard: { states: [run.state], attempt: run.attempt, ...(run.dueAt ? { dueAt: run.dueAt } : {}) },
+    to: S.WAITING_FOR_CLUSTER,
+    set: { waitPool: p.pool, deadlineAt: p.deadlineAt, dueAt: p.dueAt },
+    remove: ['retryAt'],
+    by: p.by,
+    why: `no live cluster serves pool ${p.pool}`,
+    at: p.at,
+    quiet: run.state === S.WAITING_FOR_CLUSTER,
+  };
+}
+
+/** Moves the run's due time (a sweep that could not act, a wait that has nothing to do yet). */
+export function moveDue(run: Run, p: Stamp & { dueAt?: string; why: string; sweepFailures?: number }): Transition {
+  return {
+    key: run,
+    guard: { states: [run.state], attempt: run.attempt, ...(run.dueAt ? { dueAt: run.dueAt } : {}) },
+    to: run.state,
+    set: { ...(p.dueAt ? { dueAt: p.dueAt } : {}), ...(p.sweepFailures !== undefined ? { sweepFailures: p.sweepFailures } : {}) },
+    remove: p.dueAt ? [] : ['dueAt'],
+    by: p.by,
+    why: p.why,
+    at: p.at,
+    quiet: true,
+  };
+}
+
+/** The outcome reached every downstream run: the sweeper stops watching. */
+export function markPropagated(run: Run, p: Stamp): Transition {
+  return {
+    key: run,
+    guard: { states: [run.state], attempt: run.attempt },
+    to: run.state,
+    set: { propagatedAt: p.at },
+    remove: ['dueAt'],
+    by: p.by,
+    why: 'outcome propagated',
+    at: p.at,
+    quiet: true,
+  };
+}
+
+/** A marker the run cannot take (the attempt already ended the other way): kept in history, state unchanged. */
+export function noteConflict(run: Run, p: Stamp & { why: string; newerMarker?: TransitionGuard['newerMarker'] }): Transition {
+  const seq = p.newerMarker;
+  return {
+    key: run,
+    guard: { states: [run.state], attempt: run.attempt, ...(seq ? { newerMarker: seq } : {}) },
+    to: run.state,
+    set: seq ? { [seq.field]: seq.sequencer } : {},
+    by: p.by,
+    why: p.why,
+    at: p.at,
+  };
+}
+
+/** An upstream ended in failure: this waiting run will not start. */
+export function upstreamFailed(key: RunKey, parent: Pick<Run, 'job' | 'state' | 'attempt'>, p: Stamp): Transition {
+  const why = `upstream ${parent.job} ${parent.state}`;
+  return {
+    key,
+    guard: {
+      states: [S.PENDING, S.WAITING, S.WAITING_FOR_CLUSTER],
+      upstreamAttempt: { upstream: parent.job, attempt: parent.attempt },
+    },
+    to: S.UPSTREAM_FAILED,
+    set: { reason: why, finishedAt: p.at },
+    remove: [...CLEARED_AT_END, 'dueAt'],
+    by: p.by,
+    why,
+    at: p.at,
+  };
+}
+
+/**
+ * A new attempt on purpose (replay, run, mark, backfill): WAITING with a done
+ * set rebuilt by the caller from the upstream runs as they are now, and floors
+ * that make the upstreams' older attempts count for nothing.
+ */
+export function reopen(
+  current: Run | undefined,
+  key: RunKey,
+  p: Stamp & {
+    why: string;
+    manual: boolean;
+    done: readonly string[];
+    floors: Readonly<Record<string, number>>;
+    deadlineAt?: string;
+  },
+): Transition {
+  const waits = !p.manual && p.deadlineAt !== undefined;
+  return {
+    key,
+    guard: current ? { states: [current.state], attempt: current.attempt } : { states: [S.PENDING] },
+    to: S.WAITING,
+    set: {
+      attempt: (current?.attempt ?? 0) + 1,
+      attemptStartedAt: p.at,
+      markersFrom: p.at,
+      retriesUsed: 0,
+      manual: p.manual,
+      doneUpstreams: p.done,
+      upstreamFloors: p.floors,
+      ...(p.manual ? { dueAt: p.at } : {}),
+      ...(waits ? { waitStartedAt: p.at, deadlineAt: p.deadlineAt, dueAt: p.deadlineAt } : {}),
+    },
+    remove: ATTEMPT_FIELDS.filter((f) => !(p.manual && f === 'dueAt') && !(waits && ['waitStartedAt', 'deadlineAt', 'dueAt'].includes(f))),
+    by: p.by,
+    why: p.why,
+    at: p.at,
+  };
+}
+
+export { DISPATCHABLE_STATES };
