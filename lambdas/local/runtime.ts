@@ -113,6 +113,8 @@ export class LocalRuntime {
   readonly clusterEventsTopic: LocalTopic;
   /** 'resumed' when a state directory held earlier state (rsched dev says so in its banner). */
   stateOrigin: StateOrigin = 'none';
+  /** Writes the control planes' state now if a save is queued (on stop). */
+  private flushState: () => void = () => {};
 
   private constructor(
     readonly options: LocalRuntimeOptions,
@@ -203,9 +205,18 @@ export class LocalRuntime {
     // The control planes' state lives beside the emulators' (docs/local.md#dev): saved after every change.
     const stateFile = stateDir ? new ControlPlaneStateFile(join(stateDir, CONTROL_PLANE_FILE)) : undefined;
     let restoring = true;
+    let saveQueued = false;
+    const saveNow = () => {
+      saveQueued = false;
+      stateFile?.save({ version: 1, emr: emr.snapshot(), dataPipeline: dp.snapshot(), submissions: submissions.snapshot() });
+    };
+    // The changes of one burst (a cluster event and the steps it starts) are written once, on the next turn of the event loop.
     const save = () => {
-      if (!stateFile || restoring) return;
-      stateFile.save({ version: 1, emr: emr.snapshot(), dataPipeline: dp.snapshot(), submissions: submissions.snapshot() });
+      if (!stateFile || restoring || saveQueued) return;
+      saveQueued = true;
+      setImmediate(() => {
+        if (saveQueued) saveNow();
+      });
     };
     const emr = new EmrSimulator({
       dag: options.dag,
@@ -234,9 +245,12 @@ export class LocalRuntime {
       emr.seedCounter(Math.floor(options.timeline.now().getTime() / 1000));
     }
     restoring = false;
-    save();
+    if (stateFile) saveNow();
     const controlPlane = await startJsonRpcServer({ ...emr.operations(), ...dp.operations() }, options.ports?.controlPlane);
     runtime = new LocalRuntime(options, dynamo, s3, controlPlane, emr, markers, submissions);
+    runtime.flushState = () => {
+      if (saveQueued) saveNow();
+    };
     runtime.stateOrigin = stateDir ? (hadState ? 'resumed' : 'new') : 'none';
     return runtime;
   }
@@ -266,6 +280,7 @@ export class LocalRuntime {
   }
 
   async stop(): Promise<void> {
+    this.flushState();
     await this.controlPlane.stop();
     await this.s3.stop();
     await this.dynamo.stop();
