@@ -1,4 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
+import { offsetMs, type RunDate, wallClockInstant } from './run-date';
 
 /**
  * Five-field cron (`minute hour day-of-month month day-of-week`), evaluated in an
@@ -75,4 +76,83 @@ export function toEventBridgeCron(expr: string): string {
   const ebDow = dow === '*' ? '?' : days.map((d) => DOW_NAMES[d]).join(',');
   const ebDom = dow === '*' ? dom : '?';
   return `cron(${minute} ${hour} ${ebDom} ${month} ${ebDow} *)`;
+}
+
+/**
+ * EventBridge Scheduler and daylight saving time. AWS documents, for cron
+ * schedules in a time zone (EventBridge Scheduler User Guide, "Schedule types
+ * in EventBridge Scheduler" → "Daylight saving time on EventBridge Scheduler",
+ * https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html#daylist-savings-time;
+ * AWS re:Post knowledge center "eventbridge-scheduler-adjust-dst"): "When the
+ * time shifts forward in Spring, your schedule invocation gets skipped if the
+ * cron expression falls on a non-existent date and time. When the time shifts
+ * back in the Fall, your schedule runs only once and doesn't repeat its
+ * invocation." cron-parser instead moves a time inside the gap forward (02:30
+ * in Berlin on the last Sunday of March fires at 03:30) and fires a repeated
+ * time twice; these functions drop both, as AWS does (docs/scheduling.md#daylight-saving-time).
+ *
+ * ```
+ *  Europe/Berlin, 2026-03-29   01:59 CET ─┐ gap ┌─ 03:00 CEST
+ *  "30 2 * * *"                           02:30 does not exist: no invocation that day
+ *  Europe/Berlin, 2026-10-25   02:30 CEST (00:30Z) invoked ... 02:30 CET (01:30Z) not invoked again
+ * ```
+ */
+function wallClock(instant: Date, timeZone: string): { date: string; hour: number; minute: number } {
+  const local = new Date(instant.getTime() + offsetMs(instant, timeZone));
+  return { date: local.toISOString().slice(0, 10), hour: local.getUTCHours(), minute: local.getUTCMinutes() };
+}
+
+function hoursAndMinutes(expr: string): { hours: ReadonlySet<number>; minutes: ReadonlySet<number> } {
+  const { fields } = CronExpressionParser.parse(expr, { tz: 'UTC' });
+  return { hours: new Set(fields.hour.values.map(Number)), minutes: new Set(fields.minute.values.map(Number)) };
+}
+
+/** True when EventBridge Scheduler invokes `expr` at `at` (a cron-parser occurrence): not moved out of a DST gap, not a repeated wall-clock time. */
+function invokedAt(expr: string, timeZone: string, at: Date, fields = hoursAndMinutes(expr)): boolean {
+  const wall = wallClock(at, timeZone);
+  if (!fields.hours.has(wall.hour) || !fields.minutes.has(wall.minute)) return false; // moved out of a spring-forward gap
+  const hhmm = `${String(wall.hour).padStart(2, '0')}:${String(wall.minute).padStart(2, '0')}`;
+  return wallClockInstant(wall.date as RunDate, hhmm, timeZone).getTime() === at.getTime(); // else: the repeat of a fall-back hour
+}
+
+/** The instants in [from, to) at which EventBridge Scheduler invokes a cron schedule in `timeZone` (DST gaps skipped, repeats once). */
+export function scheduledInvocations(expr: string, timeZone: string, from: Date, to: Date): Date[] {
+  const fields = hoursAndMinutes(expr);
+  return occurrences(expr, timeZone, from, to).filter((at) => invokedAt(expr, timeZone, at, fields));
+}
+
+/** The first instant strictly after `at` at which EventBridge Scheduler invokes `expr` in `timeZone`. */
+export function nextInvocation(expr: string, timeZone: string, at: Date): Date {
+  const fields = hoursAndMinutes(expr);
+  let next = nextOccurrence(expr, timeZone, at);
+  while (!invokedAt(expr, timeZone, next, fields)) next = nextOccurrence(expr, timeZone, next);
+  return next;
+}
+
+/** A wall-clock time that `expr` names but that does not exist on `date` in `timeZone` (a spring-forward gap): EventBridge Scheduler skips it. */
+export interface SkippedInvocation {
+  /** The local calendar day of the gap. */
+  readonly date: RunDate;
+  /** The named time, `HH:MM`. */
+  readonly time: string;
+  /** Where cron-parser would have put it: the first instant after the gap. */
+  readonly shiftedTo: Date;
+}
+
+/** The invocations of `expr` in [from, to) that EventBridge Scheduler skips because their time falls in a DST gap. */
+export function skippedInvocations(expr: string, timeZone: string, from: Date, to: Date): SkippedInvocation[] {
+  const fields = hoursAndMinutes(expr);
+  const out: SkippedInvocation[] = [];
+  for (const at of occurrences(expr, timeZone, from, to)) {
+    const wall = wallClock(at, timeZone);
+    if (fields.hours.has(wall.hour) && fields.minutes.has(wall.minute)) continue;
+    // Shifted forward by the gap: the named time is the one the gap swallowed (offset before the gap applied).
+    const named = new Date(at.getTime() + offsetMs(new Date(at.getTime() - 86_400_000), timeZone));
+    out.push({
+      date: wall.date as RunDate,
+      time: `${String(named.getUTCHours()).padStart(2, '0')}:${String(named.getUTCMinutes()).padStart(2, '0')}`,
+      shiftedTo: at,
+    });
+  }
+  return out;
 }

@@ -8,24 +8,52 @@ export interface LateDeadline {
   readonly at: Date;
 }
 
-/** The deadline of a run: `expectedBy` on the run date, in the job's time zone. */
+/** `expectedBy` text: `HH:MM` on the run date, or `+Nd HH:MM` N days after it (docs/scheduling.md#deadlines-expectedby). */
+export const EXPECTED_BY_PATTERN = /^(?:\+([1-7])d )?(([01]\d|2[0-3]):[0-5]\d)$/;
+
+/** The parts of an `expectedBy`: days after the run date, and the wall-clock time on that day. */
+export interface ExpectedBy {
+  readonly dayOffset: number;
+  readonly hhmm: string;
+}
+
+/** Parses `HH:MM` or `+Nd HH:MM`; undefined for anything else. */
+export function parseExpectedBy(text: string): ExpectedBy | undefined {
+  const m = EXPECTED_BY_PATTERN.exec(text);
+  if (!m) return undefined;
+  return { dayOffset: m[1] ? Number(m[1]) : 0, hhmm: m[2] as string };
+}
+
+/** The deadline of a run: `expectedBy` on the run date (or N days after it), in the job's time zone. */
 export function expectedByInstant(job: Job, date: RunDate): Date | undefined {
-  return job.expectedBy ? wallClockInstant(date, job.expectedBy, job.timezone) : undefined;
+  const parsed = job.expectedBy ? parseExpectedBy(job.expectedBy) : undefined;
+  return parsed ? wallClockInstant(addDays(date, parsed.dayOffset), parsed.hhmm, job.timezone) : undefined;
 }
 
 /**
- * Every expectedBy deadline in (from, to]. Looks back at most `maxDays` run
- * dates so a sweeper that was down for a week does not flood people.
+ * Every expectedBy deadline in (from, to]. The days searched are those of the
+ * range itself (from the day before `from` to the day after `to`, in the job's
+ * zone), so a range in the future — a simulation looking ahead — finds its
+ * deadlines too. `maxDays` caps how far before `to` the search goes, so a
+ * sweeper that was down for a week does not flood people.
+ *
+ * ```
+ *   deadline days searched:  max(day(from) − 1, day(to) − maxDays) … day(to) + 1
+ *   run date of a deadline:  deadline day − the "+Nd" of expectedBy
+ * ```
  */
 export function lateDeadlinesBetween(dag: Dag, from: Date, to: Date, maxDays = 2): LateDeadline[] {
   const out: LateDeadline[] = [];
+  if (to <= from) return out;
   for (const job of dag.jobs.values()) {
-    if (!job.expectedBy) continue;
-    const last = runDateIn(to, job.timezone);
-    for (let i = maxDays; i >= -1; i--) {
-      const date = addDays(last, -i);
-      const at = expectedByInstant(job, date) as Date;
-      if (at > from && at <= to) out.push({ job, date, at });
+    const parsed = job.expectedBy ? parseExpectedBy(job.expectedBy) : undefined;
+    if (!parsed) continue;
+    const last = addDays(runDateIn(to, job.timezone), 1);
+    const fromDay = addDays(runDateIn(from, job.timezone), -1);
+    const capDay = Number.isFinite(maxDays) ? addDays(runDateIn(to, job.timezone), -maxDays) : fromDay;
+    for (let day = fromDay > capDay ? fromDay : capDay; day <= last; day = addDays(day, 1)) {
+      const at = wallClockInstant(day, parsed.hhmm, job.timezone);
+      if (at > from && at <= to) out.push({ job, date: addDays(day, -parsed.dayOffset), at });
     }
   }
   return out.sort((a, b) => a.at.getTime() - b.at.getTime());
@@ -35,10 +63,11 @@ export function lateDeadlinesBetween(dag: Dag, from: Date, to: Date, maxDays = 2
 export function nextLateDeadline(dag: Dag, after: Date): Date | undefined {
   let best: Date | undefined;
   for (const job of dag.jobs.values()) {
-    if (!job.expectedBy) continue;
+    const parsed = job.expectedBy ? parseExpectedBy(job.expectedBy) : undefined;
+    if (!parsed) continue;
     const today = runDateIn(after, job.timezone);
-    for (const date of [addDays(today, -1), today, addDays(today, 1)]) {
-      const at = expectedByInstant(job, date) as Date;
+    for (const day of [addDays(today, -1), today, addDays(today, 1)]) {
+      const at = wallClockInstant(day, parsed.hhmm, job.timezone);
       if (at > after && (!best || at < best)) best = at;
     }
   }

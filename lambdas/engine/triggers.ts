@@ -20,11 +20,12 @@ export async function onTrigger(deps: EngineDeps, jobName: string, scheduledTime
   return startRoot(deps, job, runDateIn(scheduledTime, job.timezone), by);
 }
 
-export async function startRoot(deps: EngineDeps, job: Job, date: RunDate, by: Actor): Promise<TriggerOutcome> {
+/** Starts a root's run for `date`; `why` goes into its history (a catch-up says why it is late). */
+export async function startRoot(deps: EngineDeps, job: Job, date: RunDate, by: Actor, why = 'scheduled start'): Promise<TriggerOutcome> {
   const now = deps.clock.now();
   const deadlineAt = addMinutes(now, job.timeoutMinutes).toISOString();
   const key = { job: job.name, date };
-  const created = await deps.store.transition(startRootTransition(key, { deadlineAt, at: now.toISOString(), by }));
+  const created = await deps.store.transition(startRootTransition(key, { deadlineAt, at: now.toISOString(), by, why }));
   if (created.ok) return dispatch(deps, created.run, by);
   // Started before; if the handler that started it died before dispatching, finish its work.
   if (created.current?.state === RunState.WAITING) return dispatch(deps, created.current, by);

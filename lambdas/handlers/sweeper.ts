@@ -1,5 +1,6 @@
 import type { EngineDeps } from '../engine/deps';
 import { advanceBackfills } from '../engine/operations/backfill';
+import { catchUpSkippedRoots } from '../engine/operations/reconcile';
 import { type SweepReport, sweep } from '../engine/sweep';
 import type { BackfillStore } from '../ports/backfill-store';
 
@@ -17,15 +18,18 @@ export const SWEEP_RESERVE_MS = 30_000;
 
 /**
  * The sweeper Lambda, invoked every minute by EventBridge Scheduler: due runs
- * (timeouts, retries, cluster rechecks, expired claims, LATE) and one step of
- * every running backfill.
+ * (timeouts, retries, cluster rechecks, expired claims, LATE), one step of
+ * every running backfill, and the catch-up of root runs whose schedule time
+ * fell in a DST gap (skipped by EventBridge Scheduler; looked at over the last two days).
  */
 export function makeSweeperHandler(deps: EngineDeps, backfills?: BackfillStore) {
-  return async (_event?: unknown, context?: RemainingTime): Promise<SweepReport & { backfillDatesStarted: number }> => {
+  return async (_event?: unknown, context?: RemainingTime): Promise<SweepReport & { backfillDatesStarted: number; caughtUp: number }> => {
     const shouldStop = context ? () => context.getRemainingTimeInMillis() < SWEEP_RESERVE_MS : undefined;
     const report = await sweep(deps, { shouldStop });
     const backfillDatesStarted = backfills ? await advanceBackfills(deps, backfills) : 0;
-    deps.log.info('sweep', { ...report, backfillDatesStarted });
-    return { ...report, backfillDatesStarted };
+    const now = deps.clock.now();
+    const caughtUp = (await catchUpSkippedRoots(deps, new Date(now.getTime() - 2 * 86_400_000), now, { by: 'sweeper' })).length;
+    deps.log.info('sweep', { ...report, backfillDatesStarted, caughtUp });
+    return { ...report, backfillDatesStarted, caughtUp };
   };
 }

@@ -1,7 +1,10 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Dag } from '../domain/config/dag';
 import { runDateIn } from '../domain/run-date';
 import type { Log } from '../ports/log';
 import type { AlertRecord } from '../ports/run-store';
+import { CONTROL_PLANE_FILE } from './control-plane/state-file';
 import { cronLoop } from './cron-loop';
 import { type EndpointsFile, removeEndpoints, STATE_DIR, writeEndpoints } from './endpoints-file';
 import { NO_OVERRIDES } from './job-behaviour';
@@ -18,6 +21,8 @@ export interface DevOptions {
   /** Simulate external jobs' markers at their `simulation.arrivesAt` (off: drop them by hand). */
   readonly externals: boolean;
   readonly stateDir?: string;
+  /** Delete the saved state (runs, markers, simulated clusters) first: `rsched dev --reset`. */
+  readonly reset?: boolean;
   readonly ports?: { s3?: number; dynamodb?: number; controlPlane?: number };
   readonly log: Log;
   readonly onAlert?: (alert: AlertRecord) => void;
@@ -34,14 +39,20 @@ export interface DevSession {
   stop(): Promise<void>;
 }
 
+/** What `rsched dev --reset` deletes under the state directory (endpoints.json is rewritten anyway). */
+export const DEV_STATE_ENTRIES = ['dynamodb', 's3', CONTROL_PLANE_FILE] as const;
+
 /**
  * `rsched dev`: the whole system on a real (optionally accelerated) clock,
- * with state kept under .rsched/ across restarts. Schedules fire as
+ * with state kept under .rsched/ across restarts — the emulators' and the
+ * simulated control planes' (docs/local.md#dev), so a restart resumes where
+ * it stopped; `reset` starts from nothing. Schedules fire as
  * EventBridge Scheduler would fire them; the sweeper and the fleet reconcile
  * run every minute.
  */
 export async function startDev(opts: DevOptions): Promise<DevSession> {
   const stateDir = opts.stateDir ?? STATE_DIR;
+  if (opts.reset) for (const entry of DEV_STATE_ENTRIES) rmSync(join(stateDir, entry), { recursive: true, force: true });
   const timeline = new RealTimeline(opts.speed, opts.from ?? new Date());
   const runtime = await LocalRuntime.start({
     dag: opts.dag,

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RequestCounter } from '../adapters/aws/clients';
 import { S3MarkerBucket } from '../adapters/aws/s3-marker-bucket';
@@ -18,6 +18,7 @@ import { awsFleetDeps, type OpsContext } from '../runtime/aws-deps';
 import { DataPipelineSimulator } from './control-plane/datapipeline-simulator';
 import { EmrSimulator } from './control-plane/emr-simulator';
 import { type JsonRpcServer, startJsonRpcServer } from './control-plane/json-rpc-server';
+import { CONTROL_PLANE_FILE, ControlPlaneStateFile } from './control-plane/state-file';
 import { SubmissionLog } from './control-plane/submission-log';
 import {
   createTables,
@@ -64,6 +65,9 @@ export interface LocalRuntimeOptions {
   readonly onActivity?: (fn: string, event: unknown, result: unknown) => void;
 }
 
+/** Whether a runtime with a state directory started afresh or carried on from saved state. */
+export type StateOrigin = 'none' | 'new' | 'resumed';
+
 /** Where the local system listens; written to .rsched/endpoints.json by `rsched dev`. */
 export interface LocalEndpoints {
   readonly region: string;
@@ -107,6 +111,10 @@ export class LocalRuntime {
   /** DynamoDB requests made by the handlers, by operation. */
   readonly dynamoRequests = new RequestCounter();
   readonly clusterEventsTopic: LocalTopic;
+  /** 'resumed' when a state directory held earlier state (rsched dev says so in its banner). */
+  stateOrigin: StateOrigin = 'none';
+  /** Writes the control planes' state now if a save is queued (on stop). */
+  private flushState: () => void = () => {};
 
   private constructor(
     readonly options: LocalRuntimeOptions,
@@ -176,6 +184,7 @@ export class LocalRuntime {
   static async start(options: LocalRuntimeOptions): Promise<LocalRuntime> {
     const stateDir = options.stateDir;
     if (stateDir) mkdirSync(stateDir, { recursive: true });
+    const hadState = stateDir !== undefined && existsSync(join(stateDir, 'dynamodb'));
     const dynamo = await startDynamoEmulator(options.dynamo ?? 'dynalite', {
       ...(stateDir && (options.dynamo ?? 'dynalite') === 'dynalite' ? { path: join(stateDir, 'dynamodb') } : {}),
       port: options.ports?.dynamodb,
@@ -193,6 +202,22 @@ export class LocalRuntime {
     const overrides = options.overrides ?? NO_OVERRIDES;
     const submissions = new SubmissionLog();
     let runtime: LocalRuntime | undefined;
+    // The control planes' state lives beside the emulators' (docs/local.md#dev): saved after every change.
+    const stateFile = stateDir ? new ControlPlaneStateFile(join(stateDir, CONTROL_PLANE_FILE)) : undefined;
+    let restoring = true;
+    let saveQueued = false;
+    const saveNow = () => {
+      saveQueued = false;
+      stateFile?.save({ version: 1, emr: emr.snapshot(), dataPipeline: dp.snapshot(), submissions: submissions.snapshot() });
+    };
+    // The changes of one burst (a cluster event and the steps it starts) are written once, on the next turn of the event loop.
+    const save = () => {
+      if (!stateFile || restoring || saveQueued) return;
+      saveQueued = true;
+      setImmediate(() => {
+        if (saveQueued) saveNow();
+      });
+    };
     const emr = new EmrSimulator({
       dag: options.dag,
       timeline: options.timeline,
@@ -200,10 +225,33 @@ export class LocalRuntime {
       markers,
       submissions,
       emit: (event) => runtime?.clusterEventsTopic.publish(JSON.stringify(event)),
+      onChange: save,
     });
-    const dp = new DataPipelineSimulator({ dag: options.dag, timeline: options.timeline, overrides, markers, submissions });
+    const dp = new DataPipelineSimulator({
+      dag: options.dag,
+      timeline: options.timeline,
+      overrides,
+      markers,
+      submissions,
+      onChange: save,
+    });
+    const saved = stateFile?.load();
+    if (saved) {
+      submissions.restore(saved.submissions);
+      emr.restore(saved.emr);
+      dp.restore(saved.dataPipeline);
+    } else if (hadState) {
+      // State saved before the control planes' was: the registry may hold ids from 1 up; start far above them.
+      emr.seedCounter(Math.floor(options.timeline.now().getTime() / 1000));
+    }
+    restoring = false;
+    if (stateFile) saveNow();
     const controlPlane = await startJsonRpcServer({ ...emr.operations(), ...dp.operations() }, options.ports?.controlPlane);
     runtime = new LocalRuntime(options, dynamo, s3, controlPlane, emr, markers, submissions);
+    runtime.flushState = () => {
+      if (saveQueued) saveNow();
+    };
+    runtime.stateOrigin = stateDir ? (hadState ? 'resumed' : 'new') : 'none';
     return runtime;
   }
 
@@ -232,6 +280,7 @@ export class LocalRuntime {
   }
 
   async stop(): Promise<void> {
+    this.flushState();
     await this.controlPlane.stop();
     await this.s3.stop();
     await this.dynamo.stop();

@@ -1,5 +1,5 @@
 import type { Dag, Job } from '../domain/config/dag';
-import { occurrences } from '../domain/cron';
+import { scheduledInvocations, skippedInvocations } from '../domain/cron';
 import { windowInForce, windowsStartingBetween } from '../domain/fleet/windows';
 import { lateDeadlinesBetween } from '../domain/late';
 import { addDays, type RunDate, runDateIn, wallClockInstant } from '../domain/run-date';
@@ -124,12 +124,25 @@ export class SimulationSession {
     if (horizon > this.horizon) this.horizon = horizon;
     for (const job of dag.jobs.values()) {
       if (job.schedule) {
-        const fires = occurrences(
+        // As EventBridge Scheduler invokes it: a time inside a DST gap is skipped, a repeated one fires once (domain/cron.ts).
+        const fires = scheduledInvocations(
           job.schedule,
           job.timezone,
           new Date(dayStart.getTime() - 86_400_000),
           new Date(dayEnd.getTime() + 86_400_000),
         );
+        // In AWS the sweeper, every minute, starts a run whose time the gap swallowed (catchUpSkippedRoots): sweep then.
+        const skips = skippedInvocations(
+          job.schedule,
+          job.timezone,
+          new Date(dayStart.getTime() - 86_400_000),
+          new Date(dayEnd.getTime() + 86_400_000),
+        );
+        for (const skip of skips.filter((s) => s.date === date)) {
+          timeline.schedule(new Date(ceilToMinute(skip.shiftedTo.getTime())), 'sweep (DST catch-up)', async () =>
+            functions.sweeper.invoke({ source: 'aws.scheduler' }),
+          );
+        }
         for (const at of fires.filter((t) => runDateIn(t, job.timezone) === date)) {
           timeline.schedule(at, `trigger ${job.name}`, async () =>
             functions.scheduler.invoke({ source: 'rsched.trigger', job: job.name, scheduledTime: at.toISOString() }),
@@ -166,10 +179,13 @@ export class SimulationSession {
    */
   private async planSweep(): Promise<void> {
     const { timeline } = this;
-    const { deps, backfills, functions } = this.runtime;
+    const { backfills, functions } = this.runtime;
     const now = timeline.now().getTime();
-    const late = lateDeadlinesBetween(this.dag, new Date(now - 1), this.horizon).find((d) => this.lateDates.has(d.date));
-    const candidates = [await deps.store.nextDueAt(), late?.at.toISOString()]
+    // Looking ahead: every deadline up to the horizon, not only those of the last days before it (no look-back cap).
+    const late = lateDeadlinesBetween(this.dag, new Date(now - 1), this.horizon, Number.POSITIVE_INFINITY).find((d) =>
+      this.lateDates.has(d.date),
+    );
+    const candidates = [await this.nextUsefulDueAt(now), late?.at.toISOString()]
       .filter((c): c is string => c !== undefined)
       .map((c) => Date.parse(c));
     if ((await backfills.listBackfills()).some((b) => b.state === 'RUNNING')) candidates.push(now + MINUTE);
@@ -184,6 +200,46 @@ export class SimulationSession {
       this.lastSweep = at;
       functions.sweeper.invoke({ source: 'aws.scheduler' });
     });
+  }
+
+  /**
+   * The earliest `dueAt` a sweep can act on. A run that was already due at the
+   * last sweep and is unchanged since (same state, attempt, upstreams, history)
+   * is stuck: the sweeper could not move it, and under a virtual clock nothing
+   * but another event can — sweeping again every minute until the horizon would
+   * only spin (a hung external job with upstreams cost 61 s of wall time, issue
+   * 12). Such runs are passed over: the next due instant is the earliest later
+   * `dueAt` among the simulated dates' runs. Any change to a stuck run (or a new
+   * due run) makes it count again.
+   */
+  private async nextUsefulDueAt(now: number): Promise<string | undefined> {
+    const { store } = this.runtime.deps;
+    const next = await store.nextDueAt();
+    if (next === undefined || Date.parse(next) > this.lastSweep) return next;
+    const signature = await this.dueSignature(now);
+    if (this.afterSweep?.at !== this.lastSweep) {
+      // First look after a sweep: what it left behind, compared with what the sweep before it left.
+      this.afterSweep = { at: this.lastSweep, signature, previous: this.afterSweep?.signature };
+    }
+    const stuck = signature === this.afterSweep.signature && signature === this.afterSweep.previous;
+    if (!stuck) return next;
+    const later: string[] = [];
+    for (const date of this.lateDates) {
+      for (const run of await store.listByDate(date)) {
+        if (run.dueAt !== undefined && Date.parse(run.dueAt) > this.lastSweep) later.push(run.dueAt);
+      }
+    }
+    return later.sort()[0];
+  }
+
+  private afterSweep: { at: number; signature: string; previous: string | undefined } | undefined;
+
+  private async dueSignature(now: number): Promise<string> {
+    const due = await this.runtime.deps.store.listDue(new Date(now).toISOString(), 1_000);
+    return due.runs
+      .map((r) => `${r.job}@${r.date}:${r.state}:${r.attempt}:${r.dueAt}:${r.doneUpstreams.length}:${r.history.length}`)
+      .sort()
+      .join('|');
   }
 
   /** Lets everything happen until nothing more can (or `until`). */

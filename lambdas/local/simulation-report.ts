@@ -1,31 +1,58 @@
 import { type Dag, type Job, jobOf } from '../domain/config/dag';
-import type { RunDate } from '../domain/run-date';
+import { scheduledInvocations, skippedInvocations } from '../domain/cron';
+import { addDays, type RunDate, runDateIn } from '../domain/run-date';
 import type { Run } from '../domain/runs/run';
 import { RunState } from '../domain/runs/states';
 import { type AlertReport, alertReport, type ClusterReport, clusterReport, type JobReport, jobReport } from '../engine/report';
 import type { ClusterWindowRecord } from '../ports/cluster-registry';
 import type { AlertRecord } from '../ports/run-store';
 
+/** A job's outcome in a simulation; `due` is false when it did not have to run that day (see dueJobs). */
+export type SimulatedJobReport = JobReport & { readonly due: boolean };
+
 export interface SimulationReport {
   readonly date: string;
-  readonly jobs: Record<string, JobReport>;
+  readonly jobs: Record<string, SimulatedJobReport>;
   readonly clusters: ClusterReport[];
   readonly alerts: AlertReport[];
   readonly makespanMinutes: number;
   readonly criticalPathMinutes: number;
 }
 
-/** States that make `rsched simulate` exit 1: failed, or still waiting or running when nothing more can happen. */
-export const UNSUCCESSFUL_STATES: readonly string[] = [
-  RunState.FAILED,
-  RunState.TIMED_OUT,
-  RunState.UPSTREAM_FAILED,
-  RunState.WAITING,
-  RunState.WAITING_FOR_CLUSTER,
-  RunState.SUBMITTING,
-  RunState.SUBMITTED,
-  RunState.RETRYING,
-];
+/**
+ * States a run may end a simulation in and still count as a success (an
+ * allow-list: anything else — failed, timed out, or left waiting, submitted or
+ * PENDING although it was due — makes `rsched simulate` exit 1).
+ */
+export const SUCCESSFUL_STATES: readonly string[] = [RunState.SUCCEEDED, 'SKIPPED'];
+
+/**
+ * The jobs that had to run on `date`: an external root (its marker is expected
+ * every day), a scheduled root whose schedule invokes it for that date (a time
+ * skipped by a DST gap counts: the sweeper catches it up), and a job all of whose
+ * upstreams had to run. A job not due may stay PENDING (docs/local.md#simulate).
+ */
+export function dueJobs(dag: Dag, date: RunDate): ReadonlySet<string> {
+  const due = new Set<string>();
+  for (const name of dag.topologicalOrder) {
+    const job = dag.jobs.get(name) as Job;
+    if (job.dependsOn.length > 0) {
+      if (job.dependsOn.every((u) => due.has(u))) due.add(name);
+    } else if (job.target.type === 'external' || !job.schedule || firesFor(job.schedule, job.timezone, date)) {
+      due.add(name);
+    }
+  }
+  return due;
+}
+
+function firesFor(schedule: string, timeZone: string, date: RunDate): boolean {
+  const from = new Date(`${addDays(date, -1)}T00:00:00Z`);
+  const to = new Date(`${addDays(date, 2)}T00:00:00Z`);
+  return (
+    scheduledInvocations(schedule, timeZone, from, to).some((at) => runDateIn(at, timeZone) === date) ||
+    skippedInvocations(schedule, timeZone, from, to).some((s) => s.date === date)
+  );
+}
 
 const MINUTE = 60_000;
 
@@ -63,8 +90,11 @@ export function buildReport(input: {
   durationOf: (job: Job) => number;
 }): SimulationReport {
   const byJob = new Map(input.runs.map((r) => [r.job, r]));
-  const jobs: Record<string, JobReport> = {};
-  for (const name of input.dag.topologicalOrder) jobs[name] = jobReport(byJob.get(name), input.submissionsOf(name));
+  const due = dueJobs(input.dag, input.date);
+  const jobs: Record<string, SimulatedJobReport> = {};
+  for (const name of input.dag.topologicalOrder) {
+    jobs[name] = { ...jobReport(byJob.get(name), input.submissionsOf(name)), due: due.has(name) };
+  }
   return {
     date: input.date,
     jobs,
@@ -75,6 +105,7 @@ export function buildReport(input: {
   };
 }
 
+/** Every run SUCCEEDED (or was SKIPPED), or was not due that day and never started. */
 export function isSuccessful(report: Pick<SimulationReport, 'jobs'>): boolean {
-  return Object.values(report.jobs).every((j) => !UNSUCCESSFUL_STATES.includes(j.state));
+  return Object.values(report.jobs).every((j) => SUCCESSFUL_STATES.includes(j.state) || (!j.due && j.state === RunState.PENDING));
 }

@@ -1,7 +1,20 @@
 import type { RunDate } from '../domain/run-date';
 
 export type BackfillReprocess = 'missing' | 'failed' | 'all';
-export type BackfillDateStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+/**
+ * Where one date of a backfill stands (docs/scheduling.md#backfills):
+ * - `pending`: not started (it may be waiting for its upstream runs: see `note`);
+ * - `starting`: claimed by one advance, whose replay is being started; `at` is the claim;
+ * - `running`: its replay started (never saved before the start succeeded);
+ * - `succeeded` / `failed`: every run of the date ended; `failed` says which did not succeed;
+ * - `skipped`: nothing to reprocess under the backfill's policy;
+ * - `blocked`: some runs could never complete (an upstream outside the backfill has no SUCCEEDED run);
+ * - `cancelled`: the backfill was cancelled before the date ended (runs already started finish on their own).
+ */
+export type BackfillDateStatus = 'pending' | 'starting' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'blocked' | 'cancelled';
+
+/** Statuses after which a date never changes again. */
+export const FINAL_DATE_STATUSES: readonly BackfillDateStatus[] = ['succeeded', 'failed', 'skipped', 'blocked', 'cancelled'];
 
 /** A backfill: a stored record the system advances, so it survives the terminal that started it. */
 export interface Backfill {

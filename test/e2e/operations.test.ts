@@ -128,8 +128,15 @@ describe('backfill', () => {
       by: OPERATOR,
     } as const;
     expect(await planBackfill(s.runtime.deps, request)).toEqual([
-      { date: addDays(SIM_DATE, -2), currentState: 'PENDING', action: 'run', jobs: ['root'] },
-      { date: addDays(SIM_DATE, -1), currentState: 'SUCCEEDED', action: 'skip', jobs: ['root'] },
+      { date: addDays(SIM_DATE, -2), currentState: 'PENDING', action: 'run', jobs: ['root'], cannotComplete: [] },
+      {
+        date: addDays(SIM_DATE, -1),
+        currentState: 'SUCCEEDED',
+        action: 'skip',
+        jobs: ['root'],
+        cannotComplete: [],
+        reason: 'SUCCEEDED: nothing to reprocess (missing)',
+      },
     ]);
     const created = await createBackfill(s.runtime.deps, s.runtime.backfills, request);
     await s.run(new Date(`${SIM_DATE}T06:00:00Z`));

@@ -9,6 +9,8 @@ type Overrides = Partial<Omit<SimulateOptions, 'dag' | 'date' | 'overrides'>> & 
   fail?: string[];
   hang?: string[];
   durations?: Record<string, number>;
+  /** @default SIM_DATE */
+  date?: RunDate;
 };
 
 /** Simulates a config given as JSON (the shape of a dag-config file) on the example date. */
@@ -16,7 +18,7 @@ export async function simulateConfig(config: Record<string, unknown>, opts: Over
   const dag = loadDag([{ path: 'scenario.json', text: JSON.stringify(config) }]);
   const result = await simulate({
     dag,
-    date: SIM_DATE,
+    date: opts.date ?? SIM_DATE,
     duplicates: opts.duplicates,
     shuffle: opts.shuffle,
     seed: opts.seed,

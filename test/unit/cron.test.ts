@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { cronProblem, nextOccurrence, occurrences, previousOccurrence, toEventBridgeCron } from '../../lambdas/domain/cron';
+import {
+  cronProblem,
+  nextInvocation,
+  nextOccurrence,
+  occurrences,
+  previousOccurrence,
+  scheduledInvocations,
+  skippedInvocations,
+  toEventBridgeCron,
+} from '../../lambdas/domain/cron';
 
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
 const between = (expr: string, tz: string, from: string, to: string) => iso(occurrences(expr, tz, new Date(from), new Date(to)));
@@ -101,5 +110,29 @@ describe('EventBridge Scheduler form', () => {
 
   it('refuses an invalid cron with the validation message', () => {
     expect(() => toEventBridgeCron('0 0 1 * MON')).toThrow(/restricts both day-of-month and day-of-week/);
+  });
+});
+
+/**
+ * EventBridge Scheduler around DST (User Guide, "Schedule types in EventBridge Scheduler",
+ * daylight saving time section; re:Post knowledge center "eventbridge-scheduler-adjust-dst"):
+ * a time in the spring-forward gap is skipped, a time in the repeated hour runs once.
+ */
+describe('EventBridge Scheduler invocations around DST', () => {
+  it('skips 02:30 Europe/Berlin on 2026-03-29 (it does not exist) instead of moving it to 03:30', () => {
+    expect(iso(scheduledInvocations('30 2 * * *', 'Europe/Berlin', new Date('2026-03-28T00:00Z'), new Date('2026-03-31T00:00Z')))).toEqual([
+      '2026-03-28T01:30:00.000Z',
+      '2026-03-30T00:30:00.000Z',
+    ]);
+    expect(skippedInvocations('30 2 * * *', 'Europe/Berlin', new Date('2026-03-28T00:00Z'), new Date('2026-03-31T00:00Z'))).toEqual([
+      { date: '2026-03-29', time: '02:30', shiftedTo: new Date('2026-03-29T01:30:00.000Z') },
+    ]);
+    expect(nextInvocation('30 2 * * *', 'Europe/Berlin', new Date('2026-03-28T02:00Z')).toISOString()).toBe('2026-03-30T00:30:00.000Z');
+  });
+
+  it('runs a time of the repeated hour once on 2026-10-25 (the first time it is shown)', () => {
+    expect(iso(scheduledInvocations('30 2 * * *', 'Europe/Berlin', new Date('2026-10-24T12:00Z'), new Date('2026-10-26T00:00Z')))).toEqual([
+      '2026-10-25T00:30:00.000Z',
+    ]);
   });
 });

@@ -46,3 +46,22 @@ describe('late deadlines', () => {
     expect(nextLateDeadline(dagFrom({ a: [] }), new Date('2026-11-22T05:59Z'))).toBeUndefined();
   });
 });
+
+describe('next-day deadlines ("+1d HH:MM")', () => {
+  const nextDay = dagFrom({ n: [] }, { n: { expectedBy: '+1d 06:00', schedule: '0 23 * * *' } });
+  it('fall on the day after the run date, and are found for the right run date', () => {
+    expect(expectedByInstant(nextDay.jobs.get('n') as never, '2026-11-22' as RunDate)?.toISOString()).toBe('2026-11-23T06:00:00.000Z');
+    const found = lateDeadlinesBetween(nextDay, new Date('2026-11-23T05:00Z'), new Date('2026-11-23T07:00Z'));
+    expect(found.map((l) => `${l.date} ${l.at.toISOString()}`)).toEqual(['2026-11-22 2026-11-23T06:00:00.000Z']);
+  });
+});
+
+describe('a range ahead of its end date (simulate looks forward)', () => {
+  it('finds the deadlines of the first day of a three-day range when the look-back is uncapped', () => {
+    const from = new Date('2026-11-22T00:00Z');
+    const to = new Date('2026-11-25T00:00Z');
+    // The default cap counts back from `to`: the 22nd was out of reach (issue 12 item 5).
+    expect(lateDeadlinesBetween(dag, from, to).some((l) => l.date === '2026-11-22' && l.job.name === 'b')).toBe(false);
+    expect(lateDeadlinesBetween(dag, from, to, Number.POSITIVE_INFINITY)[0]).toMatchObject({ date: '2026-11-22' });
+  });
+});

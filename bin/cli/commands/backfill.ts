@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { cancelBackfill, createBackfill, planBackfill } from '../../../lambdas/engine/operations/backfill';
+import { backfillStatus, cancelBackfill, createBackfill, planBackfill } from '../../../lambdas/engine/operations/backfill';
 import type { Backfill, BackfillReprocess } from '../../../lambdas/ports/backfill-store';
 import { confirm, positiveInt, printJson, requireDate, withTargetOptions } from '../options';
 import { bold, dim, green, red, yellow } from '../output/format';
@@ -31,13 +31,20 @@ function counts(b: Backfill): Record<string, number> {
 function summary(b: Backfill): string {
   const c = counts(b);
   const total = Object.keys(b.dates).length;
-  const finished = (c.succeeded ?? 0) + (c.failed ?? 0) + (c.skipped ?? 0);
+  const finished = (c.succeeded ?? 0) + (c.failed ?? 0) + (c.skipped ?? 0) + (c.blocked ?? 0) + (c.cancelled ?? 0);
   const colour = b.state === 'DONE' ? green : b.state === 'CANCELLED' ? red : yellow;
   return `${b.id} ${colour(b.state)} ${b.job}${b.downstream ? ' --downstream' : ''} ${b.from}…${b.to}: ${finished}/${total} done (${Object.entries(
     c,
   )
     .map(([k, v]) => `${v} ${k}`)
     .join(', ')})`;
+}
+
+function statusColour(status: string): string {
+  if (status === 'succeeded') return green(status);
+  if (status === 'failed' || status === 'blocked') return red(status);
+  if (status === 'running' || status === 'starting') return yellow(status);
+  return status;
 }
 
 async function follow(target: Target, id: string): Promise<void> {
@@ -86,10 +93,18 @@ export function registerBackfill(program: Command): void {
         const id = (opts.status ?? opts.cancel) as string;
         const b = opts.cancel ? await cancelBackfill(deps, backfills, id) : await backfills.getBackfill(id);
         if (!b) throw new UsageError(`no backfill ${id}; \`rsched backfill --list\` shows them`);
-        if (opts.json) return printJson(b);
+        // Each date with its runs (state, attempt, reason): what a date waits for or why it failed.
+        const dates = await backfillStatus(deps, b);
+        if (opts.json) return printJson({ ...b, status: dates });
         process.stdout.write(`${summary(b)}\n`);
-        for (const [date, d] of Object.entries(b.dates).sort())
-          process.stdout.write(`  ${date} ${d.status}${d.note ? dim(` — ${d.note}`) : ''}\n`);
+        for (const d of dates) {
+          process.stdout.write(`  ${d.date} ${statusColour(d.status)}${d.note ? dim(` — ${d.note}`) : ''}\n`);
+          for (const r of d.runs) {
+            process.stdout.write(
+              `      ${r.job.padEnd(24)} ${r.state.padEnd(16)} attempt ${r.attempt}${r.reason ? dim(` — ${r.reason}`) : ''}\n`,
+            );
+          }
+        }
         return;
       }
       if (!job) throw new UsageError('give a job to backfill, or --list / --status ID / --cancel ID');
@@ -115,8 +130,16 @@ export function registerBackfill(program: Command): void {
       }
       if (!opts.json) {
         for (const d of plan) {
-          const what = d.action === 'run' ? `run ${d.jobs.join(' → ')}` : 'skip';
-          process.stdout.write(`  ${d.date} ${dim(d.currentState.padEnd(16))} ${what}\n`);
+          const what =
+            d.action === 'run'
+              ? `run ${d.jobs.join(' → ')}`
+              : d.action === 'blocked'
+                ? red('blocked: nothing started')
+                : d.action === 'wait'
+                  ? yellow('waits')
+                  : 'skip';
+          process.stdout.write(`  ${d.date} ${dim(d.currentState.padEnd(16))} ${what}${d.reason ? dim(` — ${d.reason}`) : ''}\n`);
+          for (const b of d.cannotComplete) process.stdout.write(`      ${red('cannot complete')} ${b.job}: ${b.why}\n`);
         }
       }
       if (opts.dryRun) return;

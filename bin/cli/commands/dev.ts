@@ -18,6 +18,7 @@ interface DevOptions {
   uiPort: string;
   s3Port?: string;
   dynamodbPort?: string;
+  reset?: boolean;
 }
 
 function port(text: string | undefined, flag: string): number | undefined {
@@ -60,6 +61,7 @@ export function registerDev(program: Command): void {
     .option('--ui-port <port>', 'web UI port (0: any free port)', '8765')
     .option('--s3-port <port>', 'S3 emulator port (default: any free port)')
     .option('--dynamodb-port <port>', 'DynamoDB emulator port (default: any free port)')
+    .option('--reset', 'start from an empty state: delete the runs, markers and simulated clusters kept in .rsched/')
     .action(async (opts: DevOptions) => {
       const speed = Number(opts.speed);
       // Above a few hundred the handlers cannot keep up with a sweep every simulated minute; simulate is for that.
@@ -87,6 +89,7 @@ export function registerDev(program: Command): void {
         speed,
         from,
         externals: opts.externals,
+        reset: opts.reset,
         ports: { s3: port(opts.s3Port, '--s3-port'), dynamodb: port(opts.dynamodbPort, '--dynamodb-port') },
         log: silentLog,
         onAlert,
@@ -108,7 +111,10 @@ export function registerDev(program: Command): void {
       process.stdout.write(
         dim(`  Drop a marker: aws s3 cp empty.json s3://${e.bucket}/<job>__<YYYYMMDD>.done --endpoint-url ${e.s3} (any credentials)\n`),
       );
-      process.stdout.write(`${yellow('Ctrl-C stops everything; state stays in .rsched/.')}\n\n`);
+      const origin =
+        session.runtime.stateOrigin === 'resumed' ? 'resumed from .rsched/ (runs, markers, simulated clusters)' : 'new, in .rsched/';
+      process.stdout.write(`  State     ${origin}; \`rsched dev --reset\` starts from an empty state\n`);
+      process.stdout.write(`${yellow('Ctrl-C stops everything; state stays in .rsched/ and the next rsched dev carries on from it.')}\n\n`);
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.stdout.write('\nstopping…\n');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cronProblem } from '../cron';
+import { EXPECTED_BY_PATTERN } from '../late';
 import { isValidTimeZone } from '../run-date';
 
 /**
@@ -134,7 +135,13 @@ export const jobSchema = z.strictObject({
   maxRuntimeMinutes: minutes(MAX_WAIT_MINUTES, 1).optional().describe('Submitted but no marker by then: TIMED_OUT'),
   retries: retries.optional(),
   retryDelayMinutes: minutes(24 * 60).optional(),
-  expectedBy: hhmm.optional().describe('LATE alert once if the run has not SUCCEEDED by this wall-clock time'),
+  expectedBy: z
+    .string()
+    .regex(EXPECTED_BY_PATTERN, 'must be "HH:MM" (on the run date) or "+Nd HH:MM" (N = 1 to 7 days after it), e.g. "06:00" or "+1d 06:00"')
+    .optional()
+    .describe(
+      'LATE alert once if the run has not SUCCEEDED by this wall-clock time in `timezone`: "HH:MM" on the run date, "+1d HH:MM" the next day; must fall after the job\'s start',
+    ),
   target: targetSchema,
   simulation: jobSimulationSchema.optional(),
   params: z

@@ -371,14 +371,14 @@ export function reopen(
 }
 
 /** A root's schedule fired: the run is created WAITING (once, however often the schedule fires). */
-export function startRoot(key: RunKey, p: Stamp & { deadlineAt: string }): Transition {
+export function startRoot(key: RunKey, p: Stamp & { deadlineAt: string; why?: string }): Transition {
   return {
     key,
     guard: { states: [S.PENDING] },
     to: S.WAITING,
     set: { attempt: 1, attemptStartedAt: p.at, waitStartedAt: p.at, deadlineAt: p.deadlineAt, dueAt: p.deadlineAt, retriesUsed: 0 },
     by: p.by,
-    why: 'scheduled start',
+    why: p.why ?? 'scheduled start',
     at: p.at,
   };
 }

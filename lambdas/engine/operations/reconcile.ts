@@ -1,6 +1,6 @@
-import { occurrences } from '../../domain/cron';
+import { scheduledInvocations, skippedInvocations } from '../../domain/cron';
 import { MarkerRejection, parseMarkerKey } from '../../domain/markers';
-import { addDays, type RunDate, runDateIn, toCompact } from '../../domain/run-date';
+import { addDays, offsetMs, type RunDate, runDateIn, toCompact } from '../../domain/run-date';
 import type { Actor } from '../../domain/runs/run';
 import { RunState, TERMINAL_STATES } from '../../domain/runs/states';
 import type { MarkerBucket } from '../../ports/marker-bucket';
@@ -12,7 +12,7 @@ import { startRoot } from '../triggers';
 
 export interface ReconcileFix {
   readonly job: string;
-  readonly action: 'redrove-marker' | 'propagated' | 'started-missed-trigger' | 'repaired-done-set';
+  readonly action: 'redrove-marker' | 'propagated' | 'started-missed-trigger' | 'started-skipped-trigger' | 'repaired-done-set';
   readonly detail: string;
 }
 
@@ -70,7 +70,7 @@ export async function reconcile(
   const now = deps.clock.now();
   for (const job of deps.dag.jobs.values()) {
     if (!job.schedule) continue;
-    const fired = occurrences(job.schedule, job.timezone, new Date(`${addDays(date, -1)}T00:00:00Z`), now).some(
+    const fired = scheduledInvocations(job.schedule, job.timezone, new Date(`${addDays(date, -1)}T00:00:00Z`), now).some(
       (at) => runDateIn(at, job.timezone) === date,
     );
     if (!fired || (await deps.store.get({ job: job.name, date }))) continue;
@@ -81,7 +81,63 @@ export async function reconcile(
       detail: `its schedule fired for ${date} but no run existed (${outcome})`,
     });
   }
+  const dayStart = new Date(`${addDays(date, -1)}T00:00:00Z`);
+  const dayEnd = new Date(Math.min(now.getTime(), Date.parse(`${addDays(date, 2)}T00:00:00Z`)));
+  fixed.push(...(await catchUpSkippedRoots(deps, dayStart, dayEnd, { by: opts.by, dryRun: opts.dryRun, date })));
   return { date, markersSeen: listed.length, fixed, conflicts };
+}
+
+/**
+ * Root runs whose only invocation of the day fell in a daylight-saving gap:
+ * EventBridge Scheduler skips such a time (domain/cron.ts, docs/scheduling.md#daylight-saving-time),
+ * so nothing would start that day's run. Each one is started here, at or after
+ * the instant just past the gap, with the reason in its history. Only skips in
+ * [from, to] are looked at (the sweeper passes the last two days); a day without
+ * a DST change costs two offset look-ups per zone and no I/O.
+ *
+ * ```
+ *  02:00 CET ──gap──▶ 03:00 CEST     "30 2 * * *": no invocation on 2026-03-29
+ *                     03:30 CEST     catch-up: run 2026-03-29 started, "skipped by EventBridge Scheduler (DST gap)"
+ * ```
+ */
+export async function catchUpSkippedRoots(
+  deps: EngineDeps,
+  from: Date,
+  to: Date,
+  opts: { by: Actor; dryRun?: boolean; date?: RunDate },
+): Promise<ReconcileFix[]> {
+  const fixed: ReconcileFix[] = [];
+  const changes = new Map<string, boolean>();
+  const skipsBySchedule = new Map<string, ReturnType<typeof skippedInvocations>>();
+  for (const job of deps.dag.jobs.values()) {
+    if (!job.schedule) continue;
+    let changed = changes.get(job.timezone);
+    if (changed === undefined) {
+      changed = offsetMs(from, job.timezone) !== offsetMs(to, job.timezone);
+      changes.set(job.timezone, changed);
+    }
+    if (!changed) continue;
+    // Many roots share a schedule: compute each (schedule, zone) once per call.
+    const memo = `${job.schedule}|${job.timezone}`;
+    let skips = skipsBySchedule.get(memo);
+    if (!skips) {
+      skips = skippedInvocations(job.schedule, job.timezone, from, new Date(to.getTime() + 1));
+      skipsBySchedule.set(memo, skips);
+    }
+    for (const skip of skips) {
+      if (skip.shiftedTo > to || (opts.date && skip.date !== opts.date)) continue;
+      const dayStart = new Date(`${addDays(skip.date, -1)}T00:00:00Z`);
+      const dayEnd = new Date(`${addDays(skip.date, 2)}T00:00:00Z`);
+      const invokedThatDay = scheduledInvocations(job.schedule, job.timezone, dayStart, dayEnd).some(
+        (at) => runDateIn(at, job.timezone) === skip.date,
+      );
+      if (invokedThatDay || (await deps.store.get({ job: job.name, date: skip.date }))) continue;
+      const why = `catch-up: its schedule "${job.schedule}" names ${skip.time}, which did not exist in ${job.timezone} on ${skip.date} (DST gap), so EventBridge Scheduler skipped it`;
+      const outcome = opts.dryRun ? 'would start it' : await startRoot(deps, job, skip.date, opts.by, why);
+      fixed.push({ job: job.name, action: 'started-skipped-trigger', detail: `${why} (${outcome})` });
+    }
+  }
+  return fixed;
 }
 
 /**

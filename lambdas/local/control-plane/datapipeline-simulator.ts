@@ -23,6 +23,20 @@ export function simulatedPipelineId(name: string): string {
   return `df-${createHash('sha256').update(name).digest('hex').slice(0, 19).toUpperCase()}`;
 }
 
+/** An activation whose marker is still to be written, as stored in `.rsched/control-plane.json`. */
+interface PendingActivation {
+  readonly job: string;
+  readonly date: string;
+  readonly at: string;
+  readonly result: 'done' | 'failed';
+}
+
+export interface DataPipelineSnapshot {
+  readonly pending: readonly PendingActivation[];
+  /** Per pipeline id, its last activation (ISO). */
+  readonly lastActivation?: Readonly<Record<string, string>>;
+}
+
 /**
  * A simulated AWS Data Pipeline: the pipelines named in the config exist; an
  * activation "runs" for the job's simulated duration and then writes the job's
@@ -31,11 +45,20 @@ export function simulatedPipelineId(name: string): string {
 export class DataPipelineSimulator {
   private readonly pipelines: { id: string; name: string }[];
   private readonly ids: Set<string>;
+  private readonly pending = new Set<PendingActivation>();
   /** Per pipeline id, when it was last activated (DescribePipelines' `@lastActivationTime`). */
   private readonly lastActivation = new Map<string, Date>();
 
   constructor(
-    private readonly deps: { dag: Dag; timeline: Timeline; overrides: JobOverrides; markers: MarkerWriter; submissions: SubmissionLog },
+    private readonly deps: {
+      dag: Dag;
+      timeline: Timeline;
+      overrides: JobOverrides;
+      markers: MarkerWriter;
+      submissions: SubmissionLog;
+      /** Called after every change of what it knows (rsched dev persists it). */
+      onChange?: () => void;
+    },
     extraNames: readonly string[] = [],
   ) {
     const names = new Set(extraNames);
@@ -100,14 +123,42 @@ export class DataPipelineSimulator {
     if (!job) throw new ServiceError('InvalidRequestException', `unknown job ${run.job}`);
     const now = this.deps.timeline.now();
     this.lastActivation.set(id, now);
+    this.deps.onChange?.();
     this.deps.submissions.record({ ...run, kind: 'datapipeline', submissionId: id, at: now });
     const outcome = simulatedOutcome(job, this.deps.overrides);
     if (outcome.result !== 'hang') {
-      this.deps.timeline.schedule(new Date(now.getTime() + outcome.durationMinutes * 60_000), `pipeline ${run.job}`, async () => {
-        const body = outcome.result === 'failed' ? JSON.stringify({ meta: { error: 'simulated failure (--fail)' } }) : '';
-        await this.deps.markers.write(run.job, run.date as RunDate, outcome.result === 'failed' ? 'failed' : 'done', body);
+      this.arm({
+        job: run.job,
+        date: run.date,
+        at: new Date(now.getTime() + outcome.durationMinutes * 60_000).toISOString(),
+        result: outcome.result === 'failed' ? 'failed' : 'done',
       });
     }
     return {};
+  }
+
+  /** Writes the activation's marker when it is due; remembered until then. */
+  private arm(activation: PendingActivation): void {
+    this.pending.add(activation);
+    this.deps.onChange?.();
+    this.deps.timeline.schedule(new Date(activation.at), `pipeline ${activation.job}`, async () => {
+      const body = activation.result === 'failed' ? JSON.stringify({ meta: { error: 'simulated failure (--fail)' } }) : '';
+      await this.deps.markers.write(activation.job, activation.date as RunDate, activation.result, body);
+      this.pending.delete(activation);
+      this.deps.onChange?.();
+    });
+  }
+
+  snapshot(): DataPipelineSnapshot {
+    return {
+      pending: [...this.pending],
+      lastActivation: Object.fromEntries([...this.lastActivation].map(([id, at]) => [id, at.toISOString()])),
+    };
+  }
+
+  /** Re-arms the activations that were still running when the state was saved (at once if their time has passed). */
+  restore(snapshot: DataPipelineSnapshot): void {
+    for (const [id, at] of Object.entries(snapshot.lastActivation ?? {})) this.lastActivation.set(id, new Date(at));
+    for (const activation of snapshot.pending) this.arm(activation);
   }
 }

@@ -17,6 +17,8 @@ interface SimStep {
   readonly name: string;
   readonly args: readonly string[];
   state: StepState;
+  /** When it started RUNNING; a restored step ends at startedAt + its duration. */
+  startedAt?: Date;
 }
 
 export interface SimCluster {
@@ -43,6 +45,16 @@ export type EmrEventEnvelope = {
   detail: Record<string, unknown>;
 };
 
+/** The simulator's state as stored in `.rsched/control-plane.json` (instants as ISO strings). */
+export interface EmrSnapshot {
+  /** The last number handed out: ids are derived from it, so they never repeat across restarts. */
+  readonly counter: number;
+  readonly clusters: readonly (Omit<SimCluster, 'history' | 'steps'> & {
+    readonly history: readonly { readonly at: string; readonly state: string }[];
+    readonly steps: readonly (Omit<SimStep, 'startedAt'> & { readonly startedAt?: string })[];
+  })[];
+}
+
 /**
  * A simulated EMR control plane: clusters provision for the config's
  * `simulation.provisionMinutes`, steps run for their job's simulated duration
@@ -61,8 +73,53 @@ export class EmrSimulator {
       markers: MarkerWriter;
       submissions: SubmissionLog;
       emit: (event: EmrEventEnvelope) => void;
+      /** Called after every change of what it knows (rsched dev persists it). */
+      onChange?: () => void;
     },
   ) {}
+
+  snapshot(): EmrSnapshot {
+    return {
+      counter: this.counter,
+      clusters: this.list().map((c) => ({
+        ...c,
+        history: c.history.map((h) => ({ at: h.at.toISOString(), state: h.state })),
+        steps: c.steps.map((s) => ({ ...s, startedAt: s.startedAt?.toISOString() })),
+      })),
+    };
+  }
+
+  /**
+   * Takes back a saved state and carries on from it: ids continue after the
+   * saved counter, a cluster still provisioning becomes ready when it would
+   * have, running steps end when they would have (at once if that has passed),
+   * a terminating cluster terminates. No event is repeated.
+   */
+  restore(snapshot: EmrSnapshot, counterAtLeast = 0): void {
+    this.counter = Math.max(snapshot.counter, counterAtLeast);
+    for (const saved of snapshot.clusters) {
+      const cluster: SimCluster = {
+        ...saved,
+        history: saved.history.map((h) => ({ at: new Date(h.at), state: h.state })),
+        steps: saved.steps.map((st) => ({ ...st, startedAt: st.startedAt ? new Date(st.startedAt) : undefined })),
+      };
+      this.clusters.set(cluster.id, cluster);
+      if (cluster.state === 'STARTING' || cluster.state === 'BOOTSTRAPPING') {
+        const created = cluster.history[0]?.at.getTime() ?? this.deps.timeline.now().getTime();
+        this.armReady(cluster, created);
+      } else if (cluster.state === 'TERMINATING') {
+        this.armTerminated(cluster, cluster.reason ?? 'Terminated');
+      } else {
+        for (const step of cluster.steps) if (step.state === 'RUNNING') this.runStep(cluster, step);
+        this.startSteps(cluster);
+      }
+    }
+  }
+
+  /** Seeds the id counter (state from before the simulator's state was persisted: ids must not meet the recorded ones). */
+  seedCounter(atLeast: number): void {
+    this.counter = Math.max(this.counter, atLeast);
+  }
 
   /** Every cluster ever created, for reports. */
   list(): readonly SimCluster[] {
@@ -95,6 +152,7 @@ export class EmrSimulator {
     cluster.state = state;
     cluster.reason = reason;
     cluster.history.push({ at: this.deps.timeline.now(), state });
+    this.deps.onChange?.();
     this.deps.emit({
       source: 'aws.emr',
       'detail-type': 'EMR Cluster State Change',
@@ -112,6 +170,7 @@ export class EmrSimulator {
 
   private setStepState(cluster: SimCluster, step: SimStep, state: StepState): void {
     step.state = state;
+    this.deps.onChange?.();
     this.deps.emit({
       source: 'aws.emr',
       'detail-type': 'EMR Step Status Change',
@@ -139,7 +198,8 @@ export class EmrSimulator {
       name: String(input.Name ?? id),
       configName,
       tags,
-      masterIp: `10.0.${(n >> 8) & 255}.${(n & 255) + 10}`,
+      // Octets stay valid however high the (persisted) counter gets.
+      masterIp: `10.0.${Math.floor(n / 240) % 256}.${(n % 240) + 10}`,
       stepConcurrency: Number(input.StepConcurrencyLevel ?? 1),
       provisionMinutes: config?.simulation.provisionMinutes ?? 8,
       state: 'NONE',
@@ -148,17 +208,21 @@ export class EmrSimulator {
       history: [],
     };
     this.clusters.set(id, cluster);
-    const now = this.deps.timeline.now().getTime();
     this.setState(cluster, 'STARTING');
-    this.deps.timeline.schedule(new Date(now + cluster.provisionMinutes * 0.75 * MINUTE), `emr ${id} bootstrapping`, async () => {
+    this.armReady(cluster, this.deps.timeline.now().getTime());
+    return { JobFlowId: id, ClusterArn: `arn:aws:elasticmapreduce:us-east-1:000000000000:cluster/${id}` };
+  }
+
+  private armReady(cluster: SimCluster, createdAt: number): void {
+    const { timeline } = this.deps;
+    timeline.schedule(new Date(createdAt + cluster.provisionMinutes * 0.75 * MINUTE), `emr ${cluster.id} bootstrapping`, async () => {
       if (cluster.state === 'STARTING') this.setState(cluster, 'BOOTSTRAPPING');
     });
-    this.deps.timeline.schedule(new Date(now + cluster.provisionMinutes * MINUTE), `emr ${id} ready`, async () => {
+    timeline.schedule(new Date(createdAt + cluster.provisionMinutes * MINUTE), `emr ${cluster.id} ready`, async () => {
       if (cluster.state !== 'STARTING' && cluster.state !== 'BOOTSTRAPPING') return;
       this.setState(cluster, 'WAITING', 'Cluster ready to run steps.');
       this.startSteps(cluster);
     });
-    return { JobFlowId: id, ClusterArn: `arn:aws:elasticmapreduce:us-east-1:000000000000:cluster/${id}` };
   }
 
   private addJobFlowSteps(input: Record<string, unknown>): unknown {
@@ -185,6 +249,7 @@ export class EmrSimulator {
         });
     }
     this.startSteps(cluster);
+    this.deps.onChange?.();
     return { StepIds: ids };
   }
 
@@ -195,6 +260,7 @@ export class EmrSimulator {
       if (running >= cluster.stepConcurrency) break;
       if (step.state !== 'PENDING') continue;
       running++;
+      step.startedAt = this.deps.timeline.now();
       this.setStepState(cluster, step, 'RUNNING');
       if (cluster.state === 'WAITING') this.setState(cluster, 'RUNNING', 'Running step');
       this.runStep(cluster, step);
@@ -213,7 +279,7 @@ export class EmrSimulator {
     }
     const outcome = simulatedOutcome(job, this.deps.overrides);
     if (outcome.result === 'hang') return;
-    const at = new Date(this.deps.timeline.now().getTime() + outcome.durationMinutes * MINUTE);
+    const at = new Date((step.startedAt ?? this.deps.timeline.now()).getTime() + outcome.durationMinutes * MINUTE);
     this.deps.timeline.schedule(at, `emr ${step.id} ${run.job}`, async () => {
       if (step.state !== 'RUNNING') return; // interrupted meanwhile
       if (outcome.result === 'failed') {
@@ -248,6 +314,10 @@ export class EmrSimulator {
       if (step.state === 'RUNNING') this.setStepState(cluster, step, 'INTERRUPTED');
       else if (step.state === 'PENDING') this.setStepState(cluster, step, 'CANCELLED');
     }
+    this.armTerminated(cluster, reason);
+  }
+
+  private armTerminated(cluster: SimCluster, reason: string): void {
     this.deps.timeline.schedule(new Date(this.deps.timeline.now().getTime() + MINUTE), `emr ${cluster.id} terminated`, async () => {
       this.setState(cluster, 'TERMINATED', reason);
     });
@@ -257,6 +327,7 @@ export class EmrSimulator {
     for (const id of (input.JobFlowIds as string[] | undefined) ?? []) {
       const cluster = this.cluster(id);
       cluster.keepAlive = Boolean(input.KeepJobFlowAliveWhenNoSteps);
+      this.deps.onChange?.();
       const busy = cluster.steps.some((s) => s.state === 'RUNNING' || s.state === 'PENDING');
       if (!cluster.keepAlive && !busy && (cluster.state === 'WAITING' || cluster.state === 'RUNNING'))
         this.terminate(cluster, 'Steps completed');

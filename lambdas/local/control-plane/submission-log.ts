@@ -10,6 +10,9 @@ export interface Submission {
   readonly at: Date;
 }
 
+/** Submissions as stored in `.rsched/control-plane.json`. */
+export type SubmissionSnapshot = (Omit<Submission, 'at'> & { readonly at: string })[];
+
 /** What the simulated control planes were asked to run: the exactly-once guarantee is checked against it. */
 export class SubmissionLog {
   readonly all: Submission[] = [];
@@ -19,6 +22,14 @@ export class SubmissionLog {
     this.all.push(submission);
     const key = `${submission.job}@${submission.date}`;
     this.byRun.set(key, (this.byRun.get(key) ?? 0) + 1);
+  }
+
+  snapshot(): SubmissionSnapshot {
+    return this.all.map((s) => ({ ...s, at: s.at.toISOString() }));
+  }
+
+  restore(snapshot: SubmissionSnapshot): void {
+    for (const s of snapshot) this.record({ ...s, at: new Date(s.at) });
   }
 
   countFor(job: string, date: string): number {

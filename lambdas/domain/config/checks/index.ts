@@ -1,6 +1,7 @@
 import type { ConfigIssue } from '../issues';
 import type { ParsedConfig } from '../parse';
 import { checkCycles } from './cycles';
+import { checkDeadlines } from './deadlines';
 import { checkDefaults } from './defaults';
 import { checkDependencies } from './dependencies';
 import { checkDuplicateNames } from './duplicate-names';
@@ -23,4 +24,5 @@ export const CHECKS: readonly ConfigCheck[] = [
   checkParams,
   checkMarkerWriters,
   checkDefaults,
+  checkDeadlines,
 ];
