@@ -35,7 +35,7 @@ export const SUCCESSFUL_STATES: readonly string[] = [RunState.SUCCEEDED, 'SKIPPE
 export function dueJobs(dag: Dag, date: RunDate): ReadonlySet<string> {
   const due = new Set<string>();
   for (const name of dag.topologicalOrder) {
-    const job = dag.jobs.get(name) as Job;
+    const job = jobOf(dag, name);
     if (job.dependsOn.length > 0) {
       if (job.dependsOn.every((u) => due.has(u))) due.add(name);
     } else if (job.target.type === 'external' || !job.schedule || firesFor(job.schedule, job.timezone, date)) {
