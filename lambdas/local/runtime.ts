@@ -35,7 +35,7 @@ import { localS3Client, MarkerWriter } from './marker-writer';
 import { tagWithRun } from './run-context';
 import { type S3Emulator, startS3Emulator } from './s3-emulator';
 import type { Timeline } from './timeline';
-import { type DeliveryPolicy, EXACT_DELIVERY, LocalTopic } from './topic';
+import { type DeliveryPolicy, EXACT_DELIVERY, LocalTopic, localTopicArn } from './topic';
 
 export const LOCAL_BUCKET = 'rsched-markers';
 export const LOCAL_TABLES = { runs: 'rsched-runs', clusters: 'rsched-clusters' } as const;
@@ -92,6 +92,8 @@ class CapturingAlertSink implements AlertSink {
  * Data Pipeline control planes, in-process SNS topics, and the real handlers
  * wired to them through the normal AWS SDK clients — only endpoints differ.
  */
+const MARKER_TOPIC = 'rsched-markers';
+
 export class LocalRuntime {
   readonly deps: FleetDeps;
   readonly backfills: BackfillStore;
@@ -161,7 +163,8 @@ export class LocalRuntime {
         },
       },
     );
-    this.deps = { ...fleet, alerts: this.alerts, clock: timeline };
+    // Like the Lambda: only the marker bucket and the marker topic are trusted (docs/threat-model.md).
+    this.deps = { ...fleet, alerts: this.alerts, clock: timeline, trust: { bucket: s3.bucket, topicArn: localTopicArn(MARKER_TOPIC) } };
     this.backfills = fleet.backfills;
     const deadLetter = (letter: DeadLetter) => this.deadLetter(letter);
     const fn = (name: string, handler: (event: unknown) => Promise<unknown>) =>
@@ -173,7 +176,7 @@ export class LocalRuntime {
       terminator: fn('terminator', makeTerminatorHandler(this.deps)),
       registry: fn('registry', makeRegistryHandler(this.deps)),
     };
-    this.markerTopic = new LocalTopic('rsched-markers', timeline, options.markerDelivery ?? EXACT_DELIVERY);
+    this.markerTopic = new LocalTopic(MARKER_TOPIC, timeline, options.markerDelivery ?? EXACT_DELIVERY);
     this.markerTopic.subscribe((event) => this.functions.scheduler.invoke(event));
     // EventBridge takes a moment: EMR's first event lands after RunJobFlow has answered.
     this.clusterEventsTopic = new LocalTopic('rsched-cluster-events', timeline, { duplicates: 1, jitterMs: 0, latencyMs: 2_000 });

@@ -20,6 +20,10 @@ export const EXACT_DELIVERY: DeliveryPolicy = { duplicates: 1, jitterMs: 0 };
 
 export type Subscriber = (event: unknown) => void;
 
+export function localTopicArn(name: string): string {
+  return `arn:aws:sns:us-east-1:000000000000:${name}`;
+}
+
 export class LocalTopic {
   private readonly subscribers: Subscriber[] = [];
   published = 0;
@@ -29,6 +33,11 @@ export class LocalTopic {
     private readonly timeline: Timeline,
     private readonly policy: DeliveryPolicy = EXACT_DELIVERY,
   ) {}
+
+  /** The topic's ARN as SNS puts it in every delivery (the scheduler trusts only the marker topic's). */
+  get arn(): string {
+    return localTopicArn(this.name);
+  }
 
   subscribe(subscriber: Subscriber): void {
     this.subscribers.push(subscriber);
@@ -50,7 +59,7 @@ export class LocalTopic {
               Sns: {
                 Type: 'Notification',
                 MessageId: randomUUID(),
-                TopicArn: `arn:aws:sns:us-east-1:000000000000:${this.name}`,
+                TopicArn: this.arn,
                 Message: message,
                 Timestamp: new Date(now + delay).toISOString(),
               },
