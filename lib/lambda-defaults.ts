@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { CONFIG_BUNDLE_FILE } from '../lambdas/domain/config/bundle';
-import { acknowledge } from './nag';
+import { wildcardPolicy } from './nag';
 
 /** The repository root: entries, lock file and node_modules live here. */
 const PROJECT_ROOT = join(__dirname, '..');
@@ -100,7 +100,8 @@ export class RschedFunction extends NodejsFunction {
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: defaults.logLevel ?? lambda.ApplicationLogLevel.INFO,
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
-      tracing: defaults.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
+      // Active tracing is set below, on the template, so that X-Ray's "*" statement lives in a policy of its own.
+      tracing: lambda.Tracing.DISABLED,
       reservedConcurrentExecutions: (defaults.reserveConcurrency ?? true) ? props.reservedConcurrency : undefined,
       retryAttempts: props.async.retryAttempts,
       maxEventAge: props.async.maxEventAge,
@@ -128,11 +129,14 @@ export class RschedFunction extends NodejsFunction {
     this.logs = logGroup;
     logGroup.grantWrite(role);
     if (defaults.tracing) {
-      acknowledge(
+      (this.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: 'Active' };
+      const xray = wildcardPolicy(
         role,
-        'IAM5[Resource::*]',
-        'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions; "*" is the only resource they accept.',
+        'Tracing',
+        [new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] })],
+        'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions; "*" is the only resource they accept. Nothing else is in this policy.',
       );
+      this.node.addDependency(xray);
     }
   }
 }

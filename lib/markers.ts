@@ -2,7 +2,6 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -88,9 +87,10 @@ export class Markers extends Construct {
       masterKey: props.topicKey,
       enforceSSL: true,
     });
-    // Object-created only; SnsDestination adds the topic policy for this bucket and the key policy for S3.
+    // Object-created only; the destination adds the topic policy for this bucket of this account and the key policy for S3.
+    const destination = new MarkerTopicDestination(this.topic, props.topicKey);
     for (const suffix of MARKER_SUFFIXES) {
-      this.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SnsDestination(this.topic), { suffix });
+      this.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, destination, { suffix });
     }
     this.subscription = this.topic.addSubscription(
       new subscriptions.LambdaSubscription(props.consumer, { deadLetterQueue: props.deadLetterQueue }),
@@ -108,6 +108,51 @@ export class Markers extends Construct {
       );
     }
     acknowledgeNotificationsHandler(Stack.of(this));
+  }
+}
+
+/**
+ * S3 → encrypted SNS topic. Unlike aws-s3-notifications' SnsDestination, the
+ * topic policy also requires `aws:SourceAccount` = this account: S3 bucket
+ * names are global, and AWS's "Granting permissions to publish event
+ * notification messages to a destination"
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/grant-destinations-permissions-to-s3.html)
+ * scopes the topic policy by both aws:SourceArn and aws:SourceAccount. The key
+ * policy lets S3 use the topic's key for GenerateDataKey/Decrypt (SNS
+ * "Key management", compatibility with AWS services); it is bound once per key.
+ */
+class MarkerTopicDestination implements s3.IBucketNotificationDestination {
+  private keyBound = false;
+
+  constructor(
+    private readonly topic: sns.ITopic,
+    private readonly key: kms.IKey,
+  ) {}
+
+  bind(scope: Construct, bucket: s3.IBucketRef): s3.BucketNotificationDestinationConfig {
+    const s3Principal = new iam.ServicePrincipal('s3.amazonaws.com');
+    const bucketArn = bucket.bucketRef.bucketArn;
+    // S3 binds a destination once per bucket (aws-s3 caches the result), so this statement is added once.
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [s3Principal],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: { ArnLike: { 'aws:SourceArn': bucketArn }, StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
+      }),
+    );
+    if (!this.keyBound) {
+      this.keyBound = true;
+      this.key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'MarkerBucketUseKey',
+          principals: [s3Principal],
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: ['*'],
+        }),
+      );
+    }
+    return { arn: this.topic.topicArn, type: s3.BucketNotificationDestinationType.TOPIC, dependencies: [this.topic] };
   }
 }
 
