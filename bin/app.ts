@@ -4,6 +4,8 @@
  * same code as `rsched validate`, and an invalid one stops synthesis with the
  * same messages and exit code 2.
  */
+
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigInvalidError, formatIssue } from '../lambdas/domain/config/issues';
@@ -46,8 +48,10 @@ function main(): void {
     retentionDays: inputs.retentionDays,
     lambdaDefaults: { reserveConcurrency: inputs.reserveConcurrency },
   });
-  // cdk-nag AwsSolutions: any unacknowledged finding fails synthesis.
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  // cdk-nag AwsSolutions and CloudFormation Guard (the AWS Control Tower proactive controls, run by the
+  // cfn-guard binary shipped in the npm package, offline): any unacknowledged finding fails synthesis.
+  // Exceptions are acknowledged on their constructs, each with its reason (lib/nag.ts, lib/guard.ts).
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new CfnGuardValidator());
 }
 
 try {

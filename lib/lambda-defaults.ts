@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { CONFIG_BUNDLE_FILE } from '../lambdas/domain/config/bundle';
+import { acknowledgeGuard, FUNCTION_GUARD_REASONS, GUARD_RULES } from './guard';
 import { wildcardPolicy } from './nag';
 
 /** The repository root: entries, lock file and node_modules live here. */
@@ -127,6 +128,9 @@ export class RschedFunction extends NodejsFunction {
     });
     this.executionRole = role;
     this.logs = logGroup;
+    acknowledgeGuard(this, GUARD_RULES.lambdaVpc, FUNCTION_GUARD_REASONS[GUARD_RULES.lambdaVpc]);
+    acknowledgeGuard(logGroup, GUARD_RULES.logRetention, FUNCTION_GUARD_REASONS[GUARD_RULES.logRetention]);
+    acknowledgeGuard(logGroup, GUARD_RULES.logEncryption, FUNCTION_GUARD_REASONS[GUARD_RULES.logEncryption]);
     logGroup.grantWrite(role);
     if (defaults.tracing) {
       (this.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: 'Active' };

@@ -7,6 +7,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { MARKER_STATUSES } from '../lambdas/domain/markers';
+import { acknowledgeGuard, GUARD_RULES } from './guard';
 import type { RschedFunction } from './lambda-defaults';
 import { acknowledge, acknowledgeWildcardResource } from './nag';
 
@@ -60,6 +61,26 @@ export class Markers extends Construct {
         lifecycleRules: [{ expiration: retention }],
         removalPolicy: RemovalPolicy.RETAIN,
       });
+      acknowledgeGuard(
+        this.accessLogBucket,
+        GUARD_RULES.bucketLogging,
+        "This bucket receives the marker bucket's server access logs; logging it as well would log its own log deliveries.",
+      );
+      acknowledgeGuard(
+        this.accessLogBucket,
+        GUARD_RULES.bucketVersioning,
+        'Access logs are written once by S3 and expire by lifecycle; versions would only keep expired logs longer.',
+      );
+      acknowledgeGuard(
+        this.accessLogBucket,
+        GUARD_RULES.bucketNotifications,
+        'Nothing reacts to access-log objects; notifications would have no consumer.',
+      );
+      acknowledgeGuard(
+        this.accessLogBucket,
+        GUARD_RULES.bucketKms,
+        'S3 server access logging cannot deliver to a bucket encrypted with SSE-KMS; SSE-S3 is the only encryption it accepts.',
+      );
       acknowledge(
         this.accessLogBucket,
         'S1',
@@ -79,6 +100,24 @@ export class Markers extends Construct {
         lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(90), abortIncompleteMultipartUploadAfter: Duration.days(7) }],
         removalPolicy: RemovalPolicy.RETAIN,
       });
+      acknowledgeGuard(
+        this.bucket,
+        GUARD_RULES.bucketKms,
+        'SSE-S3 on purpose: the jobs writing markers (EMR steps, pipelines, other systems) then need s3:PutObject only, no grant on a key.',
+      );
+      acknowledgeGuard(
+        this.bucket,
+        GUARD_RULES.bucketNotifications,
+        "The notifications exist (.done and .failed to the marker topic) but CDK configures them through its BucketNotifications custom resource, which the rule cannot see in the bucket's properties.",
+      );
+    }
+    for (const bucket of [this.bucket, this.accessLogBucket]) {
+      if (!bucket) continue;
+      acknowledgeGuard(
+        bucket,
+        GUARD_RULES.bucketObjectLock,
+        'Markers are re-written by re-runs and both buckets expire objects by lifecycle; Object Lock would forbid exactly that (versioning already keeps overwritten markers for 90 days).',
+      );
     }
 
     // Topic ids are unique in the stack: a function's subscription construct is named after its topic.
@@ -165,6 +204,11 @@ class MarkerTopicDestination implements s3.IBucketNotificationDestination {
 function acknowledgeNotificationsHandler(stack: Stack): void {
   const handler = stack.node.children.find((c) => c.node.id.startsWith('BucketNotificationsHandler'));
   if (!handler) return;
+  acknowledgeGuard(
+    handler,
+    GUARD_RULES.lambdaVpc,
+    "CDK's bucket-notifications custom resource calls only the S3 API, and only while the stack deploys.",
+  );
   acknowledge(
     handler,
     'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
