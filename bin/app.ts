@@ -8,6 +8,7 @@
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { dataPipelineAdvisory } from '../lambdas/domain/config/checks/data-pipeline';
 import { ConfigInvalidError, formatIssue } from '../lambdas/domain/config/issues';
 import { ContextInvalidError, readAppInputs } from '../lib/context';
 import { loadDagConfig } from '../lib/dag-config';
@@ -34,7 +35,7 @@ function main(): void {
     }
     process.exit(EXIT_INVALID);
   }
-  for (const warning of config.warnings) process.stderr.write(`${formatIssue(warning)}\n`);
+  for (const warning of [...config.warnings, ...dataPipelineAdvisory(config.dag)]) process.stderr.write(`${formatIssue(warning)}\n`);
 
   new ReactiveSchedulerStack(app, inputs.stackName, {
     stackName: inputs.stackName,
