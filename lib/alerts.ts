@@ -12,7 +12,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { deadLetterAlarmDescription } from '../lambdas/handlers/slack-notifier';
 import { ENV } from '../lambdas/runtime/env';
-import { type ChatbotInputs, EMAIL } from './context';
+import { type ChatbotInputs, EMAIL, RESERVED_CONCURRENCY } from './context';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { type LambdaDefaults, RschedFunction } from './lambda-defaults';
 
@@ -112,7 +112,7 @@ export class Alerts extends Construct {
         memorySize: 256,
         defaults: props.lambdaDefaults,
         // Gentle with Slack's rate limit (about one message per second per webhook) during an alert storm.
-        reservedConcurrency: 2,
+        reservedConcurrency: RESERVED_CONCURRENCY.slackNotifier,
         environment: { [ENV.SLACK_SECRET_ID]: secretRef },
         async: { retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: this.slackDeadLetters },
       });

@@ -40,6 +40,13 @@ export const CONTEXT_KEYS = {
 export const DEFAULT_STACK_NAME = 'ReactiveScheduler';
 export const DEFAULT_RETENTION_DAYS = 400;
 
+/**
+ * Reserved concurrency the stack asks for (when rsched:reserveConcurrency is
+ * true). Plain data so `rsched doctor` can compare it with the account's
+ * unreserved concurrency before anything is deployed.
+ */
+export const RESERVED_CONCURRENCY = { scheduler: 20, sweeper: 1, slackNotifier: 2 } as const;
+
 /** The EMR settings of the cluster fleet (lib/cluster-fleet.ts). */
 export interface EmrInputs {
   /** `Ec2SubnetId` of every cluster. @default - EMR's default */

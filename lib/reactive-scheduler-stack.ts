@@ -163,12 +163,15 @@ export class ReactiveSchedulerStack extends Stack {
     if (this.alerts.slackNotifier)
       output(STACK_OUTPUTS.slackNotifierFunction, this.alerts.slackNotifier.functionName, 'Slack notifier function');
     output(STACK_OUTPUTS.deadLetterQueue, this.scheduler.deadLetters.queueUrl, 'Dead-letter queue of the scheduler side');
+    output(STACK_OUTPUTS.scheduleGroup, this.scheduler.scheduleGroup.scheduleGroupName, 'EventBridge Scheduler group of every schedule');
     if (this.fleet) {
       output(STACK_OUTPUTS.clusterEventsTopic, this.fleet.clusterEventsTopic.topicArn, 'SNS topic of EMR cluster and step events');
       output(STACK_OUTPUTS.provisionerFunction, this.fleet.provisioner.functionName, 'Cluster provisioner function');
       output(STACK_OUTPUTS.terminatorFunction, this.fleet.terminator.functionName, 'Cluster terminator function');
       output(STACK_OUTPUTS.registryFunction, this.fleet.registry.functionName, 'Cluster registry function (EMR events, reconcile)');
       output(STACK_OUTPUTS.fleetDeadLetterQueue, this.fleet.deadLetters.queueUrl, 'Dead-letter queue of the cluster fleet');
+      output(STACK_OUTPUTS.emrServiceRole, this.fleet.serviceRole.roleName, 'EMR service role of the clusters');
+      output(STACK_OUTPUTS.emrInstanceProfile, this.fleet.instanceProfile.instanceProfileName, 'EC2 instance profile of the cluster nodes');
     }
   }
 }

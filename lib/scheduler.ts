@@ -11,7 +11,7 @@ import { DEFAULT_TUNING } from '../lambdas/engine/deps';
 import type { TriggerEvent } from '../lambdas/handlers/scheduler';
 import { ENV } from '../lambdas/runtime/env';
 import type { ClusterTag } from './cluster-tag';
-import { DEFAULT_RETENTION_DAYS } from './context';
+import { DEFAULT_RETENTION_DAYS, RESERVED_CONCURRENCY } from './context';
 import type { DagConfig } from './dag-config';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { DesignedTable, TABLE_ACTIONS } from './designed-table';
@@ -102,7 +102,7 @@ export class Scheduler extends Construct {
     if (!Number.isInteger(retentionDays) || retentionDays < 1) {
       throw new Error(`${id}: retentionDays must be a positive whole number, got ${retentionDays}`);
     }
-    const concurrency = props.schedulerConcurrency ?? 20;
+    const concurrency = props.schedulerConcurrency ?? RESERVED_CONCURRENCY.scheduler;
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new Error(`${id}: schedulerConcurrency must be a positive whole number, got ${concurrency}`);
     }
@@ -143,7 +143,7 @@ export class Scheduler extends Construct {
       timeout: ENGINE_TIMEOUT,
       defaults: props.lambdaDefaults,
       // One sweep at a time; sweeps are idempotent, a second one would only repeat the first.
-      reservedConcurrency: 1,
+      reservedConcurrency: RESERVED_CONCURRENCY.sweeper,
       environment,
       configBundleFile: props.config.bundleFile,
       // The next tick redoes a failed sweep, so a failed tick is neither retried nor kept (the errors alarm reports it).

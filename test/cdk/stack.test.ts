@@ -412,9 +412,12 @@ it('outputs the bucket, topics, tables, functions and dead-letter queue', () => 
       STACK_OUTPUTS.schedulerFunction,
       STACK_OUTPUTS.sweeperFunction,
       STACK_OUTPUTS.deadLetterQueue,
+      STACK_OUTPUTS.scheduleGroup,
     ].sort(),
   );
   expect(outputs[STACK_OUTPUTS.runsTable].Value).toEqual({ Ref: logicalId(s.stack.scheduler.runsTable) });
+  // rsched doctor lists the schedules of this group.
+  expect(outputs[STACK_OUTPUTS.scheduleGroup].Value).toEqual({ Ref: logicalId(s.stack.scheduler.scheduleGroup) });
 });
 
 describe('cdk-nag AwsSolutions', () => {
