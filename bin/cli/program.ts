@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerBackfill } from './commands/backfill';
 import { registerDev } from './commands/dev';
+import { registerDoctor } from './commands/doctor';
 import { registerGraph } from './commands/graph';
 import { registerHistory } from './commands/history';
 import { registerMark } from './commands/mark';
@@ -28,5 +29,6 @@ export function buildProgram(): Command {
   registerReconcile(program);
   registerDev(program);
   registerUi(program);
+  registerDoctor(program);
   return program;
 }
