@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerBackfill } from './commands/backfill';
+import { registerCost } from './commands/cost';
 import { registerDev } from './commands/dev';
 import { registerDoctor } from './commands/doctor';
 import { registerGraph } from './commands/graph';
@@ -30,5 +31,6 @@ export function buildProgram(): Command {
   registerDev(program);
   registerUi(program);
   registerDoctor(program);
+  registerCost(program);
   return program;
 }
