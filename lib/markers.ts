@@ -182,6 +182,9 @@ class MarkerTopicDestination implements s3.IBucketNotificationDestination {
     );
     if (!this.keyBound) {
       this.keyBound = true;
+      // As in AWS's examples for S3 → encrypted SNS (S3 User Guide walkthrough; SNS "Key management"): no source
+      // conditions on the key statement. The account binding is on the topic policy above, which S3 must pass first;
+      // a condition here that S3's KMS call might not carry would silently drop every marker.
       this.key.addToResourcePolicy(
         new iam.PolicyStatement({
           sid: 'MarkerBucketUseKey',

@@ -46,7 +46,9 @@ export class TopicRuleTarget implements events.IRuleTarget {
         conditions: fromThisRule,
       }),
     );
-    // SNS encrypts what EventBridge publishes with the topic's key, on EventBridge's behalf.
+    // SNS encrypts what EventBridge publishes with the topic's key, on EventBridge's behalf. No source conditions
+    // here: the rule and account are bound on the topic policy above, and a key condition the KMS request might not
+    // carry would drop every EMR event without an error anyone sees.
     this.props.key.addToResourcePolicy(
       new iam.PolicyStatement({ principals: [events], actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['*'] }),
     );

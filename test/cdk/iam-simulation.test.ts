@@ -20,7 +20,7 @@
  * - EMR and Data Pipeline tag conditions: Service Authorization Reference for
  *   Amazon EMR and AWS Data Pipeline ("Example Policies for AWS Data Pipeline").
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IConstruct } from 'constructs';
@@ -370,4 +370,21 @@ describe('each function may call what it uses, and not more', () => {
     // The number of requests evaluated, for the record (issue 13's closing note quotes it).
     process.stdout.write(`iam-simulation: ${evaluated} requests evaluated\n`);
   });
+});
+
+// @cloud-copilot/iam-simulate is AGPL-3.0: tests only, never in what ships (README, "Licensing").
+it('keeps the AGPL simulator out of everything that ships (lib/, lambdas/, bin/)', () => {
+  const root = join(__dirname, '..', '..');
+  const files = (dir: string): string[] =>
+    readdirSync(dir).flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? files(path) : path.endsWith('.ts') ? [path] : [];
+    });
+  const offenders = ['lib', 'lambdas', 'bin']
+    .flatMap((d) => files(join(root, d)))
+    .filter((f) => readFileSync(f, 'utf8').includes('@cloud-copilot/'));
+  expect(offenders).toEqual([]);
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  expect(pkg.dependencies['@cloud-copilot/iam-simulate']).toBeUndefined();
+  expect(pkg.devDependencies['@cloud-copilot/iam-simulate']).toBe('0.1.173');
 });
