@@ -125,6 +125,13 @@ export class ClusterFleet extends Construct {
         `The stack creates the EMR service role (AmazonEMRServicePolicy_v2) but ${CONTEXT_KEYS.emrSubnetId} is empty: that policy lets EMR launch instances only in a subnet (and security groups) tagged ${EMR_MANAGED_POLICY_TAG.key}=${EMR_MANAGED_POLICY_TAG.value}, so no cluster of this fleet can start. Set -c ${CONTEXT_KEYS.emrSubnetId}=subnet-… (tagged), or -c ${CONTEXT_KEYS.emrServiceRoleName}=<your role>, then run: rsched doctor. See docs/fleet.md, "Deploying it".`,
       );
     }
+    const dataAccess = (emr.instanceDataBuckets?.length ?? 0) + (emr.instanceManagedPolicyArns?.length ?? 0) > 0;
+    if (emr.instanceProfileName && dataAccess) {
+      Annotations.of(this).addWarningV2(
+        'rsched:emrDataAccessIgnored',
+        `${CONTEXT_KEYS.emrInstanceDataBuckets} and ${CONTEXT_KEYS.emrInstanceManagedPolicyArns} apply to the instance role the stack creates; with ${CONTEXT_KEYS.emrInstanceProfileName} set, grant that data to your own instance role instead.`,
+      );
+    }
     const roles = this.emrRoles(emr, props.markerBucket);
     this.serviceRole = roles.serviceRole;
     this.instanceRole = roles.instanceRole;

@@ -8,8 +8,6 @@ import type { RschedFunction } from './lambda-defaults';
 export interface OperationsDashboardProps {
   /** The functions of the stack by name ("scheduler", "sweeper", …), in display order. */
   readonly functions: ReadonlyMap<string, RschedFunction>;
-  /** The scheduler function: its logs hold marker outcomes and alerts. */
-  readonly schedulerFunction: RschedFunction;
   /** The sweeper: its `sweep` log line reports what each minute did. */
   readonly sweeperFunction: RschedFunction;
   /** Every dead-letter queue of the stack by name. */

@@ -146,7 +146,6 @@ export class ReactiveSchedulerStack extends Stack {
     if (this.alerts.slackDeadLetters) queues.set('slack-dead-letters', this.alerts.slackDeadLetters);
     this.dashboard = new OperationsDashboard(this, 'Operations', {
       functions,
-      schedulerFunction: this.scheduler.schedulerFunction,
       sweeperFunction: this.scheduler.sweeperFunction,
       deadLetterQueues: queues,
       scheduleGroup: this.scheduler.scheduleGroup,

@@ -130,6 +130,17 @@ describe('EMR readiness', () => {
     ]);
   });
 
+  it('warns that data access given in context does not reach an imported instance profile', () => {
+    const imported = synthesize(
+      { emr: { subnetId: 'subnet-0abc1234', instanceProfileName: 'EMR_EC2_DefaultRole', instanceDataBuckets: ['acme-etl-code'] } },
+      configDir,
+    );
+    const warnings = (imported.stack.fleet as ClusterFleet).node.metadata
+      .filter((m) => m.type === 'aws:cdk:warning')
+      .map((m) => String(m.data));
+    expect(warnings).toEqual([expect.stringContaining('grant that data to your own instance role')]);
+  });
+
   it('passes the EMR security configuration to the provisioning functions', () => {
     const fleet = ready.stack.fleet as ClusterFleet;
     ready.template.hasResourceProperties('AWS::Lambda::Function', {
