@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { type AppInputs, ContextInvalidError, readAppInputs } from '../../../lib/context';
 import { DEFAULT_CONFIG_DIR, loadDagFromDir } from '../config';
-import { type CheckResult, CheckStatus, type DoctorClients, doctorClients, runDoctor } from '../doctor/checks';
+import type { CheckResult, CheckStatus, DoctorClients } from '../doctor/checks';
 import { printJson } from '../options';
 import { bold, dim } from '../output/format';
 import { ExitCode, UsageError } from '../run';
@@ -22,16 +22,22 @@ function appInputs(): AppInputs {
 
 const LABEL: Record<CheckStatus, string> = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' };
 
+/**
+ * The doctor's eleven AWS SDK clients take a second or two to load: only
+ * `rsched doctor` pays for them, not every other command.
+ */
+const loadChecks = () => require('../doctor/checks') as typeof import('../doctor/checks');
+
 export function printChecks(results: readonly CheckResult[], write: (s: string) => void): void {
   for (const r of results) {
-    write(`${r.status === CheckStatus.FAIL ? bold(LABEL[r.status]) : LABEL[r.status]} ${r.id}: ${r.message}\n`);
+    write(`${r.status === 'fail' ? bold(LABEL[r.status]) : LABEL[r.status]} ${r.id}: ${r.message}\n`);
     if (r.fix) write(`     ${dim(`fix: ${r.fix}`)}\n`);
   }
   const count = (s: CheckStatus) => results.filter((r) => r.status === s).length;
-  write(`${count(CheckStatus.OK)} ok, ${count(CheckStatus.WARN)} warn, ${count(CheckStatus.FAIL)} fail\n`);
+  write(`${count('ok')} ok, ${count('warn')} warn, ${count('fail')} fail\n`);
 }
 
-export function registerDoctor(program: Command, clients: (region?: string) => DoctorClients = doctorClients): void {
+export function registerDoctor(program: Command, clients?: (region?: string) => DoctorClients): void {
   program
     .command('doctor')
     .description(
@@ -45,8 +51,9 @@ export function registerDoctor(program: Command, clients: (region?: string) => D
       const app = appInputs();
       const dag = loadDagFromDir(opts.config ?? app.configDir ?? DEFAULT_CONFIG_DIR);
       const stackName = opts.stack ?? app.stackName;
-      const results = await runDoctor({ stackName, app, dag, now: new Date() }, clients(opts.region));
-      const failed = results.some((r) => r.status === CheckStatus.FAIL);
+      const { runDoctor, doctorClients } = loadChecks();
+      const results = await runDoctor({ stackName, app, dag, now: new Date() }, (clients ?? doctorClients)(opts.region));
+      const failed = results.some((r) => r.status === 'fail');
       if (opts.json) printJson({ stack: stackName, ok: !failed, checks: results });
       else printChecks(results, (s) => process.stdout.write(s));
       process.exitCode = failed ? ExitCode.PROBLEM : ExitCode.OK;
