@@ -26,7 +26,7 @@ const LABEL: Record<CheckStatus, string> = { ok: 'ok  ', warn: 'warn', fail: 'FA
  * The doctor's eleven AWS SDK clients take a second or two to load: only
  * `rsched doctor` pays for them, not every other command.
  */
-const loadChecks = () => require('../doctor/checks') as typeof import('../doctor/checks');
+const loadChecks = () => import('../doctor/checks.js');
 
 export function printChecks(results: readonly CheckResult[], write: (s: string) => void): void {
   for (const r of results) {
@@ -51,7 +51,7 @@ export function registerDoctor(program: Command, clients?: (region?: string) => 
       const app = appInputs();
       const dag = loadDagFromDir(opts.config ?? app.configDir ?? DEFAULT_CONFIG_DIR);
       const stackName = opts.stack ?? app.stackName;
-      const { runDoctor, doctorClients } = loadChecks();
+      const { runDoctor, doctorClients } = await loadChecks();
       const results = await runDoctor({ stackName, app, dag, now: new Date() }, (clients ?? doctorClients)(opts.region));
       const failed = results.some((r) => r.status === 'fail');
       if (opts.json) printJson({ stack: stackName, ok: !failed, checks: results });

@@ -117,7 +117,7 @@ async function checkIdentity(clients: DoctorClients): Promise<CheckResult> {
   } catch (err) {
     return fail(
       'account',
-      `no usable AWS credentials or region (${errorText(err)})`,
+      `STS GetCallerIdentity failed: no usable credentials or region, or no route to AWS (${errorText(err)})`,
       'Set AWS_PROFILE (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) and AWS_REGION, or pass --region.',
     );
   }
