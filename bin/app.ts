@@ -4,8 +4,11 @@
  * same code as `rsched validate`, and an invalid one stops synthesis with the
  * same messages and exit code 2.
  */
+
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { dataPipelineAdvisory } from '../lambdas/domain/config/checks/data-pipeline';
 import { ConfigInvalidError, formatIssue } from '../lambdas/domain/config/issues';
 import { ContextInvalidError, readAppInputs } from '../lib/context';
 import { loadDagConfig } from '../lib/dag-config';
@@ -32,7 +35,7 @@ function main(): void {
     }
     process.exit(EXIT_INVALID);
   }
-  for (const warning of config.warnings) process.stderr.write(`${formatIssue(warning)}\n`);
+  for (const warning of [...config.warnings, ...dataPipelineAdvisory(config.dag)]) process.stderr.write(`${formatIssue(warning)}\n`);
 
   new ReactiveSchedulerStack(app, inputs.stackName, {
     stackName: inputs.stackName,
@@ -46,8 +49,10 @@ function main(): void {
     retentionDays: inputs.retentionDays,
     lambdaDefaults: { reserveConcurrency: inputs.reserveConcurrency },
   });
-  // cdk-nag AwsSolutions: any unacknowledged finding fails synthesis.
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  // cdk-nag AwsSolutions and CloudFormation Guard (the AWS Control Tower proactive controls, run by the
+  // cfn-guard binary shipped in the npm package, offline): any unacknowledged finding fails synthesis.
+  // Exceptions are acknowledged on their constructs, each with its reason (lib/nag.ts, lib/guard.ts).
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new CfnGuardValidator());
 }
 
 try {

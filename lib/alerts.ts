@@ -5,15 +5,19 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { deadLetterAlarmDescription } from '../lambdas/handlers/slack-notifier';
 import { ENV } from '../lambdas/runtime/env';
-import { type ChatbotInputs, EMAIL } from './context';
+import { type ChatbotInputs, EMAIL, RESERVED_CONCURRENCY } from './context';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { type LambdaDefaults, RschedFunction } from './lambda-defaults';
+
+/** Window of the heartbeat alarms: a function invoked every minute must show at least one invocation in it. */
+const HEARTBEAT_PERIOD = Duration.minutes(5);
 
 export interface AlertsProps {
   /** Encrypts the alert topic; must be a customer managed key (CloudWatch cannot use aws/sns). */
@@ -86,6 +90,7 @@ export class Alerts extends Construct {
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
         resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }),
     );
     this.alarmAction = new actions.SnsAction(this.topic);
@@ -107,7 +112,7 @@ export class Alerts extends Construct {
         memorySize: 256,
         defaults: props.lambdaDefaults,
         // Gentle with Slack's rate limit (about one message per second per webhook) during an alert storm.
-        reservedConcurrency: 2,
+        reservedConcurrency: RESERVED_CONCURRENCY.slackNotifier,
         environment: { [ENV.SLACK_SECRET_ID]: secretRef },
         async: { retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: this.slackDeadLetters },
       });
@@ -117,7 +122,8 @@ export class Alerts extends Construct {
 
     if (props.chatbot) {
       this.chatbotChannel = new chatbot.SlackChannelConfiguration(this, 'Chatbot', {
-        slackChannelConfigurationName: `${stack.stackName}-alerts`.slice(0, 128),
+        // Chatbot configuration names are unique per account, not per region: the region keeps two deployments apart.
+        slackChannelConfigurationName: `${stack.stackName.slice(0, 100)}-${stack.region}-alerts`,
         slackWorkspaceId: props.chatbot.slackWorkspaceId,
         slackChannelId: props.chatbot.slackChannelId,
         notificationTopics: [this.topic],
@@ -159,15 +165,77 @@ export class Alerts extends Construct {
     );
   }
 
-  private alarm(id: string, name: string, metric: cloudwatch.IMetric, threshold: number, description: string): cloudwatch.Alarm {
+  /**
+   * The dead-man's switch of a function invoked every minute by a schedule:
+   * fewer than one invocation in 5 minutes alarms, and so does no data at all
+   * (missing data is breaching). Lambda publishes `Invocations` only for
+   * periods with invocations, so a function nobody invokes has no data points;
+   * the errors alarms treat missing data as fine and would stay silent. See
+   * docs/deploy.md, "Alarms and the dashboard".
+   */
+  public watchHeartbeat(fn: lambda.Function, name: string, what: string): cloudwatch.Alarm {
+    return this.alarm(
+      `${fn.node.id}Heartbeat`,
+      `${name}-heartbeat`,
+      fn.metricInvocations({ period: HEARTBEAT_PERIOD, statistic: 'Sum' }),
+      1,
+      `${name} was not invoked in 5 minutes (it runs every minute): ${what} has stopped. Check its EventBridge schedule (enabled? the scheduler alarms?) and run: rsched doctor`,
+      { comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, missing: cloudwatch.TreatMissingData.BREACHING },
+    );
+  }
+
+  /**
+   * Alarms on the AWS/Scheduler metrics of a schedule group (dimension
+   * ScheduleGroup), from "Monitoring Amazon EventBridge Scheduler with Amazon
+   * CloudWatch" (https://docs.aws.amazon.com/scheduler/latest/UserGuide/monitoring-cloudwatch.html):
+   * TargetErrorCount (the target refused an invocation, e.g. a role that
+   * cannot be assumed or may not invoke), InvocationDroppedCount (dropped after
+   * the retry policy, no DLQ) and InvocationsFailedToBeSentToDeadLetterCount
+   * (the DLQ refused it too: the invocation is lost).
+   */
+  public watchScheduleGroup(group: scheduler.IScheduleGroup): cloudwatch.Alarm[] {
+    const period = Duration.minutes(5);
+    return [
+      this.alarm(
+        'ScheduleTargetErrors',
+        'schedule-target-errors',
+        group.metricTargetErrors({ period, statistic: 'Sum' }),
+        1,
+        'EventBridge Scheduler could not invoke a function (the target answered an error: permissions, throttling or a missing function). Run: rsched doctor',
+      ),
+      this.alarm(
+        'ScheduleInvocationsDropped',
+        'schedule-invocations-dropped',
+        group.metricDropped({ period, statistic: 'Sum' }),
+        1,
+        'EventBridge Scheduler dropped invocations after its retries: triggers, sweeps or fleet starts were lost. Run: rsched reconcile --date <date>',
+      ),
+      this.alarm(
+        'ScheduleDeadLettersFailed',
+        'schedule-dead-letters-failed',
+        group.metricFailedToBeSentToDLQ(undefined, { period, statistic: 'Sum' }),
+        1,
+        'EventBridge Scheduler could not put failed invocations into their dead-letter queue: they are lost. Check the queue policy and encryption, then run: rsched reconcile --date <date>',
+      ),
+    ];
+  }
+
+  private alarm(
+    id: string,
+    name: string,
+    metric: cloudwatch.IMetric,
+    threshold: number,
+    description: string,
+    options: { comparison?: cloudwatch.ComparisonOperator; missing?: cloudwatch.TreatMissingData } = {},
+  ): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, id, {
       alarmName: `${Stack.of(this).stackName}-${name}`,
       alarmDescription: description,
       metric,
       threshold,
       evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      comparisonOperator: options.comparison ?? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: options.missing ?? cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     alarm.addAlarmAction(this.alarmAction);
     return alarm;

@@ -1,4 +1,4 @@
-import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,6 +7,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { EMR_MANAGED_POLICY_TAG } from '../lambdas/adapters/aws/emr-control';
 import type { Cluster } from '../lambdas/domain/config/dag';
 import { toEventBridgeCron } from '../lambdas/domain/cron';
 import { PROVISION_LEASE_MS } from '../lambdas/engine/fleet/deps';
@@ -15,7 +16,7 @@ import type { FleetEvent } from '../lambdas/handlers/fleet';
 import { ENV } from '../lambdas/runtime/env';
 import type { Alerts } from './alerts';
 import { type ClusterTag, grantOnStackClusters } from './cluster-tag';
-import { DEFAULT_RETENTION_DAYS, type EmrInputs, S3_URI } from './context';
+import { CONTEXT_KEYS, DEFAULT_RETENTION_DAYS, type EmrInputs, S3_URI } from './context';
 import type { DagConfig } from './dag-config';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { TABLE_ACTIONS } from './designed-table';
@@ -117,6 +118,20 @@ export class ClusterFleet extends Construct {
     const tag = props.clusterTag;
     const { runsTable, clustersTable } = props.scheduler;
 
+    if (!emr.serviceRoleName && !emr.subnetId) {
+      // Not an error: the offline example synthesizes without an account. A deploy like this cannot start a cluster.
+      Annotations.of(this).addWarningV2(
+        'rsched:emrSubnetMissing',
+        `The stack creates the EMR service role (AmazonEMRServicePolicy_v2) but ${CONTEXT_KEYS.emrSubnetId} is empty: that policy lets EMR launch instances only in a subnet (and security groups) tagged ${EMR_MANAGED_POLICY_TAG.key}=${EMR_MANAGED_POLICY_TAG.value}, so no cluster of this fleet can start. Set -c ${CONTEXT_KEYS.emrSubnetId}=subnet-… (tagged), or -c ${CONTEXT_KEYS.emrServiceRoleName}=<your role>, then run: rsched doctor. See docs/fleet.md, "Deploying it".`,
+      );
+    }
+    const dataAccess = (emr.instanceDataBuckets?.length ?? 0) + (emr.instanceManagedPolicyArns?.length ?? 0) > 0;
+    if (emr.instanceProfileName && dataAccess) {
+      Annotations.of(this).addWarningV2(
+        'rsched:emrDataAccessIgnored',
+        `${CONTEXT_KEYS.emrInstanceDataBuckets} and ${CONTEXT_KEYS.emrInstanceManagedPolicyArns} apply to the instance role the stack creates; with ${CONTEXT_KEYS.emrInstanceProfileName} set, grant that data to your own instance role instead.`,
+      );
+    }
     const roles = this.emrRoles(emr, props.markerBucket);
     this.serviceRole = roles.serviceRole;
     this.instanceRole = roles.instanceRole;
@@ -137,6 +152,7 @@ export class ClusterFleet extends Construct {
       [ENV.EMR_INSTANCE_PROFILE]: this.instanceProfile.instanceProfileName,
       ...(emr.subnetId ? { [ENV.EMR_SUBNET_ID]: emr.subnetId } : {}),
       ...(emr.logUri ? { [ENV.EMR_LOG_URI]: emr.logUri } : {}),
+      ...(emr.securityConfiguration ? { [ENV.EMR_SECURITY_CONFIGURATION]: emr.securityConfiguration } : {}),
     };
     const fn = (name: keyof typeof TIMEOUTS, description: string) => {
       const f = new RschedFunction(this, `${name[0]?.toUpperCase()}${name.slice(1)}`, {
@@ -280,6 +296,20 @@ export class ClusterFleet extends Construct {
         const logs = `arn:${stack.partition}:s3:::${emr.logUri.slice('s3://'.length)}*`;
         iam.Grant.addToPrincipal({ grantee: role, actions: ['s3:PutObject'], resourceArns: [logs] });
         acknowledgeWildcardResource(role, logs, 'EMR names its log objects per cluster, node and step under the configured log URI.');
+      }
+      // The jobs' own code and data (context rsched:emrInstanceDataBuckets / rsched:emrInstanceManagedPolicyArns).
+      for (const name of emr.instanceDataBuckets ?? []) {
+        const bucket = `arn:${stack.partition}:s3:::${name}`;
+        iam.Grant.addToPrincipal({ grantee: role, actions: ['s3:ListBucket'], resourceArns: [bucket] });
+        iam.Grant.addToPrincipal({ grantee: role, actions: ['s3:GetObject', 's3:PutObject'], resourceArns: [`${bucket}/*`] });
+        acknowledgeWildcardResource(
+          role,
+          `${bucket}/*`,
+          `The jobs on the clusters read their code and read and write their data in ${name}, a bucket the operator named in rsched:emrInstanceDataBuckets.`,
+        );
+      }
+      for (const [i, arn] of (emr.instanceManagedPolicyArns ?? []).entries()) {
+        role.addManagedPolicy(iam.ManagedPolicy.fromManagedPolicyArn(this, `InstanceDataPolicy${i}`, arn));
       }
       instanceRole = role;
       instanceProfile = new iam.InstanceProfile(this, 'InstanceProfile', { role });

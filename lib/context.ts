@@ -25,6 +25,12 @@ export const CONTEXT_KEYS = {
   emrInstanceProfileName: 'rsched:emrInstanceProfileName',
   emrInstanceRoleName: 'rsched:emrInstanceRoleName',
   emrLogUri: 'rsched:emrLogUri',
+  /** Buckets the created instance role may read and write (the jobs' code and data): a JSON list, or comma-separated. */
+  emrInstanceDataBuckets: 'rsched:emrInstanceDataBuckets',
+  /** Managed policy ARNs attached to the created instance role (your own data-access policies): a JSON list, or comma-separated. */
+  emrInstanceManagedPolicyArns: 'rsched:emrInstanceManagedPolicyArns',
+  /** Name of an existing EMR security configuration (encryption at rest/in transit, Kerberos) given to RunJobFlow. */
+  emrSecurityConfiguration: 'rsched:emrSecurityConfiguration',
   /** Days a run's history is kept before DynamoDB's TTL removes it. */
   retentionDays: 'rsched:retentionDays',
   /** Reserve Lambda concurrency for the functions (false for accounts with a concurrency limit of 10). */
@@ -33,6 +39,13 @@ export const CONTEXT_KEYS = {
 
 export const DEFAULT_STACK_NAME = 'ReactiveScheduler';
 export const DEFAULT_RETENTION_DAYS = 400;
+
+/**
+ * Reserved concurrency the stack asks for (when rsched:reserveConcurrency is
+ * true). Plain data so `rsched doctor` can compare it with the account's
+ * unreserved concurrency before anything is deployed.
+ */
+export const RESERVED_CONCURRENCY = { scheduler: 20, sweeper: 1, slackNotifier: 2 } as const;
 
 /** The EMR settings of the cluster fleet (lib/cluster-fleet.ts). */
 export interface EmrInputs {
@@ -49,6 +62,12 @@ export interface EmrInputs {
   readonly instanceRoleName?: string;
   /** `s3://bucket/prefix/` for EMR's logs; a created instance role may write there. @default - no log archive */
   readonly logUri?: string;
+  /** Buckets a created instance role may read and write (GetObject, PutObject, ListBucket). @default - none */
+  readonly instanceDataBuckets?: readonly string[];
+  /** Managed policies attached to a created instance role. @default - none */
+  readonly instanceManagedPolicyArns?: readonly string[];
+  /** `SecurityConfiguration` of every cluster (created beforehand with `aws emr create-security-configuration`). @default - none */
+  readonly securityConfiguration?: string;
 }
 
 export interface ChatbotInputs {
@@ -87,6 +106,9 @@ const SUBNET = /^subnet-[0-9a-f]+$/;
 /** What RunJobFlow accepts as LogUri: an S3 bucket, optionally a prefix. */
 export const S3_URI = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/;
 const SLACK_ID = /^[A-Z0-9]{8,}$/;
+const POLICY_ARN = /^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/.+$/;
+/** What CreateSecurityConfiguration accepts as a name. */
+const SECURITY_CONFIGURATION = /^[A-Za-z0-9_.-]{1,10280}$/;
 
 /**
  * Reads the context through `get` (e.g. `key => app.node.tryGetContext(key)`).
@@ -126,6 +148,17 @@ export function readAppInputs(get: (key: string) => unknown): AppInputs {
   alertEmails = alertEmails.filter((e) => e !== '');
   for (const e of alertEmails) if (!EMAIL.test(e)) problems.push(`${CONTEXT_KEYS.alertEmails}: "${e}" is not an e-mail address`);
 
+  const list = (key: string, pattern: RegExp, what: string): string[] => {
+    const raw = get(key);
+    let values: string[] = [];
+    if (typeof raw === 'string') values = raw.split(',').map((v) => v.trim());
+    else if (Array.isArray(raw)) values = raw.map(String);
+    else if (raw !== undefined && raw !== null) problems.push(`${key} must be a list of ${what}`);
+    values = values.filter((v) => v !== '');
+    for (const v of values) if (!pattern.test(v)) problems.push(`${key}: "${v}" is not ${what}`);
+    return values;
+  };
+
   const workspace = text(CONTEXT_KEYS.chatbotSlackWorkspaceId, SLACK_ID, 'a Slack workspace id such as T0123ABCD');
   const channel = text(CONTEXT_KEYS.chatbotSlackChannelId, SLACK_ID, 'a Slack channel id such as C0123ABCD');
   if ((workspace === undefined) !== (channel === undefined)) {
@@ -154,6 +187,9 @@ export function readAppInputs(get: (key: string) => unknown): AppInputs {
       instanceProfileName: text(CONTEXT_KEYS.emrInstanceProfileName),
       instanceRoleName: text(CONTEXT_KEYS.emrInstanceRoleName),
       logUri: text(CONTEXT_KEYS.emrLogUri, S3_URI, 'an S3 URI such as s3://my-logs/emr/'),
+      instanceDataBuckets: list(CONTEXT_KEYS.emrInstanceDataBuckets, BUCKET_NAME, 'an S3 bucket name'),
+      instanceManagedPolicyArns: list(CONTEXT_KEYS.emrInstanceManagedPolicyArns, POLICY_ARN, 'an IAM managed policy ARN'),
+      securityConfiguration: text(CONTEXT_KEYS.emrSecurityConfiguration, SECURITY_CONFIGURATION, 'an EMR security configuration name'),
     },
     retentionDays,
     reserveConcurrency: bool(CONTEXT_KEYS.reserveConcurrency, true),

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { acknowledgeGuard, GUARD_RULES } from './guard';
 import { acknowledge } from './nag';
 
 export interface DeadLetterQueueProps {
@@ -30,6 +31,12 @@ export class DeadLetterQueue extends sqs.Queue {
     });
     this.holds = props.holds;
     this.next = props.next;
-    acknowledge(this, 'SQS3', `This queue is itself a dead-letter queue (${props.holds}); a DLQ of a DLQ would only move the problem.`);
+    const reason = `This queue is itself a dead-letter queue (${props.holds}); a DLQ of a DLQ would only move the problem.`;
+    acknowledge(this, 'SQS3', reason);
+    acknowledgeGuard(
+      this,
+      GUARD_RULES.queueDlq,
+      `${reason} Lambda, SNS, EventBridge and EventBridge Scheduler write here, not an SQS redrive.`,
+    );
   }
 }

@@ -3,6 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { TableDesign } from '../lambdas/adapters/aws/table-design';
+import { acknowledgeGuard, GUARD_RULES } from './guard';
 
 /** The DynamoDB actions of the engine's adapters (DynamoRunStore, DynamoClusterRegistry): nothing else is granted. */
 export const TABLE_ACTIONS = {
@@ -40,6 +41,11 @@ export class DesignedTable extends dynamodb.Table {
       deletionProtection: props.deletionProtection ?? removalPolicy === RemovalPolicy.RETAIN,
     });
     this.design = design;
+    acknowledgeGuard(
+      this,
+      GUARD_RULES.tableKms,
+      'DynamoDB encrypts every table at rest with an AWS owned key; the tables hold run states and cluster ids, no customer data, so a KMS key would add per-request KMS cost and a key policy every reader must pass.',
+    );
     for (const index of design.indexes) {
       this.addGlobalSecondaryIndex({
         indexName: index.name,

@@ -1,6 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { EMR_MANAGED_POLICY_TAG } from '../lambdas/adapters/aws/emr-control';
 import { type ClusterTag, type Grantee, grantOnStackClusters } from './cluster-tag';
-import { acknowledge } from './nag';
+import { wildcardPolicy } from './nag';
 
 /**
  * The EMR actions of the fleet functions (lambdas/adapters/aws/emr-control.ts)
@@ -55,19 +56,25 @@ export interface EmrRoles {
  * takes it (the service role to EMR, the instance role to EC2).
  */
 export function grantLaunch(role: Grantee, tag: ClusterTag, roles: EmrRoles): void {
-  // RunJobFlow has no resource type: "*" is the only resource it accepts; the request must carry the stack tag.
-  iam.Grant.addToPrincipal({
-    grantee: role,
-    actions: [...FLEET_EMR_ACTIONS.launch],
-    resourceArns: ['*'],
-    conditions: { StringEquals: { [`elasticmapreduce:RequestTag/${tag.key}`]: tag.value } },
-  });
-  // ListClusters has no resource type and no condition keys: "*" is the only resource it accepts.
-  iam.Grant.addToPrincipal({ grantee: role, actions: [...FLEET_EMR_ACTIONS.list], resourceArns: ['*'] });
-  acknowledge(
+  // RunJobFlow and ListClusters have no resource type: "*" is the only resource they accept. RunJobFlow is
+  // allowed only when the request carries the stack tag and the tag AmazonEMRServicePolicy_v2 requires.
+  wildcardPolicy(
     role,
-    'IAM5[Resource::*]',
-    `elasticmapreduce:RunJobFlow and elasticmapreduce:ListClusters have no resource-level permissions, so "*" is the only resource they accept; RunJobFlow is allowed only for requests tagged ${tag.key}=${tag.value}.`,
+    'LaunchClusters',
+    [
+      new iam.PolicyStatement({
+        actions: [...FLEET_EMR_ACTIONS.launch],
+        resources: ['*'],
+        conditions: {
+          StringEquals: {
+            [`elasticmapreduce:RequestTag/${tag.key}`]: tag.value,
+            [`elasticmapreduce:RequestTag/${EMR_MANAGED_POLICY_TAG.key}`]: EMR_MANAGED_POLICY_TAG.value,
+          },
+        },
+      }),
+      new iam.PolicyStatement({ actions: [...FLEET_EMR_ACTIONS.list], resources: ['*'] }),
+    ],
+    `elasticmapreduce:RunJobFlow and elasticmapreduce:ListClusters have no resource-level permissions, so "*" is the only resource they accept; RunJobFlow is allowed only for requests tagged ${tag.key}=${tag.value}. Nothing else is in this policy.`,
   );
   grantOnStackClusters(role, tag, FLEET_EMR_ACTIONS.provision);
   grantPassRole(role, roles.serviceRole, 'elasticmapreduce.amazonaws.com');

@@ -3,12 +3,13 @@ import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type ICommandHooks, LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { CONFIG_BUNDLE_FILE } from '../lambdas/domain/config/bundle';
-import { acknowledge } from './nag';
+import { acknowledgeGuard, FUNCTION_GUARD_REASONS, GUARD_RULES } from './guard';
+import { wildcardPolicy } from './nag';
 
 /** The repository root: entries, lock file and node_modules live here. */
 const PROJECT_ROOT = join(__dirname, '..');
@@ -100,7 +101,8 @@ export class RschedFunction extends NodejsFunction {
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: defaults.logLevel ?? lambda.ApplicationLogLevel.INFO,
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
-      tracing: defaults.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
+      // Active tracing is set below, on the template, so that X-Ray's "*" statement lives in a policy of its own.
+      tracing: lambda.Tracing.DISABLED,
       reservedConcurrentExecutions: (defaults.reserveConcurrency ?? true) ? props.reservedConcurrency : undefined,
       retryAttempts: props.async.retryAttempts,
       maxEventAge: props.async.maxEventAge,
@@ -121,18 +123,27 @@ export class RschedFunction extends NodejsFunction {
         // ESM entry points first: lets esbuild tree-shake the AWS SDK.
         mainFields: ['module', 'main'],
         bundleAwsSDK: true,
+        // esbuild's build summary flags every output over 1 MB with a warning sign, and the bundles (the AWS SDK
+        // included on purpose) are ~1.1 MB: errors only, so `cdk synth --quiet` is quiet. Sizes: docs/deploy.md.
+        logLevel: LogLevel.ERROR,
         commandHooks: props.configBundleFile ? copyIntoBundle(props.configBundleFile, CONFIG_BUNDLE_FILE) : undefined,
       },
     });
     this.executionRole = role;
     this.logs = logGroup;
+    acknowledgeGuard(this, GUARD_RULES.lambdaVpc, FUNCTION_GUARD_REASONS[GUARD_RULES.lambdaVpc]);
+    acknowledgeGuard(logGroup, GUARD_RULES.logRetention, FUNCTION_GUARD_REASONS[GUARD_RULES.logRetention]);
+    acknowledgeGuard(logGroup, GUARD_RULES.logEncryption, FUNCTION_GUARD_REASONS[GUARD_RULES.logEncryption]);
     logGroup.grantWrite(role);
     if (defaults.tracing) {
-      acknowledge(
+      (this.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: 'Active' };
+      const xray = wildcardPolicy(
         role,
-        'IAM5[Resource::*]',
-        'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions; "*" is the only resource they accept.',
+        'Tracing',
+        [new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] })],
+        'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions; "*" is the only resource they accept. Nothing else is in this policy.',
       );
+      this.node.addDependency(xray);
     }
   }
 }

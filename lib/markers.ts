@@ -2,12 +2,12 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { MARKER_STATUSES } from '../lambdas/domain/markers';
+import { acknowledgeGuard, GUARD_RULES } from './guard';
 import type { RschedFunction } from './lambda-defaults';
 import { acknowledge, acknowledgeWildcardResource } from './nag';
 
@@ -61,6 +61,26 @@ export class Markers extends Construct {
         lifecycleRules: [{ expiration: retention }],
         removalPolicy: RemovalPolicy.RETAIN,
       });
+      acknowledgeGuard(
+        this.accessLogBucket,
+        GUARD_RULES.bucketLogging,
+        "This bucket receives the marker bucket's server access logs; logging it as well would log its own log deliveries.",
+      );
+      acknowledgeGuard(
+        this.accessLogBucket,
+        GUARD_RULES.bucketVersioning,
+        'Access logs are written once by S3 and expire by lifecycle; versions would only keep expired logs longer.',
+      );
+      acknowledgeGuard(
+        this.accessLogBucket,
+        GUARD_RULES.bucketNotifications,
+        'Nothing reacts to access-log objects; notifications would have no consumer.',
+      );
+      acknowledgeGuard(
+        this.accessLogBucket,
+        GUARD_RULES.bucketKms,
+        'S3 server access logging cannot deliver to a bucket encrypted with SSE-KMS; SSE-S3 is the only encryption it accepts.',
+      );
       acknowledge(
         this.accessLogBucket,
         'S1',
@@ -80,6 +100,24 @@ export class Markers extends Construct {
         lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(90), abortIncompleteMultipartUploadAfter: Duration.days(7) }],
         removalPolicy: RemovalPolicy.RETAIN,
       });
+      acknowledgeGuard(
+        this.bucket,
+        GUARD_RULES.bucketKms,
+        'SSE-S3 on purpose: the jobs writing markers (EMR steps, pipelines, other systems) then need s3:PutObject only, no grant on a key.',
+      );
+      acknowledgeGuard(
+        this.bucket,
+        GUARD_RULES.bucketNotifications,
+        "The notifications exist (.done and .failed to the marker topic) but CDK configures them through its BucketNotifications custom resource, which the rule cannot see in the bucket's properties.",
+      );
+    }
+    for (const bucket of [this.bucket, this.accessLogBucket]) {
+      if (!bucket) continue;
+      acknowledgeGuard(
+        bucket,
+        GUARD_RULES.bucketObjectLock,
+        'Markers are re-written by re-runs and both buckets expire objects by lifecycle; Object Lock would forbid exactly that (versioning already keeps overwritten markers for 90 days).',
+      );
     }
 
     // Topic ids are unique in the stack: a function's subscription construct is named after its topic.
@@ -88,9 +126,10 @@ export class Markers extends Construct {
       masterKey: props.topicKey,
       enforceSSL: true,
     });
-    // Object-created only; SnsDestination adds the topic policy for this bucket and the key policy for S3.
+    // Object-created only; the destination adds the topic policy for this bucket of this account and the key policy for S3.
+    const destination = new MarkerTopicDestination(this.topic, props.topicKey);
     for (const suffix of MARKER_SUFFIXES) {
-      this.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SnsDestination(this.topic), { suffix });
+      this.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, destination, { suffix });
     }
     this.subscription = this.topic.addSubscription(
       new subscriptions.LambdaSubscription(props.consumer, { deadLetterQueue: props.deadLetterQueue }),
@@ -112,6 +151,54 @@ export class Markers extends Construct {
 }
 
 /**
+ * S3 → encrypted SNS topic. Unlike aws-s3-notifications' SnsDestination, the
+ * topic policy also requires `aws:SourceAccount` = this account: S3 bucket
+ * names are global, and AWS's "Granting permissions to publish event
+ * notification messages to a destination"
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/grant-destinations-permissions-to-s3.html)
+ * scopes the topic policy by both aws:SourceArn and aws:SourceAccount. The key
+ * policy lets S3 use the topic's key for GenerateDataKey/Decrypt (SNS
+ * "Key management", compatibility with AWS services); it is bound once per key.
+ */
+class MarkerTopicDestination implements s3.IBucketNotificationDestination {
+  private keyBound = false;
+
+  constructor(
+    private readonly topic: sns.ITopic,
+    private readonly key: kms.IKey,
+  ) {}
+
+  bind(scope: Construct, bucket: s3.IBucketRef): s3.BucketNotificationDestinationConfig {
+    const s3Principal = new iam.ServicePrincipal('s3.amazonaws.com');
+    const bucketArn = bucket.bucketRef.bucketArn;
+    // S3 binds a destination once per bucket (aws-s3 caches the result), so this statement is added once.
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [s3Principal],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: { ArnLike: { 'aws:SourceArn': bucketArn }, StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
+      }),
+    );
+    if (!this.keyBound) {
+      this.keyBound = true;
+      // As in AWS's examples for S3 → encrypted SNS (S3 User Guide walkthrough; SNS "Key management"): no source
+      // conditions on the key statement. The account binding is on the topic policy above, which S3 must pass first;
+      // a condition here that S3's KMS call might not carry would silently drop every marker.
+      this.key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'MarkerBucketUseKey',
+          principals: [s3Principal],
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: ['*'],
+        }),
+      );
+    }
+    return { arn: this.topic.topicArn, type: s3.BucketNotificationDestinationType.TOPIC, dependencies: [this.topic] };
+  }
+}
+
+/**
  * aws-s3 configures bucket notifications through one custom-resource function
  * per stack (BucketNotificationsHandler…). Its policy is scoped to the bucket;
  * its role also carries the AWS managed basic execution policy, which only a
@@ -120,6 +207,11 @@ export class Markers extends Construct {
 function acknowledgeNotificationsHandler(stack: Stack): void {
   const handler = stack.node.children.find((c) => c.node.id.startsWith('BucketNotificationsHandler'));
   if (!handler) return;
+  acknowledgeGuard(
+    handler,
+    GUARD_RULES.lambdaVpc,
+    "CDK's bucket-notifications custom resource calls only the S3 API, and only while the stack deploys.",
+  );
   acknowledge(
     handler,
     'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',

@@ -1,13 +1,16 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { Alerts } from './alerts';
 import { ClusterFleet } from './cluster-fleet';
 import { type ClusterTag, clusterTagOf } from './cluster-tag';
 import type { ChatbotInputs, EmrInputs } from './context';
 import type { DagConfig } from './dag-config';
-import type { LambdaDefaults } from './lambda-defaults';
+import type { LambdaDefaults, RschedFunction } from './lambda-defaults';
 import { Markers } from './markers';
+import { OperationsDashboard } from './operations-dashboard';
 import { Scheduler } from './scheduler';
 import { STACK_OUTPUTS } from './stack-outputs';
 
@@ -51,6 +54,8 @@ export class ReactiveSchedulerStack extends Stack {
   public readonly emr: EmrInputs;
   /** The tag the fleet must put on its clusters; the EMR permissions are scoped to it. */
   public readonly clusterTag: ClusterTag;
+  /** The operator's CloudWatch dashboard. */
+  public readonly dashboard: OperationsDashboard;
 
   constructor(scope: Construct, id: string, props: ReactiveSchedulerStackProps) {
     super(scope, id, props);
@@ -67,6 +72,17 @@ export class ReactiveSchedulerStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
       pendingWindow: Duration.days(7),
     });
+    // AWS Control Tower proactive control CT.KMS.PR.3: only AWS services may create grants on the key (nothing here needs one).
+    this.topicKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'GrantsOnlyForAwsServices',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+      }),
+    );
 
     this.alerts = new Alerts(this, 'Alerts', {
       key: this.topicKey,
@@ -110,6 +126,30 @@ export class ReactiveSchedulerStack extends Stack {
     this.alerts.watchDeadLetters(this.scheduler.deadLetters, 'dead-letters');
     if (this.alerts.slackNotifier) this.alerts.watchFunction(this.alerts.slackNotifier, 'slack-notifier');
     if (this.alerts.slackDeadLetters) this.alerts.watchDeadLetters(this.alerts.slackDeadLetters, 'slack-dead-letters');
+    // Dead-man's switches: the errors alarms stay silent when nothing runs at all.
+    this.alerts.watchHeartbeat(this.scheduler.sweeperFunction, 'sweeper', 'timeouts, retries, LATE alerts and backfills');
+    if (this.fleet) this.alerts.watchHeartbeat(this.fleet.registry, 'fleet-reconcile', "the fleet's catch-up and termination");
+    this.alerts.watchScheduleGroup(this.scheduler.scheduleGroup);
+
+    const functions = new Map<string, RschedFunction>([
+      ['scheduler', this.scheduler.schedulerFunction],
+      ['sweeper', this.scheduler.sweeperFunction],
+    ]);
+    if (this.fleet) {
+      functions.set('provisioner', this.fleet.provisioner);
+      functions.set('terminator', this.fleet.terminator);
+      functions.set('registry', this.fleet.registry);
+    }
+    if (this.alerts.slackNotifier) functions.set('slack-notifier', this.alerts.slackNotifier);
+    const queues = new Map<string, sqs.IQueue>([['dead-letters', this.scheduler.deadLetters]]);
+    if (this.fleet) queues.set('fleet-dead-letters', this.fleet.deadLetters);
+    if (this.alerts.slackDeadLetters) queues.set('slack-dead-letters', this.alerts.slackDeadLetters);
+    this.dashboard = new OperationsDashboard(this, 'Operations', {
+      functions,
+      sweeperFunction: this.scheduler.sweeperFunction,
+      deadLetterQueues: queues,
+      scheduleGroup: this.scheduler.scheduleGroup,
+    });
 
     const output = (key: string, value: string, description: string) => new CfnOutput(this, key, { value, description });
     output(STACK_OUTPUTS.markerBucket, this.markers.bucket.bucketName, 'Bucket that receives <job>__<YYYYMMDD>.done / .failed markers');
@@ -122,12 +162,15 @@ export class ReactiveSchedulerStack extends Stack {
     if (this.alerts.slackNotifier)
       output(STACK_OUTPUTS.slackNotifierFunction, this.alerts.slackNotifier.functionName, 'Slack notifier function');
     output(STACK_OUTPUTS.deadLetterQueue, this.scheduler.deadLetters.queueUrl, 'Dead-letter queue of the scheduler side');
+    output(STACK_OUTPUTS.scheduleGroup, this.scheduler.scheduleGroup.scheduleGroupName, 'EventBridge Scheduler group of every schedule');
     if (this.fleet) {
       output(STACK_OUTPUTS.clusterEventsTopic, this.fleet.clusterEventsTopic.topicArn, 'SNS topic of EMR cluster and step events');
       output(STACK_OUTPUTS.provisionerFunction, this.fleet.provisioner.functionName, 'Cluster provisioner function');
       output(STACK_OUTPUTS.terminatorFunction, this.fleet.terminator.functionName, 'Cluster terminator function');
       output(STACK_OUTPUTS.registryFunction, this.fleet.registry.functionName, 'Cluster registry function (EMR events, reconcile)');
       output(STACK_OUTPUTS.fleetDeadLetterQueue, this.fleet.deadLetters.queueUrl, 'Dead-letter queue of the cluster fleet');
+      output(STACK_OUTPUTS.emrServiceRole, this.fleet.serviceRole.roleName, 'EMR service role of the clusters');
+      output(STACK_OUTPUTS.emrInstanceProfile, this.fleet.instanceProfile.instanceProfileName, 'EC2 instance profile of the cluster nodes');
     }
   }
 }

@@ -11,7 +11,7 @@ import { DEFAULT_TUNING } from '../lambdas/engine/deps';
 import type { TriggerEvent } from '../lambdas/handlers/scheduler';
 import { ENV } from '../lambdas/runtime/env';
 import type { ClusterTag } from './cluster-tag';
-import { DEFAULT_RETENTION_DAYS } from './context';
+import { DEFAULT_RETENTION_DAYS, RESERVED_CONCURRENCY } from './context';
 import type { DagConfig } from './dag-config';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { DesignedTable, TABLE_ACTIONS } from './designed-table';
@@ -51,6 +51,22 @@ export interface TriggerScheduleProps {
   readonly deadLetterQueue?: sqs.IQueue;
 }
 
+/**
+ * The trust conditions of the schedules' execution role. AWS's "Confused
+ * deputy prevention in EventBridge Scheduler"
+ * (https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html):
+ * "The value of aws:SourceArn must be your EventBridge Scheduler schedule
+ * group ARN … Do not scope the aws:SourceArn statement to a specific schedule
+ * or a schedule name prefix." Scheduler sends the group ARN as aws:SourceArn,
+ * so a `schedule/<group>/*` pattern never matches and no schedule could ever
+ * assume the role (docs/deploy.md, "What deploy relies on").
+ */
+export function scheduleRoleTrustConditions(group: scheduler.IScheduleGroup): Record<string, Record<string, unknown>> {
+  return {
+    StringEquals: { 'aws:SourceAccount': Stack.of(group).account, 'aws:SourceArn': group.scheduleGroupArn },
+  };
+}
+
 // Below the engine's claim lease: a SUBMITTING claim must outlive the function that holds it.
 const ENGINE_TIMEOUT = Duration.minutes(2);
 
@@ -86,14 +102,13 @@ export class Scheduler extends Construct {
     if (!Number.isInteger(retentionDays) || retentionDays < 1) {
       throw new Error(`${id}: retentionDays must be a positive whole number, got ${retentionDays}`);
     }
-    const concurrency = props.schedulerConcurrency ?? 20;
+    const concurrency = props.schedulerConcurrency ?? RESERVED_CONCURRENCY.scheduler;
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new Error(`${id}: schedulerConcurrency must be a positive whole number, got ${concurrency}`);
     }
     if (ENGINE_TIMEOUT.toMinutes() >= DEFAULT_TUNING.claimLeaseMinutes) {
       throw new Error(`${id}: function timeout must stay below the engine's ${DEFAULT_TUNING.claimLeaseMinutes}-minute claim lease`);
     }
-    const stack = Stack.of(this);
 
     // Run history is the audit trail (SPEC §4.6): kept when the stack goes, and protected from deletion.
     this.runsTable = new DesignedTable(this, 'Runs', { design: RUNS_TABLE });
@@ -128,7 +143,7 @@ export class Scheduler extends Construct {
       timeout: ENGINE_TIMEOUT,
       defaults: props.lambdaDefaults,
       // One sweep at a time; sweeps are idempotent, a second one would only repeat the first.
-      reservedConcurrency: 1,
+      reservedConcurrency: RESERVED_CONCURRENCY.sweeper,
       environment,
       configBundleFile: props.config.bundleFile,
       // The next tick redoes a failed sweep, so a failed tick is neither retried nor kept (the errors alarm reports it).
@@ -145,16 +160,7 @@ export class Scheduler extends Construct {
     this.scheduleGroup = new scheduler.ScheduleGroup(this, 'Schedules', { removalPolicy: RemovalPolicy.DESTROY });
     this.scheduleRole = new iam.Role(this, 'ScheduleRole', {
       description: 'Assumed by EventBridge Scheduler to invoke the reactive-scheduler functions',
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com').withConditions({
-        StringEquals: { 'aws:SourceAccount': stack.account },
-        ArnLike: {
-          'aws:SourceArn': stack.formatArn({
-            service: 'scheduler',
-            resource: 'schedule',
-            resourceName: `${this.scheduleGroup.scheduleGroupName}/*`,
-          }),
-        },
-      }),
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com').withConditions(scheduleRoleTrustConditions(this.scheduleGroup)),
     });
 
     const roots = new Construct(this, 'RootSchedules');

@@ -13,10 +13,13 @@ export const STACK_OUTPUTS = {
   sweeperFunction: 'SweeperFunctionName',
   slackNotifierFunction: 'SlackNotifierFunctionName',
   deadLetterQueue: 'DeadLetterQueueUrl',
+  scheduleGroup: 'ScheduleGroupName',
   // Only when the config defines clusters.
   clusterEventsTopic: 'ClusterEventsTopicArn',
   provisionerFunction: 'ProvisionerFunctionName',
   terminatorFunction: 'TerminatorFunctionName',
   registryFunction: 'RegistryFunctionName',
   fleetDeadLetterQueue: 'FleetDeadLetterQueueUrl',
+  emrServiceRole: 'EmrServiceRoleName',
+  emrInstanceProfile: 'EmrInstanceProfileName',
 } as const;

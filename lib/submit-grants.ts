@@ -1,7 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import { type ClusterTag, grantOnStackClusters } from './cluster-tag';
-import { acknowledge } from './nag';
+import { wildcardPolicy } from './nag';
 
 /** The EMR actions of EmrStepSubmitter: add a step, find a lost one again. */
 export const EMR_STEP_ACTIONS = ['elasticmapreduce:AddJobFlowSteps', 'elasticmapreduce:ListSteps'] as const;
@@ -18,17 +18,31 @@ export const DATA_PIPELINE_ACTIONS = [
 
 /**
  * Lets `role` submit runs: EMR steps on this stack's clusters, and Data
- * Pipeline activations. `role` must be a construct so the two unavoidable
- * wildcards can be acknowledged on it, with their reasons.
+ * Pipeline activations of pipelines tagged with the stack tag. `role` must be
+ * a construct so the unavoidable wildcards live in a policy of their own.
+ *
+ * AWS Data Pipeline, from "Example Policies for AWS Data Pipeline"
+ * (https://docs.aws.amazon.com/datapipeline/latest/DeveloperGuide/dp-example-tag-policies.html):
+ * "The ListPipelines API action does not support tag-based authorization", so
+ * ListPipelines gets "*" alone; ActivatePipeline is allowed only on pipelines
+ * carrying `datapipeline:Tag/<stack tag key>` = the stack name (docs/deploy.md,
+ * "Data Pipeline targets").
  */
 export function grantSubmit(role: iam.IRole & IConstruct, tag: ClusterTag): void {
   // Cluster ids exist only once the fleet has created them: any cluster carrying the stack's tag.
   grantOnStackClusters(role, tag, EMR_STEP_ACTIONS);
-  // AWS Data Pipeline defines no resource types: its actions accept only "*".
-  iam.Grant.addToPrincipal({ grantee: role, actions: [...DATA_PIPELINE_ACTIONS], resourceArns: ['*'] });
-  acknowledge(
+  wildcardPolicy(
     role,
-    'IAM5[Resource::*]',
-    'Only datapipeline:ActivatePipeline, DescribePipelines and ListPipelines use "*": AWS Data Pipeline has no resource-level permissions.',
+    'DataPipelineSubmit',
+    [
+      new iam.PolicyStatement({ actions: ['datapipeline:ListPipelines'], resources: ['*'] }),
+      new iam.PolicyStatement({
+        // DescribePipelines finds a lost activation again (@lastActivationTime): same pipelines, same tag.
+        actions: ['datapipeline:ActivatePipeline', 'datapipeline:DescribePipelines'],
+        resources: ['*'],
+        conditions: { StringEquals: { [`datapipeline:Tag/${tag.key}`]: tag.value } },
+      }),
+    ],
+    `datapipeline:ListPipelines supports no resource or tag scoping ("*" only); datapipeline:ActivatePipeline and DescribePipelines are limited to pipelines tagged ${tag.key}=${tag.value}. Nothing else is in this policy.`,
   );
 }

@@ -1,4 +1,4 @@
-import type { Duration } from 'aws-cdk-lib';
+import { type Duration, Stack } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -32,7 +32,12 @@ export class TopicRuleTarget implements events.IRuleTarget {
 
   bind(rule: events.IRuleRef): events.RuleTargetConfig {
     const events = new iam.ServicePrincipal('events.amazonaws.com');
-    const fromThisRule = { ArnEquals: { 'aws:SourceArn': rule.ruleRef.ruleArn } };
+    // aws:SourceAccount as well as the rule ARN, as "Using IAM policy conditions in Amazon EventBridge"
+    // (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-conditions.html) lists both for targets' resource policies.
+    const fromThisRule = {
+      ArnEquals: { 'aws:SourceArn': rule.ruleRef.ruleArn },
+      StringEquals: { 'aws:SourceAccount': Stack.of(this.topic).account },
+    };
     this.topic.addToResourcePolicy(
       new iam.PolicyStatement({
         principals: [events],
@@ -41,7 +46,9 @@ export class TopicRuleTarget implements events.IRuleTarget {
         conditions: fromThisRule,
       }),
     );
-    // SNS encrypts what EventBridge publishes with the topic's key, on EventBridge's behalf.
+    // SNS encrypts what EventBridge publishes with the topic's key, on EventBridge's behalf. No source conditions
+    // here: the rule and account are bound on the topic policy above, and a key condition the KMS request might not
+    // carry would drop every EMR event without an error anyone sees.
     this.props.key.addToResourcePolicy(
       new iam.PolicyStatement({ principals: [events], actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['*'] }),
     );

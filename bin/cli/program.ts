@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { registerBackfill } from './commands/backfill';
+import { registerCost } from './commands/cost';
 import { registerDev } from './commands/dev';
+import { registerDoctor } from './commands/doctor';
 import { registerGraph } from './commands/graph';
 import { registerHistory } from './commands/history';
 import { registerMark } from './commands/mark';
@@ -28,5 +30,7 @@ export function buildProgram(): Command {
   registerReconcile(program);
   registerDev(program);
   registerUi(program);
+  registerDoctor(program);
+  registerCost(program);
   return program;
 }

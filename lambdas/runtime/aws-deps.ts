@@ -181,6 +181,7 @@ export function lambdaFleetDeps(log: Log, env: NodeJS.ProcessEnv = process.env):
     jobFlowRole: requireEnv(ENV.EMR_INSTANCE_PROFILE, env),
     subnetId: env[ENV.EMR_SUBNET_ID] || undefined,
     logUri: env[ENV.EMR_LOG_URI] || undefined,
+    securityConfiguration: env[ENV.EMR_SECURITY_CONFIGURATION] || undefined,
   });
 }
 

@@ -22,10 +22,29 @@ describe('cdk.json context', () => {
         instanceProfileName: undefined,
         instanceRoleName: undefined,
         logUri: undefined,
+        instanceDataBuckets: [],
+        instanceManagedPolicyArns: [],
+        securityConfiguration: undefined,
       },
       retentionDays: 400,
       reserveConcurrency: true,
     });
+  });
+
+  it("reads the EMR instance role's data access and security configuration, as lists or comma-separated", () => {
+    const inputs = read({
+      [CONTEXT_KEYS.emrInstanceDataBuckets]: 'my-code-bucket, my-data-bucket',
+      [CONTEXT_KEYS.emrInstanceManagedPolicyArns]: ['arn:aws:iam::123456789012:policy/etl-data'],
+      [CONTEXT_KEYS.emrSecurityConfiguration]: 'rsched-encrypted',
+    });
+    expect(inputs.emr).toMatchObject({
+      instanceDataBuckets: ['my-code-bucket', 'my-data-bucket'],
+      instanceManagedPolicyArns: ['arn:aws:iam::123456789012:policy/etl-data'],
+      securityConfiguration: 'rsched-encrypted',
+    });
+    expect(() => read({ [CONTEXT_KEYS.emrInstanceManagedPolicyArns]: 'etl-data' })).toThrow(
+      'rsched:emrInstanceManagedPolicyArns: "etl-data" is not an IAM managed policy ARN',
+    );
   });
 
   it('reads what `cdk deploy -c key=value` passes: strings, comma-separated e-mails, "false"', () => {

@@ -225,15 +225,22 @@ describe('IAM: EMR permissions limited to the clusters of this stack', () => {
     const runs = emrStatements(template).filter(({ statement }) =>
       asList(statement.Action as string | string[]).includes('elasticmapreduce:RunJobFlow'),
     );
+    // In a policy of their own (LaunchClusters), where the IAM5 "*" acknowledgement sits.
     expect(runs.map((r) => r.policy).sort()).toEqual(
-      [policyOf(fleet.provisioner.executionRole), policyOf(fleet.registry.executionRole)].sort(),
+      [fleet.provisioner.executionRole, fleet.registry.executionRole].map((r) => logicalId(r.node.findChild('LaunchClusters'))).sort(),
     );
     for (const { statement } of runs) {
       expect(statement).toEqual({
         Effect: 'Allow',
         Action: 'elasticmapreduce:RunJobFlow',
         Resource: '*',
-        Condition: { StringEquals: { 'elasticmapreduce:RequestTag/rsched:stack': 'Rsched' } },
+        // The request must carry the stack tag, and the tag AmazonEMRServicePolicy_v2 requires ("Service role for Amazon EMR").
+        Condition: {
+          StringEquals: {
+            'elasticmapreduce:RequestTag/rsched:stack': 'Rsched',
+            'elasticmapreduce:RequestTag/for-use-with-amazon-emr-managed-policies': 'true',
+          },
+        },
       });
     }
   });
@@ -456,8 +463,13 @@ describe('cdk-nag AwsSolutions', () => {
         a.id.endsWith('AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2]'),
       )?.path,
     ).toBe('Rsched/Fleet/ServiceRole');
+    // Only on the dedicated wildcard policies, never on a role: a new "*" in a default policy is still reported.
     const star = acks.filter((a) => a.id.endsWith('AwsSolutions-IAM5[Resource::*]'));
-    expect([...new Set(star.map((a) => a.path))].sort()).toEqual(['Rsched/Fleet/ProvisionerRole', 'Rsched/Fleet/RegistryRole']);
+    expect([...new Set(star.map((a) => a.path))].sort()).toEqual([
+      'Rsched/Fleet/ProvisionerRole/LaunchClusters',
+      'Rsched/Fleet/RegistryRole/DataPipelineSubmit',
+      'Rsched/Fleet/RegistryRole/LaunchClusters',
+    ]);
     expect(star.some((a) => a.reason.includes('RunJobFlow and elasticmapreduce:ListClusters have no resource-level permissions'))).toBe(
       true,
     );

@@ -88,8 +88,9 @@ describe('alerts', () => {
 
   it('sends every alarm of the stack to the alert topic', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    // scheduler, sweeper, notifier, provisioner, terminator, registry: errors + throttles; three dead-letter queues
-    expect(alarms).toHaveLength(15);
+    // scheduler, sweeper, notifier, provisioner, terminator, registry: errors + throttles; three dead-letter queues;
+    // heartbeats of the sweeper and the fleet reconcile; three EventBridge Scheduler alarms.
+    expect(alarms).toHaveLength(20);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: logicalId(s.stack.alerts.topic) }]);
   });
 });
@@ -138,7 +139,8 @@ describe('Slack notifier', () => {
 
 it('posts the alert topic to Slack through AWS Chatbot too, with a guardrail that allows no commands', () => {
   template.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
-    ConfigurationName: 'Rsched-alerts',
+    // Chatbot configuration names are unique per account: the region keeps two regional deployments apart.
+    ConfigurationName: { 'Fn::Join': ['', ['Rsched-', { Ref: 'AWS::Region' }, '-alerts']] },
     SlackWorkspaceId: 'T0123ABCD',
     SlackChannelId: 'C0123ABCD',
     SnsTopicArns: [{ Ref: logicalId(s.stack.alerts.topic) }],
@@ -175,15 +177,15 @@ describe('cdk-nag AwsSolutions', () => {
     expect(unsuppressedNagFindings(s.stack)).toEqual([]);
   });
 
-  it('acknowledges the tracing wildcard on each function role, with its reason', () => {
+  it('acknowledges the tracing wildcard on a dedicated policy of each function role, with its reason', () => {
     const xray = acknowledgements(s.stack).filter((a) => a.reason.includes('X-Ray'));
     expect(xray.map((a) => a.path).sort()).toEqual([
-      'Rsched/Alerts/SlackNotifierRole',
-      'Rsched/Fleet/ProvisionerRole',
-      'Rsched/Fleet/RegistryRole',
-      'Rsched/Fleet/TerminatorRole',
-      'Rsched/Scheduler/SchedulerFunctionRole',
-      'Rsched/Scheduler/SweeperFunctionRole',
+      'Rsched/Alerts/SlackNotifierRole/Tracing',
+      'Rsched/Fleet/ProvisionerRole/Tracing',
+      'Rsched/Fleet/RegistryRole/Tracing',
+      'Rsched/Fleet/TerminatorRole/Tracing',
+      'Rsched/Scheduler/SchedulerFunctionRole/Tracing',
+      'Rsched/Scheduler/SweeperFunctionRole/Tracing',
     ]);
   });
 });

@@ -190,17 +190,25 @@ describe('root job schedules', () => {
     });
   });
 
-  it("lets EventBridge Scheduler assume its role only for this account's schedules of this group", () => {
-    template.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: {
-        Statement: [
-          Match.objectLike({
-            Principal: { Service: 'scheduler.amazonaws.com' },
-            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }, ArnLike: { 'aws:SourceArn': Match.anyValue() } },
-          }),
-        ],
+  // AWS, "Confused deputy prevention in EventBridge Scheduler"
+  // (https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html):
+  // aws:SourceArn must be the schedule *group* ARN, never a schedule or a schedule-name prefix.
+  it("lets EventBridge Scheduler assume its role only for this account's schedule group (aws:SourceArn = the group ARN)", () => {
+    const role = template.toJSON().Resources[logicalId(s.stack.scheduler.scheduleRole)];
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          StringEquals: {
+            'aws:SourceAccount': { Ref: 'AWS::AccountId' },
+            'aws:SourceArn': arnOf(s.stack.scheduler.scheduleGroup),
+          },
+        },
       },
-    });
+    ]);
+    expect(JSON.stringify(role)).not.toContain(':schedule/');
   });
 });
 
@@ -250,11 +258,22 @@ describe('least privilege', () => {
     }
   });
 
-  it('uses "*" as a resource only for Data Pipeline, which has no resource-level permissions', () => {
+  // "Example Policies for AWS Data Pipeline": ListPipelines does not support tag-based authorization; the rest does.
+  it('uses "*" only for Data Pipeline: ListPipelines alone, ActivatePipeline and DescribePipelines only on pipelines tagged with the stack', () => {
     const starred = policyStatements(template).filter(({ statement }) => asList(statement.Resource).includes('*'));
-    expect(starred.length).toBeGreaterThan(0);
-    for (const { statement } of starred)
-      expect(statement.Action).toEqual(['datapipeline:ActivatePipeline', 'datapipeline:DescribePipelines', 'datapipeline:ListPipelines']);
+    expect(starred.map(({ statement }) => statement)).toEqual(
+      [1, 2].flatMap(() => [
+        { Effect: 'Allow', Action: 'datapipeline:ListPipelines', Resource: '*' },
+        {
+          Effect: 'Allow',
+          Action: ['datapipeline:ActivatePipeline', 'datapipeline:DescribePipelines'],
+          Resource: '*',
+          Condition: { StringEquals: { 'datapipeline:Tag/rsched:stack': 'Rsched' } },
+        },
+      ]),
+    );
+    expect(new Set(starred.map(({ policy }) => policy)).size).toBe(2);
+    for (const { policy } of starred) expect(policy).toMatch(/DataPipelineSubmit/);
   });
 
   it('limits EMR step actions to clusters tagged with this stack', () => {
@@ -393,9 +412,12 @@ it('outputs the bucket, topics, tables, functions and dead-letter queue', () => 
       STACK_OUTPUTS.schedulerFunction,
       STACK_OUTPUTS.sweeperFunction,
       STACK_OUTPUTS.deadLetterQueue,
+      STACK_OUTPUTS.scheduleGroup,
     ].sort(),
   );
   expect(outputs[STACK_OUTPUTS.runsTable].Value).toEqual({ Ref: logicalId(s.stack.scheduler.runsTable) });
+  // rsched doctor lists the schedules of this group.
+  expect(outputs[STACK_OUTPUTS.scheduleGroup].Value).toBe(s.stack.scheduler.scheduleGroup.scheduleGroupName);
 });
 
 describe('cdk-nag AwsSolutions', () => {

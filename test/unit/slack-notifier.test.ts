@@ -8,12 +8,14 @@ import {
   type AlarmNotification,
   cachedWebhook,
   deadLetterAlarmDescription,
+  MAX_RETRY_AFTER_WAIT_SECONDS,
   makeSlackNotifierHandler,
   parseWebhookSecret,
   type SlackMessage,
   slackMessageFor,
   WebhookFailedError,
   WebhookRejectedError,
+  WebhookThrottledError,
   webhookPoster,
 } from '../../lambdas/handlers/slack-notifier';
 import { silentLog } from '../../lambdas/ports/log';
@@ -155,6 +157,44 @@ describe('posting to the webhook', () => {
       throw Object.assign(new TypeError(`fetch failed for ${WEBHOOK}`), { cause: { code: 'ENOTFOUND' } });
     });
     expect((network as Error).message).toBe('Slack webhook request failed: TypeError (ENOTFOUND)');
+  });
+});
+
+describe("Slack's rate limit (HTTP 429 with Retry-After)", () => {
+  // Slack, "Rate limits" (https://docs.slack.dev/apis/web-api/rate-limits): HTTP 429 plus Retry-After in seconds.
+  const throttled = (retryAfter: string | null) => ({
+    ok: false,
+    status: 429,
+    text: async () => 'rate_limited',
+    headers: { get: (name: string) => (name.toLowerCase() === 'retry-after' ? retryAfter : null) },
+  });
+  const ok = { ok: true, status: 200, text: async () => 'ok' };
+
+  it('waits the seconds Slack asks for, then posts once more', async () => {
+    const fetchFn = vi.fn().mockResolvedValueOnce(throttled('2')).mockResolvedValueOnce(ok);
+    const sleep = vi.fn(async (_ms: number) => {});
+    await webhookPoster(fetchFn, 5_000, sleep)(WEBHOOK, { text: 'hi' });
+    expect(sleep).toHaveBeenCalledWith(2_000);
+    expect(fetchFn).toHaveBeenCalledTimes(2);
+  });
+
+  it("leaves a long or missing Retry-After to Lambda's retry, minutes later, instead of sleeping in the function", async () => {
+    for (const header of [String(MAX_RETRY_AFTER_WAIT_SECONDS + 25), null, 'Wed, 21 Oct 2026 07:28:00 GMT']) {
+      const fetchFn = vi.fn().mockResolvedValue(throttled(header));
+      const sleep = vi.fn(async (_ms: number) => {});
+      const error = await webhookPoster(fetchFn, 5_000, sleep)(WEBHOOK, { text: 'hi' }).catch((e: Error) => e);
+      expect(error).toBeInstanceOf(WebhookThrottledError);
+      expect(error).toBeInstanceOf(WebhookFailedError);
+      expect(sleep).not.toHaveBeenCalled();
+      expect(fetchFn).toHaveBeenCalledTimes(1);
+    }
+  });
+
+  it('gives up after one honoured wait when Slack still throttles', async () => {
+    const fetchFn = vi.fn().mockResolvedValue(throttled('1'));
+    const sleep = vi.fn(async (_ms: number) => {});
+    await expect(webhookPoster(fetchFn, 5_000, sleep)(WEBHOOK, { text: 'hi' })).rejects.toBeInstanceOf(WebhookThrottledError);
+    expect(fetchFn).toHaveBeenCalledTimes(2);
   });
 });
 

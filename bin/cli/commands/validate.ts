@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { dataPipelineAdvisory } from '../../../lambdas/domain/config/checks/data-pipeline';
 import { formatIssue } from '../../../lambdas/domain/config/issues';
 import { readConfigDir } from '../../../lambdas/domain/config/read-dir';
 import { validateConfig } from '../../../lambdas/domain/config/validate';
@@ -18,7 +19,9 @@ export function registerValidate(program: Command): void {
       } catch (err) {
         throw new UsageError((err as Error).message);
       }
-      const result = validateConfig(files);
+      const validated = validateConfig(files);
+      // Advisories about the account (warning: lines, exit 0), e.g. Data Pipeline being closed to new customers.
+      const result = validated.dag ? { ...validated, issues: [...validated.issues, ...dataPipelineAdvisory(validated.dag)] } : validated;
       const errors = result.issues.filter((i) => i.severity === 'error');
       if (opts.json) {
         process.stdout.write(

@@ -26,11 +26,25 @@ export interface FleetSettings {
   readonly jobFlowRole: string;
   readonly subnetId?: string;
   readonly logUri?: string;
+  /** Name of an EMR security configuration (encryption, authentication). @default - none */
+  readonly securityConfiguration?: string;
 }
 
 export const TAG_STACK = 'rsched:stack';
 export const TAG_CLUSTER = 'rsched:cluster';
 export const TAG_WINDOW = 'rsched:window';
+
+/**
+ * The tag AmazonEMRServicePolicy_v2 requires on the cluster request. From
+ * "Service role for Amazon EMR (EMR role)"
+ * (https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-iam-role.html):
+ * "When you use this policy, you need to pass the user tag
+ * for-use-with-amazon-emr-managed-policies = true when provisioning the
+ * cluster. Amazon EMR will automatically propagate the tags." The subnet and
+ * any security groups EMR did not create must carry it too (docs/fleet.md,
+ * "Deploying it"; `rsched doctor` checks them).
+ */
+export const EMR_MANAGED_POLICY_TAG = { key: 'for-use-with-amazon-emr-managed-policies', value: 'true' } as const;
 
 const LIVE_STATES = ['STARTING', 'BOOTSTRAPPING', 'RUNNING', 'WAITING'] as const;
 /** EMR's limit for AutoTerminationPolicy.IdleTimeout. */
@@ -73,6 +87,7 @@ export function runJobFlowInput(cluster: Cluster, window: ClusterWindow, setting
     JobFlowRole: settings.jobFlowRole,
     VisibleToAllUsers: true,
     ...(settings.logUri ? { LogUri: settings.logUri } : {}),
+    ...(settings.securityConfiguration ? { SecurityConfiguration: settings.securityConfiguration } : {}),
     ...(cluster.configurations ? { Configurations: cluster.configurations as RunJobFlowCommandInput['Configurations'] } : {}),
     // A safety net if the terminator never runs: an idle cluster ends a grace period after its window.
     AutoTerminationPolicy: { IdleTimeout: Math.min(MAX_IDLE_SECONDS, windowSeconds + cluster.graceMinutes * 60) },
@@ -80,7 +95,10 @@ export function runJobFlowInput(cluster: Cluster, window: ClusterWindow, setting
       { Key: TAG_STACK, Value: settings.stackTag },
       { Key: TAG_CLUSTER, Value: cluster.name },
       { Key: TAG_WINDOW, Value: window.start.toISOString() },
-      ...Object.entries(cluster.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
+      ...Object.entries(cluster.tags ?? {})
+        .filter(([Key]) => Key !== EMR_MANAGED_POLICY_TAG.key)
+        .map(([Key, Value]) => ({ Key, Value })),
+      { Key: EMR_MANAGED_POLICY_TAG.key, Value: EMR_MANAGED_POLICY_TAG.value },
     ],
   };
 }

@@ -20,6 +20,8 @@ import {
   windowTags,
 } from '../../support/fleet-harness';
 
+/** "Service role for Amazon EMR (EMR role)": the v2 managed policy needs this tag on the cluster request. */
+const MANAGED_POLICY_TAG = { Key: 'for-use-with-amazon-emr-managed-policies', Value: 'true' };
 const dag = loadDag([{ path: 'clusters.json', text: JSON.stringify(FLEET_CONFIG) }]);
 const START = '2026-11-22T00:00:00.000Z';
 const start = windowEvent('start', 'nightly-etl', '2026-11-22T00:00:00Z');
@@ -72,7 +74,8 @@ describe('the provisioner at a cluster start', () => {
         LogUri: 's3://rsched-logs/emr/',
         // The safety net if the terminator never runs: the window (3 h) plus its grace (20 min).
         AutoTerminationPolicy: { IdleTimeout: 3 * 3600 + 20 * 60 },
-        Tags: [...windowTags('nightly-etl', START), { Key: 'team', Value: 'data' }],
+        // AmazonEMRServicePolicy_v2 acts only for requests carrying for-use-with-amazon-emr-managed-policies=true.
+        Tags: [...windowTags('nightly-etl', START), { Key: 'team', Value: 'data' }, MANAGED_POLICY_TAG],
       },
     ]);
     // RunJobFlow is the only EMR call: nothing was looked up first.
@@ -108,7 +111,7 @@ describe('the provisioner at a cluster start', () => {
       ServiceRole: 'svc',
       JobFlowRole: 'nodes',
       AutoTerminationPolicy: { IdleTimeout: 10 * 3600 + 30 * 60 },
-      Tags: windowTags('berlin-adhoc', '2026-11-22T07:00:00.000Z'),
+      Tags: [...windowTags('berlin-adhoc', '2026-11-22T07:00:00.000Z'), MANAGED_POLICY_TAG],
     });
     expect(input?.Instances).not.toHaveProperty('Ec2SubnetId');
     expect(input).not.toHaveProperty('LogUri');
