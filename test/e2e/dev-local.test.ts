@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -78,6 +78,10 @@ describe('rsched dev and --local commands', () => {
     expect(existsSync(join(dir, '.rsched', 'endpoints.json'))).toBe(true);
     expect(dev.endpoints).toMatchObject({ region: 'us-east-1', bucket: 'rsched-markers' });
     for (const url of [dev.endpoints.s3, dev.endpoints.dynamodb, dev.endpoints.ui]) expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+/);
+    // `ui` stays a plain address; the token the UI's changes need is a field of its own, in a file only its owner reads.
+    expect(dev.endpoints.ui).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(dev.endpoints.uiToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(statSync(join(dir, '.rsched', 'endpoints.json')).mode & 0o077).toBe(0);
   });
 
   it('reacts to a marker dropped by a standard S3 client, as in AWS', async () => {
