@@ -110,7 +110,7 @@ describe('rsched dev and --local commands', () => {
   });
 
   it('runs a job on demand from another process, as a new attempt', async () => {
-    const { code, stdout } = await rsched(['run', 'extract', '--date', DATE, '--local'], { cwd: dir });
+    const { code, stdout } = await rsched(['run', 'extract', '--date', DATE, '--local', '--yes'], { cwd: dir });
     expect(code).toBe(0);
     expect(stdout).toContain('extract 2026-11-22: attempt 2 submitted');
     const history = await rsched(['history', 'extract', '--local', '--days', '2', '--json'], { cwd: dir });
