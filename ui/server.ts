@@ -1,3 +1,4 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -12,8 +13,16 @@ import type { OpsContext } from '../lambdas/runtime/aws-deps';
 
 /**
  * The web UI: a static page and a small JSON API over the same operations as
- * the CLI. It listens on loopback only; changes (POST) need the UI's own
- * header and a same-origin request, so other sites cannot drive it.
+ * the CLI, acting with the operator's credentials. So that no web page the
+ * operator visits can drive it:
+ * - it listens on 127.0.0.1 and answers only requests whose Host is
+ *   `127.0.0.1:<port>`, `localhost:<port>` or `[::1]:<port>`; a DNS-rebinding
+ *   page (evil.example resolved to 127.0.0.1) sends its own name and gets 403;
+ * - a change (any method but GET/HEAD) also needs the per-process token in
+ *   the `X-Rsched-Token` header and, when the browser sends an Origin, that
+ *   Origin must be the UI's own. The token reaches the page in the fragment of
+ *   the address the server reports (`/#token=…`), which browsers send neither
+ *   to servers nor in Referer.
  */
 export interface UiServerOptions {
   readonly ops: OpsContext;
@@ -28,6 +37,27 @@ const STATIC: Record<string, { file: string; type: string }> = {
   '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
 };
+
+/** A running UI server. */
+export interface UiServer {
+  /** Its plain address, `http://127.0.0.1:<port>/`. */
+  readonly url: string;
+  /** The per-process secret that changes need (header `X-Rsched-Token`). */
+  readonly token: string;
+  /** The address to open: `url` with `#token=<token>`, which the page reads and sends. */
+  readonly link: string;
+  stop(): Promise<void>;
+}
+
+/** The header a change must carry the token in. */
+export const TOKEN_HEADER = 'x-rsched-token';
+
+/** Constant-time comparison of a presented token with the real one (hashed first, so lengths never differ). */
+function tokenMatches(presented: string | string[] | undefined, token: string): boolean {
+  if (typeof presented !== 'string' || presented === '') return false;
+  const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+  return timingSafeEqual(digest(presented), digest(token));
+}
 
 class HttpError extends Error {
   constructor(
@@ -48,7 +78,11 @@ function send(res: ServerResponse, status: number, body: unknown, type = 'applic
   res.end(typeof body === 'string' ? body : JSON.stringify(body));
 }
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+/**
+ * The whole body (64 KiB at most), read before any answer: a refusal sent while
+ * the upload is still arriving can be lost to a TCP reset when the socket closes.
+ */
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -56,8 +90,12 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
     if (size > 64 * 1024) throw new HttpError(413, 'request body too large');
     chunks.push(chunk as Buffer);
   }
+  return Buffer.concat(chunks);
+}
+
+function parseJson(body: Buffer): Record<string, unknown> {
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+    return JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
   } catch {
     throw new HttpError(400, 'request body is not JSON');
   }
@@ -73,8 +111,12 @@ function dateParam(value: unknown, fallback?: RunDate): RunDate {
   return date;
 }
 
-export async function startUiServer(options: UiServerOptions): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startUiServer(options: UiServerOptions): Promise<UiServer> {
   const { ops } = options;
+  // 256 bits from the OS; it lives only in this process and in the address printed for the operator.
+  const token = randomBytes(32).toString('base64url');
+  // Filled in once listening: the port is only known then (--port 0).
+  let allowedHosts = new Set<string>();
   const { dag } = ops.deps;
   const by = `operator:${options.operator ?? 'web-ui'}` as const;
   const publicDir = join(__dirname, 'public');
@@ -143,20 +185,43 @@ export async function startUiServer(options: UiServerOptions): Promise<{ url: st
   };
 
   const server = createServer(async (req, res) => {
+    let body: Buffer;
+    try {
+      body = await readBody(req);
+    } catch (err) {
+      return send(res, err instanceof HttpError ? err.status : 400, { error: err instanceof Error ? err.message : String(err) });
+    }
+    // For every path: a request for another host name (a DNS-rebinding page) is not for us.
+    const host = (req.headers.host ?? '').toLowerCase();
+    if (!allowedHosts.has(host)) {
+      return send(
+        res,
+        403,
+        `rsched UI: refused a request for host "${req.headers.host ?? ''}"; open it as http://127.0.0.1:${port()}/ (or localhost)\n`,
+        'text/plain; charset=utf-8',
+      );
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     try {
-      if (req.method === 'GET' && STATIC[url.pathname]) {
+      const method = req.method ?? 'GET';
+      if (method !== 'GET' && method !== 'HEAD') {
+        const origin = req.headers.origin;
+        if (origin !== undefined && origin.toLowerCase() !== `http://${host}`) {
+          throw new HttpError(403, `changes are only accepted from the rsched UI itself, not from ${origin}`);
+        }
+        if (!tokenMatches(req.headers[TOKEN_HEADER], token)) {
+          throw new HttpError(
+            403,
+            'changes need the UI token: open the address rsched printed (it ends in #token=…), not the bare address',
+          );
+        }
+      }
+      if (method === 'GET' && STATIC[url.pathname]) {
         const { file, type } = STATIC[url.pathname] as { file: string; type: string };
         return send(res, 200, readFileSync(join(publicDir, file), 'utf8'), type);
       }
-      if (req.method === 'GET' && url.pathname.startsWith('/api/')) return send(res, 200, await get(url.pathname, url.searchParams));
-      if (req.method === 'POST' && url.pathname.startsWith('/api/')) {
-        const origin = req.headers.origin;
-        if (req.headers['x-rsched-ui'] !== '1' || (origin !== undefined && origin !== `http://${req.headers.host}`)) {
-          throw new HttpError(403, 'changes are only accepted from the rsched UI itself');
-        }
-        return send(res, 200, await post(url.pathname, await readJson(req)));
-      }
+      if (method === 'GET' && url.pathname.startsWith('/api/')) return send(res, 200, await get(url.pathname, url.searchParams));
+      if (method === 'POST' && url.pathname.startsWith('/api/')) return send(res, 200, await post(url.pathname, parseJson(body)));
       throw new HttpError(404, 'not found');
     } catch (err) {
       if (err instanceof HttpError) return send(res, err.status, { error: err.message });
@@ -164,15 +229,19 @@ export async function startUiServer(options: UiServerOptions): Promise<{ url: st
       return send(res, 500, { error: String(err) });
     }
   });
+  const port = () => (server.address() as { port: number }).port;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(err.code === 'EADDRINUSE' ? new Error(`port ${options.port} is in use; pass --ui-port 0 for any free port`) : err),
     );
     server.listen(options.port, '127.0.0.1', () => resolve());
   });
-  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+  allowedHosts = new Set([`127.0.0.1:${port()}`, `localhost:${port()}`, `[::1]:${port()}`]);
+  const url = `http://127.0.0.1:${port()}/`;
   return {
     url,
+    token,
+    link: `${url}#token=${token}`,
     stop: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { parseRunDate, type RunDate, runDateIn } from '../../lambdas/domain/run-date';
 import { DEFAULT_CONFIG_DIR } from './config';
-import { UsageError } from './run';
+import { ExitCode, UsageError } from './run';
 
 /** The options of every command that acts on a running system (deployed stack or `rsched dev`). */
 export function withTargetOptions(command: Command): Command {
@@ -32,12 +32,27 @@ export function positiveInt(text: string, flag: string, max = Number.MAX_SAFE_IN
 }
 
 /**
- * Asks before a change on a terminal; `--yes`, or no terminal (scripts, CI),
- * proceeds without asking.
+ * Destructive commands (`replay`, `backfill`, `reconcile`, `run`, `mark`; SPEC §7)
+ * change runs only with consent: `--yes`, or a person at a terminal to ask.
+ * Without either (a script, CI, a pipe into stdin) they refuse with exit 2 before
+ * they touch anything, rather than take silence for a yes. Called first thing in
+ * the command, so a script learns it at once, not only on the day there is
+ * something to change. `--dry-run` and read-only flags do not call it.
  */
-export async function confirm(question: string, yes: boolean | undefined): Promise<boolean> {
-  if (yes || !process.stdin.isTTY || !process.stdout.isTTY) return true;
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
+export function requireConsent(command: string, yes: boolean | undefined): void {
+  if (yes || process.stdin.isTTY) return;
+  throw new UsageError('refusing to change runs without a terminal to confirm on; pass --yes', ExitCode.INVALID, `rsched ${command}`);
+}
+
+/**
+ * Asks before a change on a terminal; `--yes` proceeds without asking; no
+ * terminal and no `--yes` refuses (see {@link requireConsent}). The question goes
+ * to stderr, so stdout stays the command's output (`--json`, a pipe).
+ */
+export async function confirm(command: string, question: string, yes: boolean | undefined): Promise<boolean> {
+  requireConsent(command, yes);
+  if (yes) return true;
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     const answer = (await rl.question(`${question} [y/N] `)).trim().toLowerCase();
     return answer === 'y' || answer === 'yes';

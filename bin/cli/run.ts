@@ -11,12 +11,13 @@ export const ExitCode = {
   INVALID: 2,
 } as const;
 
-/** An error whose message is for the user as it stands (no stack trace). */
+/** An error whose message is for the user as it stands (no stack trace), printed after `<who>: `. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
   constructor(
     message: string,
     readonly exitCode: number = ExitCode.INVALID,
+    readonly who: string = 'rsched',
   ) {
     super(message);
   }
@@ -70,7 +71,7 @@ function exitCodeFor(err: unknown): number {
     return ExitCode.INVALID;
   }
   if (err instanceof UsageError) {
-    process.stderr.write(`rsched: ${err.message}\n`);
+    process.stderr.write(`${err.who}: ${err.message}\n`);
     return err.exitCode;
   }
   if (err instanceof OperationRefusedError) {

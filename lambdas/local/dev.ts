@@ -28,8 +28,8 @@ export interface DevOptions {
   readonly onAlert?: (alert: AlertRecord) => void;
   /** Called with what each handler did, for the console. */
   readonly onActivity?: (fn: string, event: unknown, result: unknown) => void;
-  /** Starts the web UI against the runtime; returns its URL. */
-  readonly startUi?: (runtime: LocalRuntime) => Promise<{ url: string; stop(): Promise<void> }>;
+  /** Starts the web UI against the runtime; returns its plain URL and the token its changes need. */
+  readonly startUi?: (runtime: LocalRuntime) => Promise<{ url: string; token: string; stop(): Promise<void> }>;
 }
 
 export interface DevSession {
@@ -103,6 +103,7 @@ export async function startDev(opts: DevOptions): Promise<DevSession> {
     dynamodb: runtime.endpoints.dynamodb,
     bucket: runtime.endpoints.bucket,
     ui: ui?.url ?? '',
+    uiToken: ui?.token ?? '',
     controlPlane: runtime.endpoints.controlPlane,
     tables: runtime.endpoints.tables,
     clock: timeline.spec,

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { LocalEndpoints } from './runtime';
 import type { ClockSpec } from './timeline';
@@ -13,7 +13,13 @@ export interface EndpointsFile {
   readonly s3: string;
   readonly dynamodb: string;
   readonly bucket: string;
+  /** The web UI's plain address ('' without a UI). */
   readonly ui: string;
+  /**
+   * The token the UI needs for changes ('' without a UI): open `<ui>#token=<uiToken>`.
+   * A secret, so the file is readable by its owner only.
+   */
+  readonly uiToken: string;
   readonly controlPlane: string;
   readonly tables: LocalEndpoints['tables'];
   readonly clock: ClockSpec;
@@ -31,7 +37,9 @@ export function endpointsPath(stateDir = STATE_DIR): string {
 export function writeEndpoints(file: EndpointsFile, stateDir = STATE_DIR): string {
   const path = endpointsPath(stateDir);
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);
+  writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+  // The mode applies only when the file is created; one left by an earlier dev keeps its own.
+  chmodSync(path, 0o600);
   return path;
 }
 
@@ -53,6 +61,12 @@ export function isRunning(file: EndpointsFile): boolean {
     // EPERM: the process exists but belongs to someone else.
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** The address to open the dev's web UI at, token included ('' without a UI). */
+export function uiLink(file: Pick<EndpointsFile, 'ui' | 'uiToken'>): string {
+  if (!file.ui) return '';
+  return file.uiToken ? `${file.ui}#token=${file.uiToken}` : file.ui;
 }
 
 export function removeEndpoints(stateDir = STATE_DIR): void {

@@ -10,11 +10,11 @@ const config = join(__dirname, '..', '..', 'dag-config');
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
 it.each([
-  ['run', ['--date', '2026-11-22', '--local']],
-  ['replay', ['--date', '2026-11-22', '--downstream', '--stack', 'Nope']],
-  ['mark', ['--date', '2026-11-22', '--local']],
+  ['run', ['--date', '2026-11-22', '--local', '--yes']],
+  ['replay', ['--date', '2026-11-22', '--downstream', '--stack', 'Nope', '--yes']],
+  ['mark', ['--date', '2026-11-22', '--local', '--yes']],
   ['history', ['--local']],
-  ['backfill', ['--from', '2026-11-01', '--to', '2026-11-07']],
+  ['backfill', ['--from', '2026-11-01', '--to', '2026-11-07', '--yes']],
 ])('rsched %s names an unknown job before it looks for a target', async (command, args) => {
   const result = await rsched([command, 'sesions', ...args, '--config', config], { cwd, env: { AWS_REGION: '' } });
   expect(result.stderr).toBe('rsched: unknown job "sesions"; `rsched graph` lists the jobs\n');

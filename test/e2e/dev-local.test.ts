@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -9,7 +9,7 @@ import { loadDag } from '../../lambdas/domain/config/validate';
 import { type DevSession, startDev } from '../../lambdas/local/dev';
 import { silentLog } from '../../lambdas/ports/log';
 import { startUiServer } from '../../ui/server';
-import { rsched } from '../support/cli';
+import { RSCHED, rsched } from '../support/cli';
 
 const DATE = '2026-11-22';
 const config = {
@@ -78,6 +78,10 @@ describe('rsched dev and --local commands', () => {
     expect(existsSync(join(dir, '.rsched', 'endpoints.json'))).toBe(true);
     expect(dev.endpoints).toMatchObject({ region: 'us-east-1', bucket: 'rsched-markers' });
     for (const url of [dev.endpoints.s3, dev.endpoints.dynamodb, dev.endpoints.ui]) expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+/);
+    // `ui` stays a plain address; the token the UI's changes need is a field of its own, in a file only its owner reads.
+    expect(dev.endpoints.ui).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(dev.endpoints.uiToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(statSync(join(dir, '.rsched', 'endpoints.json')).mode & 0o077).toBe(0);
   });
 
   it('reacts to a marker dropped by a standard S3 client, as in AWS', async () => {
@@ -106,11 +110,34 @@ describe('rsched dev and --local commands', () => {
   });
 
   it('runs a job on demand from another process, as a new attempt', async () => {
-    const { code, stdout } = await rsched(['run', 'extract', '--date', DATE, '--local'], { cwd: dir });
+    const { code, stdout } = await rsched(['run', 'extract', '--date', DATE, '--local', '--yes'], { cwd: dir });
     expect(code).toBe(0);
     expect(stdout).toContain('extract 2026-11-22: attempt 2 submitted');
     const history = await rsched(['history', 'extract', '--local', '--days', '2', '--json'], { cwd: dir });
     expect(JSON.parse(history.stdout).runs[0]).toMatchObject({ date: DATE, attempts: 2, manual: true });
+  });
+
+  it('rsched ui --local prints the address with its token, which its changes need', async () => {
+    const child = spawn(process.execPath, [RSCHED, 'ui', '--local', '--port', '0'], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const [, url, token] = await until(
+        'rsched ui to print its address',
+        async () => /(http:\/\/127\.0\.0\.1:\d+\/)#token=([A-Za-z0-9_-]{43})\b/.exec(out) ?? undefined,
+      );
+      const plan = (headers: Record<string, string>) =>
+        fetch(new URL('/api/replay-plan', url), { method: 'POST', headers, body: JSON.stringify({ job: 'extract', date: DATE }) });
+      expect((await fetch(new URL('/api/meta', url))).status).toBe(200);
+      expect((await plan({})).status).toBe(403);
+      expect((await plan({ 'x-rsched-token': token as string })).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 
   it('explains unknown jobs and missing dev sessions clearly', async () => {

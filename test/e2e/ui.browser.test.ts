@@ -3,7 +3,7 @@ import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDag } from '../../lambdas/domain/config/validate';
 import { SimulationSession } from '../../lambdas/local/simulate';
-import { startUiServer } from '../../ui/server';
+import { startUiServer, type UiServer } from '../../ui/server';
 import { dp, SIM_DATE } from '../support/simulation';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -13,7 +13,7 @@ if (!haveBrowser && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci
 
 describe.skipIf(!haveBrowser)('web UI in a real browser', () => {
   let session: SimulationSession;
-  let ui: { url: string; stop(): Promise<void> };
+  let ui: UiServer;
   let browser: Browser;
 
   beforeAll(async () => {
@@ -50,7 +50,8 @@ describe.skipIf(!haveBrowser)('web UI in a real browser', () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     page.on('dialog', (d) => void d.accept());
-    await page.goto(`${ui.url}?date=${SIM_DATE}`);
+    // The address rsched prints: the token rides in the fragment, which the page reads and sends with changes.
+    await page.goto(`${ui.url}?date=${SIM_DATE}#token=${ui.token}`);
     await page.waitForSelector('#jobs tbody tr');
     expect(await page.locator('#jobs tbody tr').count()).toBe(3);
     expect(await page.locator('tr[data-job="b"] .state').textContent()).toBe('FAILED');
@@ -76,6 +77,12 @@ describe.skipIf(!haveBrowser)('web UI in a real browser', () => {
       body: JSON.stringify({ job: 'a', date: SIM_DATE }),
     });
     expect(forged.status).toBe(403);
+    const untokened = await fetch(new URL('/api/run', ui.url), {
+      method: 'POST',
+      headers: { 'x-rsched-ui': '1', 'content-type': 'application/json' },
+      body: JSON.stringify({ job: 'a', date: SIM_DATE }),
+    });
+    expect(untokened.status).toBe(403);
     const unknown = await fetch(new URL('/api/history?job=nosuch', ui.url));
     expect(unknown.status).toBe(404);
   });

@@ -19,6 +19,17 @@ function svg(tag, attrs = {}) {
   return node;
 }
 
+/**
+ * The token that changes need: the server prints the UI's address with `#token=…`
+ * (a fragment never reaches a server or a Referer). Kept for this tab so a reload
+ * without the fragment still works.
+ */
+const token = (() => {
+  const fromHash = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (fromHash) sessionStorage.setItem('rsched-token', fromHash);
+  return fromHash || sessionStorage.getItem('rsched-token') || '';
+})();
+
 async function api(path, body) {
   const response = await fetch(
     path,
@@ -26,11 +37,17 @@ async function api(path, body) {
       ? {}
       : {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-rsched-ui': '1' },
+          headers: { 'content-type': 'application/json', 'x-rsched-token': token },
           body: JSON.stringify(body),
         },
   );
-  const data = await response.json();
+  const text = await response.text();
+  let data;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    data = { error: text.trim() };
+  }
   if (!response.ok) throw new Error(data.error || response.statusText);
   return data;
 }

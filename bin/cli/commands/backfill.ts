@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { backfillStatus, cancelBackfill, createBackfill, planBackfill } from '../../../lambdas/engine/operations/backfill';
 import type { Backfill, BackfillReprocess } from '../../../lambdas/ports/backfill-store';
-import { confirm, positiveInt, printJson, requireDate, withTargetOptions } from '../options';
+import { confirm, positiveInt, printJson, requireConsent, requireDate, withTargetOptions } from '../options';
 import { bold, dim, green, red, yellow } from '../output/format';
 import { UsageError } from '../run';
 import { openTarget, operator, type Target, type TargetOptions } from '../target';
@@ -78,8 +78,12 @@ export function registerBackfill(program: Command): void {
     .option('--detach', 'start it and return without following progress')
     .option('--force', 'start over runs that are in flight (otherwise such dates wait until they end)')
     .option('--dry-run', 'print the plan (dates, runs, order) and change nothing')
-    .option('--yes', 'do not ask for confirmation')
+    .option('--yes', 'do not ask for confirmation (required to start or --cancel when stdin is not a terminal)')
     .action(async (job: string | undefined, opts: BackfillOptions) => {
+      // --list and --status only read and --dry-run changes nothing; --cancel (even with --status or
+      // --dry-run beside it, which do not stop it) and a start change runs. --list wins over everything.
+      const changes = !opts.list && (opts.cancel !== undefined || (!opts.status && !opts.dryRun));
+      if (changes) requireConsent('backfill', opts.yes);
       const target = await openTarget(opts, job);
       const { backfills, deps } = target.ops;
       if (opts.list) {
@@ -143,7 +147,7 @@ export function registerBackfill(program: Command): void {
         }
       }
       if (opts.dryRun) return;
-      if (!(await confirm('Start it?', opts.yes))) return void process.stdout.write('nothing changed\n');
+      if (!(await confirm('backfill', 'Start it?', opts.yes))) return void process.stdout.write('nothing changed\n');
       const created = await createBackfill(deps, backfills, request);
       if (opts.json) return printJson(created);
       process.stdout.write(`started ${created.id}; the scheduler's sweeper advances it (\`rsched backfill --status ${created.id}\`)\n`);

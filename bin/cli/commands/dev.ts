@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { SchedulerResult } from '../../../lambdas/handlers/scheduler';
 import { startDev } from '../../../lambdas/local/dev';
-import { isRunning, readEndpoints } from '../../../lambdas/local/endpoints-file';
+import { isRunning, readEndpoints, uiLink } from '../../../lambdas/local/endpoints-file';
 import { silentLog } from '../../../lambdas/ports/log';
 import type { AlertRecord } from '../../../lambdas/ports/run-store';
 import { startUiServer } from '../../../ui/server';
@@ -106,7 +106,7 @@ export function registerDev(program: Command): void {
         `  S3        ${e.s3}  bucket ${green(e.bucket)}\n  DynamoDB  ${e.dynamodb}  tables ${e.tables.runs}, ${e.tables.clusters}\n`,
       );
       process.stdout.write(`  EMR/Data Pipeline (simulated)  ${e.controlPlane}\n`);
-      if (e.ui) process.stdout.write(`  Web UI    ${green(e.ui)}\n`);
+      if (e.ui) process.stdout.write(`  Web UI    ${green(uiLink(e))}  ${dim('(the #token is what lets the page change runs)')}\n`);
       process.stdout.write(`  Endpoints written to ${session.endpointsPath}; other commands use them with --local\n`);
       process.stdout.write(
         dim(`  Drop a marker: aws s3 cp empty.json s3://${e.bucket}/<job>__<YYYYMMDD>.done --endpoint-url ${e.s3} (any credentials)\n`),

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { mark } from '../../../lambdas/engine/operations/mark';
-import { printJson, requireDate, withTargetOptions } from '../options';
+import { printJson, requireConsent, requireDate, withTargetOptions } from '../options';
 import { dim } from '../output/format';
 import { UsageError } from '../run';
 import { openTarget, operator, type TargetOptions } from '../target';
@@ -17,11 +17,19 @@ export function registerMark(program: Command): void {
     .option('--param <key=value>', 'a param for downstream templates ({{params.key}}); repeatable', collect, [])
     .option('--prefix <prefix>', 'key prefix in the bucket', '')
     .option('--force', 'reopen a run that is in flight')
-    .option('--yes', 'accepted for symmetry; mark does not ask')
+    .option('--yes', 'required when stdin is not a terminal (scripts, CI); on a terminal mark does not ask')
     .action(
       async (
         job: string,
-        opts: TargetOptions & { date?: string; failed?: boolean; param: string[]; prefix: string; force?: boolean; json?: boolean },
+        opts: TargetOptions & {
+          date?: string;
+          failed?: boolean;
+          param: string[];
+          prefix: string;
+          force?: boolean;
+          yes?: boolean;
+          json?: boolean;
+        },
       ) => {
         const date = requireDate(opts.date);
         const params: Record<string, string> = {};
@@ -30,6 +38,7 @@ export function registerMark(program: Command): void {
           if (!m) throw new UsageError(`--param must be key=value with a key of [A-Za-z0-9_.-], got "${p}"`);
           params[m[1] as string] = m[2] as string;
         }
+        requireConsent('mark', opts.yes);
         const target = await openTarget(opts, job);
         const result = await mark(target.ops.deps, target.ops.bucket, {
           job,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { reconcile } from '../../../lambdas/engine/operations/reconcile';
-import { confirm, printJson, requireDate, withTargetOptions } from '../options';
+import { confirm, printJson, requireConsent, requireDate, withTargetOptions } from '../options';
 import { bold, dim } from '../output/format';
 import { openTarget, operator, type TargetOptions } from '../target';
 
@@ -13,9 +13,10 @@ export function registerReconcile(program: Command): void {
     .requiredOption('--date <YYYY-MM-DD>', 'run date')
     .option('--prefix <prefix>', 'only markers under this key prefix')
     .option('--dry-run', 'print what would be fixed and change nothing')
-    .option('--yes', 'do not ask for confirmation')
+    .option('--yes', 'do not ask for confirmation (required when stdin is not a terminal)')
     .action(async (opts: TargetOptions & { date?: string; prefix?: string; dryRun?: boolean; yes?: boolean; json?: boolean }) => {
       const date = requireDate(opts.date);
+      if (!opts.dryRun) requireConsent('reconcile', opts.yes);
       const target = await openTarget(opts);
       const by = operator();
       const plan = await reconcile(target.ops.deps, target.ops.bucket, date, { prefix: opts.prefix, by, dryRun: true });
@@ -31,7 +32,8 @@ export function registerReconcile(program: Command): void {
         return;
       }
       if (!opts.json) show(`reconcile ${date}: plan`, plan);
-      if (!(await confirm(`Apply ${plan.fixed.length} fix(es)?`, opts.yes))) return void process.stdout.write('nothing changed\n');
+      if (!(await confirm('reconcile', `Apply ${plan.fixed.length} fix(es)?`, opts.yes)))
+        return void process.stdout.write('nothing changed\n');
       const result = await reconcile(target.ops.deps, target.ops.bucket, date, { prefix: opts.prefix, by });
       if (opts.json) printJson(result);
       else show(`reconcile ${date}: fixed`, result);

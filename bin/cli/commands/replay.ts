@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { planReplay, type ReplayPlan, replay, runNow } from '../../../lambdas/engine/operations/replay';
-import { confirm, printJson, requireDate, withTargetOptions } from '../options';
+import { confirm, printJson, requireConsent, requireDate, withTargetOptions } from '../options';
 import { bold, dim } from '../output/format';
 import { ExitCode } from '../run';
 import { openTarget, operator, type TargetOptions } from '../target';
@@ -33,9 +33,10 @@ export function registerReplay(program: Command): void {
     .option('--downstream', 'also re-run every transitive downstream run once its upstreams succeed again')
     .option('--force', 'start over runs that are in flight (SUBMITTED)')
     .option('--dry-run', 'print the plan (runs, order) and change nothing')
-    .option('--yes', 'do not ask for confirmation')
+    .option('--yes', 'do not ask for confirmation (required when stdin is not a terminal)')
     .action(async (job: string, opts: ReplayOptions) => {
       const date = requireDate(opts.date);
+      if (!opts.dryRun) requireConsent('replay', opts.yes);
       const target = await openTarget(opts, job);
       const request = { job, date, downstream: opts.downstream ?? false, force: opts.force, by: operator() };
       const plan = await planReplay(target.ops.deps, request);
@@ -52,7 +53,8 @@ export function registerReplay(program: Command): void {
         process.stdout.write(`${bold(`replay ${job} ${date}`)} ${dim(`— ${target.description}`)}\n`);
         printPlan(plan);
       }
-      if (!(await confirm(`Start ${plan.runs.length} new attempt(s)?`, opts.yes))) return void process.stdout.write('nothing changed\n');
+      if (!(await confirm('replay', `Start ${plan.runs.length} new attempt(s)?`, opts.yes)))
+        return void process.stdout.write('nothing changed\n');
       const result = await replay(target.ops.deps, request);
       if (opts.json)
         return printJson({
@@ -67,9 +69,10 @@ export function registerReplay(program: Command): void {
     .argument('<job>', 'job name')
     .requiredOption('--date <YYYY-MM-DD>', 'run date')
     .option('--force', 'start over a run that is in flight (SUBMITTED)')
-    .option('--yes', 'accepted for symmetry; run does not ask')
+    .option('--yes', 'required when stdin is not a terminal (scripts, CI); on a terminal run does not ask')
     .action(async (job: string, opts: ReplayOptions) => {
       const date = requireDate(opts.date);
+      requireConsent('run', opts.yes);
       const target = await openTarget(opts, job);
       const result = await runNow(target.ops.deps, { job, date, force: opts.force, by: operator() });
       const run = result.started[0];

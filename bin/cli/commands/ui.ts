@@ -18,7 +18,8 @@ export function registerUi(program: Command): void {
         description: target.description,
         operator: operator().slice('operator:'.length),
       });
-      process.stdout.write(`rsched UI for ${target.description}: ${green(ui.url)} (Ctrl-C stops it)\n`);
+      // The token in the fragment is what lets the page change runs; open this address, not the bare one.
+      process.stdout.write(`rsched UI for ${target.description}: ${green(ui.link)} (Ctrl-C stops it)\n`);
       await new Promise<void>((resolve) => {
         const stop = () => void ui.stop().then(resolve);
         process.once('SIGINT', stop);
