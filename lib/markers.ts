@@ -7,6 +7,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { MARKER_STATUSES } from '../lambdas/domain/markers';
+import { ENV } from '../lambdas/runtime/env';
 import { acknowledgeGuard, GUARD_RULES } from './guard';
 import type { RschedFunction } from './lambda-defaults';
 import { acknowledge, acknowledgeWildcardResource } from './nag';
@@ -29,6 +30,40 @@ export interface MarkersProps {
   readonly deadLetterQueue: sqs.IQueue;
   /** How long server access logs are kept. @default Duration.days(365) */
   readonly accessLogRetention?: Duration;
+  /**
+   * Jobs whose markers only named principals may write (`markers.writers` in
+   * dag-config): everyone else is denied PutObject/DeleteObject on those keys.
+   * @default - no job restricts its writers
+   */
+  readonly writers?: readonly MarkerWriters[];
+}
+
+/** One job's marker keys and the principals allowed to write them. */
+export interface MarkerWriters {
+  readonly job: string;
+  /** The key prefix the job's markers must use ("" for the bucket's root). */
+  readonly prefix: string;
+  /** IAM principal ARNs; wildcards allowed. */
+  readonly principals: readonly string[];
+}
+
+/**
+ * Denies writing or deleting a job's markers to every principal that is not
+ * one of its writers (docs/threat-model.md). A Deny with `ArnNotLike` on
+ * `aws:PrincipalArn` (for an assumed role: the role's ARN, per the IAM global
+ * condition keys reference) wins over any Allow in an identity policy.
+ */
+function denyOtherWriters(bucket: s3.IBucket, w: MarkerWriters): void {
+  bucket.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: `OnlyWritersOf${w.job.replace(/[^A-Za-z0-9]/g, '')}`,
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:PutObject', 's3:DeleteObject'],
+      resources: [bucket.arnForObjects(`${w.prefix}${w.job}__*`)],
+      conditions: { ArnNotLike: { 'aws:PrincipalArn': [...w.principals] } },
+    }),
+  );
 }
 
 /**
@@ -134,6 +169,11 @@ export class Markers extends Construct {
     this.subscription = this.topic.addSubscription(
       new subscriptions.LambdaSubscription(props.consumer, { deadLetterQueue: props.deadLetterQueue }),
     );
+
+    // The scheduler trusts marker events only from this bucket and through this topic.
+    props.consumer.addEnvironment(ENV.MARKER_BUCKET, this.bucket.bucketName);
+    props.consumer.addEnvironment(ENV.MARKER_TOPIC_ARN, this.topic.topicArn);
+    for (const w of props.writers ?? []) denyOtherWriters(this.bucket, w);
 
     // The scheduler reads marker bodies (params, meta), by version when the event names one.
     const role = props.consumer.executionRole;

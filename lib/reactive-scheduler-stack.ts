@@ -103,6 +103,9 @@ export class ReactiveSchedulerStack extends Stack {
       topicKey: this.topicKey,
       consumer: this.scheduler.schedulerFunction,
       deadLetterQueue: this.scheduler.deadLetters,
+      writers: [...props.config.dag.jobs.values()]
+        .filter((job) => job.markers.writers !== undefined)
+        .map((job) => ({ job: job.name, prefix: job.markers.prefix ?? '', principals: job.markers.writers ?? [] })),
     });
 
     // The time-of-day EMR fleet, when the config defines clusters (an empty fleet needs nothing).

@@ -159,10 +159,13 @@ function lambdaInputs(env: NodeJS.ProcessEnv): { dag: Dag; resources: AwsResourc
   };
 }
 
-/** The scheduler Lambda's dependencies. */
+/** The scheduler Lambda's dependencies; it trusts marker events only from its bucket, through its topic. */
 export function lambdaEngineDeps(log: Log, env: NodeJS.ProcessEnv = process.env): EngineDeps {
   const { dag, resources } = lambdaInputs(env);
-  return awsEngineDeps(dag, resources, log);
+  return {
+    ...awsEngineDeps(dag, resources, log),
+    trust: { bucket: requireEnv(ENV.MARKER_BUCKET, env), topicArn: requireEnv(ENV.MARKER_TOPIC_ARN, env) },
+  };
 }
 
 /** The sweeper Lambda's dependencies: the engine and the backfill records it advances. */

@@ -22,6 +22,9 @@ export const ENV = {
   ALERT_TOPIC_ARN: 'RSCHED_ALERT_TOPIC_ARN',
   CONFIG_FILE: 'RSCHED_CONFIG_FILE',
   RETENTION_DAYS: 'RSCHED_RETENTION_DAYS',
+  /** Scheduler: the only bucket and topic whose marker events it trusts (docs/threat-model.md). */
+  MARKER_BUCKET: 'RSCHED_MARKER_BUCKET',
+  MARKER_TOPIC_ARN: 'RSCHED_MARKER_TOPIC_ARN',
   /** Fleet functions: the `rsched:stack` tag value their IAM policies are scoped to. */
   STACK_TAG: 'RSCHED_STACK_TAG',
   EMR_SERVICE_ROLE: 'RSCHED_EMR_SERVICE_ROLE',

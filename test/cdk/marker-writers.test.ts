@@ -1,0 +1,96 @@
+/**
+ * Issue 14: only a job's writers may write its markers. The bucket policy the
+ * CDK app derives from `markers.writers` is evaluated with an IAM policy
+ * simulator (@cloud-copilot/iam-simulate, AGPL, tests only) against a
+ * principal whose own policy allows s3:PutObject everywhere, as the shared
+ * EMR instance role of an ad-hoc cluster would: an explicit Deny in a
+ * resource policy wins over an identity Allow (IAM User Guide, "Policy
+ * evaluation logic"); `aws:PrincipalArn` of an assumed-role session is the
+ * role's ARN ("AWS global condition context keys").
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENV } from '../../lambdas/runtime/env';
+import { ACCOUNT, resolveTemplate } from '../support/iam-model';
+import { type Synthesized, synthesize } from './support';
+
+const INGEST_ROLE = `arn:aws:iam::${ACCOUNT}:role/ingest-loader`;
+const ANALYSTS_ROLE = `arn:aws:iam::${ACCOUNT}:role/analysts-emr-instance`;
+const JOBS = [
+  { name: 'raw_events', target: { type: 'external' }, markers: { prefix: 'ingest/', writers: [`arn:aws:iam::${ACCOUNT}:role/ingest-*`] } },
+  { name: 'sessions', dependsOn: ['raw_events'], target: { type: 'datapipeline', pipeline: 'sessions-pipeline' } },
+];
+const configDir = mkdtempSync(join(tmpdir(), 'rsched-writers-config-'));
+writeFileSync(join(configDir, 'jobs.json'), JSON.stringify({ jobs: JOBS }));
+
+let s: Synthesized;
+let bucketArn: string;
+let bucketPolicy: { Version: string; Statement: unknown[] };
+beforeAll(() => {
+  s = synthesize({}, configDir);
+  const resources = resolveTemplate(s.template.toJSON() as never) as Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  const policy = Object.values(resources).find((r) => r.Type === 'AWS::S3::BucketPolicy' && JSON.stringify(r).includes('OnlyWritersOf'));
+  if (!policy) throw new Error('no bucket policy with the writers statement');
+  bucketPolicy = policy.Properties.PolicyDocument as typeof bucketPolicy;
+  const deny = (bucketPolicy.Statement as { Sid?: string; Resource: string }[]).find((st) => st.Sid === 'OnlyWritersOfrawevents');
+  bucketArn = (deny?.Resource ?? '').replace(/\/ingest\/raw_events__\*$/, '');
+});
+afterAll(() => rmSync(configDir, { recursive: true, force: true }));
+
+async function put(principal: string, key: string): Promise<string> {
+  const result = await runSimulation(
+    {
+      request: {
+        principal,
+        action: 's3:PutObject',
+        resource: { resource: `${bucketArn}/${key}`, accountId: ACCOUNT },
+        // AWS sets aws:PrincipalArn on every request (for a role session: the role's ARN).
+        contextVariables: { 'aws:SecureTransport': 'true', 'aws:PrincipalArn': principal },
+      },
+      identityPolicies: [
+        { name: 'anything-in-s3', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] } },
+      ],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: bucketPolicy,
+    },
+    {},
+  );
+  if (result.resultType === 'error') throw new Error(JSON.stringify(result.errors));
+  return result.overallResult;
+}
+
+describe('markers.writers becomes a bucket policy', () => {
+  it("denies writing and deleting the job prefix's markers to everyone but the writers", () => {
+    const deny = (bucketPolicy.Statement as Record<string, unknown>[]).find((st) => st.Sid === 'OnlyWritersOfrawevents');
+    expect(deny).toEqual({
+      Sid: 'OnlyWritersOfrawevents',
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: ['s3:DeleteObject', 's3:PutObject'],
+      Resource: `${bucketArn}/ingest/raw_events__*`,
+      Condition: { ArnNotLike: { 'aws:PrincipalArn': [`arn:aws:iam::${ACCOUNT}:role/ingest-*`] } },
+    });
+  });
+
+  it("a principal outside the writers cannot write the job's markers, even with s3:* on everything", async () => {
+    expect(await put(ANALYSTS_ROLE, 'ingest/raw_events__20261201.done')).toBe('ExplicitlyDenied');
+    expect(await put(INGEST_ROLE, 'ingest/raw_events__20261201.done')).toBe('Allowed');
+    // Jobs without writers keep the open behaviour.
+    expect(await put(ANALYSTS_ROLE, 'sessions__20261201.done')).toBe('Allowed');
+  });
+
+  it('tells the scheduler which bucket and topic to trust', () => {
+    type Fn = { Type: string; Properties: { Environment?: { Variables?: Record<string, string> } } };
+    const resources = resolveTemplate(s.template.toJSON() as never) as Record<string, Fn>;
+    const env = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::Lambda::Function')
+      .map((r) => r.Properties.Environment?.Variables ?? {})
+      .find((v) => v.POWERTOOLS_SERVICE_NAME === 'rsched-scheduler');
+    expect(env?.[ENV.MARKER_BUCKET]).toBe(bucketArn.replace('arn:aws:s3:::', ''));
+    expect(env?.[ENV.MARKER_TOPIC_ARN]).toMatch(/^arn:aws:sns:.*MarkerTopic/);
+  });
+});
