@@ -1,7 +1,9 @@
+import { Readable } from 'node:stream';
 import { GetObjectCommand, NoSuchKey, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { S3MarkerReader } from '../../../lambdas/adapters/aws/s3-marker-reader';
+import { MAX_MARKER_BODY_BYTES } from '../../../lambdas/domain/markers';
 
 const client = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 const mock = mockClient(client);
@@ -29,5 +31,21 @@ describe('S3MarkerReader', () => {
   it('lets throttling and server errors through, so the event is retried', async () => {
     mock.on(GetObjectCommand).rejects(s3Error('SlowDown', 503));
     await expect(reader.read('markers', 'sessions__20261201.done')).rejects.toThrow('SlowDown');
+  });
+});
+
+describe('S3MarkerReader: a huge object', () => {
+  it('is not read whole: the download stops one byte past the marker body limit', async () => {
+    let produced = 0;
+    const endless = new Readable({
+      read() {
+        produced += 16 * 1024;
+        this.push(Buffer.alloc(16 * 1024, 'x'));
+      },
+    });
+    mock.on(GetObjectCommand).resolves({ Body: endless as never });
+    const text = await reader.read('b', 'k__20261122.done');
+    expect(text?.length).toBe(MAX_MARKER_BODY_BYTES + 1);
+    expect(produced).toBeLessThan(MAX_MARKER_BODY_BYTES * 2);
   });
 });
