@@ -1,6 +1,6 @@
 import type { Job } from '../domain/config/dag';
 import type { Actor, RunKey } from '../domain/runs/run';
-import { RunState } from '../domain/runs/states';
+import { OPEN_STATES, RunState } from '../domain/runs/states';
 import { retry, type TransitionGuard } from '../domain/runs/transitions';
 import { addMinutes } from '../ports/clock';
 import type { EngineDeps } from './deps';
@@ -27,14 +27,7 @@ export interface AttemptFailure {
 }
 
 /** States in which a job can be reported failed; ended runs need a new attempt first. */
-const FAILABLE_STATES = [
-  RunState.PENDING,
-  RunState.WAITING,
-  RunState.WAITING_FOR_CLUSTER,
-  RunState.SUBMITTING,
-  RunState.SUBMITTED,
-  RunState.SUBMIT_UNCERTAIN,
-];
+const FAILABLE_STATES = OPEN_STATES.filter((s) => s !== RunState.RETRYING);
 
 /**
  * Records a failed attempt: a new attempt after `retryDelayMinutes` while

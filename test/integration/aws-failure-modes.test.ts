@@ -10,13 +10,13 @@ import { replay } from '../../lambdas/engine/operations/replay';
 import { failDownstream, propagateSuccess } from '../../lambdas/engine/outcomes';
 import { sweep } from '../../lambdas/engine/sweep';
 import { MINUTE_MS } from '../../lambdas/ports/clock';
-import type { MarkerBucket } from '../../lambdas/ports/marker-bucket';
 import type { AlertRecord } from '../../lambdas/ports/run-store';
 import { type SubmissionRef, SubmitError, type SubmitRequest, type SubmitResult, type Submitter } from '../../lambdas/ports/submitter';
 import { dagFrom, EXTERNAL } from '../support/dags';
 import { useDynalite } from '../support/dynalite';
-import { createHarness, type Harness, triggerEvent } from '../support/harness';
+import { bucketOf, createHarness, type Harness, triggerEvent } from '../support/harness';
 import { APPLIED_FAULTS, type HttpFault, injectHttpFaults, operation, strike } from '../support/http-faults';
+import { withLambdaRetries } from '../support/lambda-retries';
 import { historyProblems } from '../support/runs';
 
 /**
@@ -32,31 +32,19 @@ const DAY = '2026-11-22' as RunDate;
 const EDGES = { x: [], r: [], c: ['x', 'r'], d: ['c'] };
 const dayDag = () => dagFrom(EDGES, { x: EXTERNAL }, { defaults: { timeoutMinutes: 600 } });
 
-/** Lambda's asynchronous invoke: the first try and two retries. */
-async function withRetries(action: () => Promise<unknown>): Promise<void> {
-  for (let i = 1; ; i++) {
-    try {
-      await action();
-      return;
-    } catch (err) {
-      if (i >= 3) throw err;
-    }
-  }
-}
-
 /** Drives a day: trigger, external marker, then each submitted job's marker, with sweeps past the claim lease. */
 async function driveDay(h: Harness): Promise<void> {
   const written = new Set<string>();
-  await withRetries(() => h.handler(triggerEvent('r', DAY)));
-  await withRetries(() => h.handler(h.snsEvent(h.marker('x', DAY))));
+  await withLambdaRetries(() => h.handler(triggerEvent('r', DAY)));
+  await withLambdaRetries(() => h.handler(h.snsEvent(h.marker('x', DAY))));
   for (let round = 0; round < 6; round++) {
     for (const { request } of h.submitter.submitted) {
       if (written.has(request.job)) continue;
       written.add(request.job);
-      await withRetries(() => h.handler(h.snsEvent(h.marker(request.job, DAY))));
+      await withLambdaRetries(() => h.handler(h.snsEvent(h.marker(request.job, DAY))));
     }
     h.clock.advance((h.deps.tuning.claimLeaseMinutes + 1) * MINUTE_MS);
-    await withRetries(() => sweep(h.deps));
+    await withLambdaRetries(() => sweep(h.deps));
   }
 }
 
@@ -219,25 +207,6 @@ describe('S3 sequencers (right-padded with zeros, AWS Knowledge Center)', () => 
     expect((await h.run('r', DAY))?.history.length).toBe(r?.history.length);
   });
 });
-
-/** A bucket that hands what `mark` writes to the harness's marker reader. */
-function bucketOf(h: Harness): MarkerBucket & { written: string[] } {
-  const written: string[] = [];
-  return {
-    bucket: 'markers-test',
-    written,
-    async write(key: string, body: string) {
-      written.push(key);
-      h.markers.bodies.set(key, body);
-    },
-    async read(_bucket: string, key: string) {
-      return h.markers.bodies.get(key);
-    },
-    async list() {
-      return [];
-    },
-  } as unknown as MarkerBucket & { written: string[] };
-}
 
 describe('rsched mark is judged by attempt, not by two clocks', () => {
   it("a marked .done counts although the operator's clock is 2 s ahead of S3's", async () => {

@@ -4,7 +4,7 @@ import { onMarker } from '../../lambdas/engine/markers';
 import { clusterSpec, configFile, emrJob, issuesOf, pipelineJob } from '../support/config-files';
 import { dagFrom, EXTERNAL } from '../support/dags';
 import { useDynalite } from '../support/dynalite';
-import { BUCKET, createHarness } from '../support/harness';
+import { BUCKET, createHarness, ETL_CLUSTER } from '../support/harness';
 
 /**
  * Issue 14: a marker is a command. Nothing it says reaches a submission
@@ -16,14 +16,6 @@ const DAY = '2026-11-22' as RunDate;
 
 const CLUSTERS = { clusters: [{ name: 'etl-cluster', pools: ['etl'] }] };
 const CLUSTER_FILE = { clusters: [clusterSpec('etl-cluster', ['etl'])] };
-const LIVE = {
-  id: 'j-1',
-  name: 'etl-cluster',
-  pools: ['etl'],
-  masterIp: '10.0.0.1',
-  windowStart: '2026-11-22T00:00:00Z',
-  windowEnd: '2026-11-22T23:00:00Z',
-};
 
 describe('validate: where marker params may go', () => {
   const step = (args: string[], extra: Record<string, unknown> = {}) =>
@@ -103,7 +95,7 @@ describe('marker params are checked when the marker arrives and again at render'
 
   it('the shell-injection string of the review is refused: MARKER_REJECTED, nothing submitted', async () => {
     const h = await createHarness(emulator(), shellDag());
-    h.clusters.live = [LIVE];
+    h.clusters.live = [ETL_CLUSTER];
     const evil = "x'; aws s3 rm --recursive s3://prod-lake/; echo '";
     const outcome = await onMarker(h.deps, h.marker('up', DAY, 'done', { body: JSON.stringify({ params: { table: evil } }) }));
     expect(outcome).toMatchObject({ kind: 'rejected' });
@@ -115,7 +107,7 @@ describe('marker params are checked when the marker arrives and again at render'
 
   it('a good value renders', async () => {
     const h = await createHarness(emulator(), shellDag());
-    h.clusters.live = [LIVE];
+    h.clusters.live = [ETL_CLUSTER];
     await onMarker(h.deps, h.marker('up', DAY, 'done', { body: JSON.stringify({ params: { table: 'raw_events' } }) }));
     expect(h.submitter.calls[0]?.target).toMatchObject({ args: ['bash', '-c', "spark-sql -e 'SELECT * FROM raw_events'"] });
   });
@@ -134,7 +126,7 @@ describe('marker params are checked when the marker arrives and again at render'
       CLUSTERS,
     );
     const h = await createHarness(emulator(), dag);
-    h.clusters.live = [LIVE];
+    h.clusters.live = [ETL_CLUSTER];
     const spaced = await onMarker(h.deps, h.marker('up', DAY, 'done', { body: JSON.stringify({ params: { day: '1 --conf x' } }) }));
     expect((spaced as { reason: string }).reason).toContain('default pattern for undeclared params');
     const option = await onMarker(

@@ -8,11 +8,10 @@ import { replay } from '../../lambdas/engine/operations/replay';
 import { sweep } from '../../lambdas/engine/sweep';
 import { makeSweeperHandler } from '../../lambdas/handlers/sweeper';
 import { MINUTE_MS } from '../../lambdas/ports/clock';
-import type { MarkerBucket } from '../../lambdas/ports/marker-bucket';
 import { dagFrom, EXTERNAL } from '../support/dags';
 import { useDynalite } from '../support/dynalite';
 import { faultyStore } from '../support/faults';
-import { createHarness, type Harness, triggerEvent } from '../support/harness';
+import { bucketOf, createHarness, ETL_CLUSTER, type Harness, triggerEvent } from '../support/harness';
 
 /**
  * Issue 12: no single run, marker or restart stops the scheduler's progress
@@ -24,21 +23,6 @@ const DAY = '2026-11-22' as RunDate;
 
 /** The example DAG's shape around `revenue`. */
 const REVENUE = { payments_export: [], sessions: [], revenue: ['payments_export', 'sessions'] };
-
-function bucketOf(h: Harness): MarkerBucket {
-  return {
-    bucket: 'markers-test',
-    async write(key: string, body: string) {
-      h.markers.bodies.set(key, body);
-    },
-    async read(_bucket: string, key: string) {
-      return h.markers.bodies.get(key);
-    },
-    async list() {
-      return [];
-    },
-  } as unknown as MarkerBucket;
-}
 
 async function failEarly(h: Harness): Promise<void> {
   await h.handler(triggerEvent('payments_export', DAY));
@@ -124,16 +108,7 @@ describe('one fan-in cannot outgrow an item', () => {
     };
     const dag = dagFrom(edges, overrides, { clusters: [{ name: 'etl-cluster', pools: ['etl'] }] });
     const h = await createHarness(emulator(), dag);
-    h.clusters.live = [
-      {
-        id: 'j-1',
-        name: 'etl-cluster',
-        pools: ['etl'],
-        masterIp: '10.0.0.1',
-        windowStart: '2026-11-22T00:00:00Z',
-        windowEnd: '2026-11-22T23:00:00Z',
-      },
-    ];
+    h.clusters.live = [ETL_CLUSTER];
     for (const [i, u] of ups.entries()) {
       const body = JSON.stringify({ params: { [`k${i}`]: String(i).repeat(60_000) } });
       await h.handler(h.snsEvent(h.marker(u, DAY, 'done', { body })));

@@ -12,9 +12,32 @@ import { makeSchedulerHandler, type TriggerEvent } from '../../lambdas/handlers/
 import { createTables, type DynamoEmulator } from '../../lambdas/local/dynamodb-emulator';
 import { ManualClock } from '../../lambdas/ports/clock';
 import { silentLog } from '../../lambdas/ports/log';
+import type { MarkerBucket } from '../../lambdas/ports/marker-bucket';
 import { FixedClusters, MapMarkerReader, RecordingAlerts, RecordingSubmitter } from './fakes';
 
 export const BUCKET = 'markers-test';
+
+/** A cluster of pool `etl` that is up for the whole of 2026-11-22. */
+export const ETL_CLUSTER = {
+  id: 'j-1',
+  name: 'etl-cluster',
+  pools: ['etl'],
+  masterIp: '10.0.0.1',
+  windowStart: '2026-11-22T00:00:00Z',
+  windowEnd: '2026-11-22T23:00:00Z',
+} as const;
+
+/** A marker bucket over the harness's marker reader: what `mark` writes, the scheduler reads. */
+export function bucketOf(h: Pick<Harness, 'markers'>): MarkerBucket {
+  return {
+    bucket: BUCKET,
+    read: (bucket, key) => h.markers.read(bucket, key),
+    list: async () => [],
+    write: async (key, body) => {
+      h.markers.bodies.set(key, body);
+    },
+  };
+}
 
 export interface Harness {
   /** The DynamoDB client under the store: inject HTTP faults here (test/support/http-faults.ts). */
