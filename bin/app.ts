@@ -47,6 +47,7 @@ function main(): void {
     chatbot: inputs.chatbot,
     emr: inputs.emr,
     retentionDays: inputs.retentionDays,
+    markerWindow: inputs.markerWindow,
     lambdaDefaults: { reserveConcurrency: inputs.reserveConcurrency },
   });
   // cdk-nag AwsSolutions and CloudFormation Guard (the AWS Control Tower proactive controls, run by the

@@ -4,6 +4,7 @@
  * keys (e.g. the default stack name) without loading CDK.
  */
 
+import { DEFAULT_TUNING } from '../lambdas/engine/deps';
 /** Context keys, with the meaning each has. */
 export const CONTEXT_KEYS = {
   /** CloudFormation stack name (the CLI's `--stack` default). */
@@ -33,12 +34,20 @@ export const CONTEXT_KEYS = {
   emrSecurityConfiguration: 'rsched:emrSecurityConfiguration',
   /** Days a run's history is kept before DynamoDB's TTL removes it. */
   retentionDays: 'rsched:retentionDays',
+  markerDaysBack: 'rsched:markerDaysBack',
+  markerDaysAhead: 'rsched:markerDaysAhead',
   /** Reserve Lambda concurrency for the functions (false for accounts with a concurrency limit of 10). */
   reserveConcurrency: 'rsched:reserveConcurrency',
 } as const;
 
 export const DEFAULT_STACK_NAME = 'ReactiveScheduler';
 export const DEFAULT_RETENTION_DAYS = 400;
+
+/** Marker run dates the scheduler accepts: at most `daysBack` before today and `daysAhead` after it (UTC). */
+export interface MarkerWindow {
+  readonly daysBack: number;
+  readonly daysAhead: number;
+}
 
 /**
  * Reserved concurrency the stack asks for (when rsched:reserveConcurrency is
@@ -85,6 +94,8 @@ export interface AppInputs {
   readonly chatbot?: ChatbotInputs;
   readonly emr: EmrInputs;
   readonly retentionDays: number;
+  /** Marker run dates accepted around today (docs/markers.md). */
+  readonly markerWindow: MarkerWindow;
   readonly reserveConcurrency: boolean;
 }
 
@@ -174,6 +185,19 @@ export function readAppInputs(get: (key: string) => unknown): AppInputs {
     else retentionDays = n;
   }
 
+  const days = (key: string, fallback: number, max: number): number => {
+    const raw = get(key);
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (Number.isInteger(n) && n >= 0 && n <= max) return n;
+    problems.push(`${key} must be a whole number of days from 0 to ${max}, got ${JSON.stringify(raw)}`);
+    return fallback;
+  };
+  const markerWindow: MarkerWindow = {
+    daysBack: days(CONTEXT_KEYS.markerDaysBack, DEFAULT_TUNING.markerDaysBack, 3650),
+    daysAhead: days(CONTEXT_KEYS.markerDaysAhead, DEFAULT_TUNING.markerDaysAhead, 31),
+  };
+
   const inputs: AppInputs = {
     stackName,
     configDir: text(CONTEXT_KEYS.configDir),
@@ -192,6 +216,7 @@ export function readAppInputs(get: (key: string) => unknown): AppInputs {
       securityConfiguration: text(CONTEXT_KEYS.emrSecurityConfiguration, SECURITY_CONFIGURATION, 'an EMR security configuration name'),
     },
     retentionDays,
+    markerWindow,
     reserveConcurrency: bool(CONTEXT_KEYS.reserveConcurrency, true),
   };
   if (problems.length > 0) throw new ContextInvalidError(problems);

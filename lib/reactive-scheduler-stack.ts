@@ -6,7 +6,7 @@ import type { Construct } from 'constructs';
 import { Alerts } from './alerts';
 import { ClusterFleet } from './cluster-fleet';
 import { type ClusterTag, clusterTagOf } from './cluster-tag';
-import type { ChatbotInputs, EmrInputs } from './context';
+import type { ChatbotInputs, EmrInputs, MarkerWindow } from './context';
 import type { DagConfig } from './dag-config';
 import type { LambdaDefaults, RschedFunction } from './lambda-defaults';
 import { Markers } from './markers';
@@ -29,6 +29,8 @@ export interface ReactiveSchedulerStackProps extends StackProps {
   readonly emr?: EmrInputs;
   /** Days a run's history is kept. @default 400 */
   readonly retentionDays?: number;
+  /** Marker run dates accepted around today. @default - 400 days back, 1 day ahead */
+  readonly markerWindow?: MarkerWindow;
   /** Shared settings of every function. @default - see LambdaDefaults */
   readonly lambdaDefaults?: LambdaDefaults;
 }
@@ -97,6 +99,7 @@ export class ReactiveSchedulerStack extends Stack {
       lambdaDefaults: this.lambdaDefaults,
       clusterTag: this.clusterTag,
       retentionDays: props.retentionDays,
+      markerWindow: props.markerWindow,
     });
     this.markers = new Markers(this, 'Markers', {
       existingBucketName: props.markerBucketName,

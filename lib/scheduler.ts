@@ -11,7 +11,7 @@ import { DEFAULT_TUNING } from '../lambdas/engine/deps';
 import type { TriggerEvent } from '../lambdas/handlers/scheduler';
 import { ENV } from '../lambdas/runtime/env';
 import type { ClusterTag } from './cluster-tag';
-import { DEFAULT_RETENTION_DAYS, RESERVED_CONCURRENCY } from './context';
+import { DEFAULT_RETENTION_DAYS, type MarkerWindow, RESERVED_CONCURRENCY } from './context';
 import type { DagConfig } from './dag-config';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { DesignedTable, TABLE_ACTIONS } from './designed-table';
@@ -29,6 +29,8 @@ export interface SchedulerProps {
   readonly clusterTag: ClusterTag;
   /** Days before a run's history expires (DynamoDB TTL). @default 400 */
   readonly retentionDays?: number;
+  /** Marker run dates accepted around today. @default - 400 days back, 1 day ahead */
+  readonly markerWindow?: MarkerWindow;
   /**
    * Reserved concurrency of the scheduler function: caps the burst of EMR and
    * Data Pipeline calls a flood of markers (a backfill) can cause; throttled
@@ -125,6 +127,9 @@ export class Scheduler extends Construct {
       [ENV.CLUSTERS_TABLE]: this.clustersTable.tableName,
       [ENV.ALERT_TOPIC_ARN]: props.alertTopic.topicArn,
       [ENV.RETENTION_DAYS]: String(retentionDays),
+      ...(props.markerWindow
+        ? { [ENV.MARKER_DAYS_BACK]: String(props.markerWindow.daysBack), [ENV.MARKER_DAYS_AHEAD]: String(props.markerWindow.daysAhead) }
+        : {}),
     };
     this.schedulerFunction = new RschedFunction(this, 'SchedulerFunction', {
       entry: 'scheduler',

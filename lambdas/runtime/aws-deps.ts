@@ -162,8 +162,14 @@ function lambdaInputs(env: NodeJS.ProcessEnv): { dag: Dag; resources: AwsResourc
 /** The scheduler Lambda's dependencies; it trusts marker events only from its bucket, through its topic. */
 export function lambdaEngineDeps(log: Log, env: NodeJS.ProcessEnv = process.env): EngineDeps {
   const { dag, resources } = lambdaInputs(env);
+  const engine = awsEngineDeps(dag, resources, log);
   return {
-    ...awsEngineDeps(dag, resources, log),
+    ...engine,
+    tuning: {
+      ...engine.tuning,
+      markerDaysBack: optionalIntEnv(ENV.MARKER_DAYS_BACK, engine.tuning.markerDaysBack, env),
+      markerDaysAhead: optionalIntEnv(ENV.MARKER_DAYS_AHEAD, engine.tuning.markerDaysAhead, env),
+    },
     trust: { bucket: requireEnv(ENV.MARKER_BUCKET, env), topicArn: requireEnv(ENV.MARKER_TOPIC_ARN, env) },
   };
 }

@@ -25,6 +25,9 @@ export const ENV = {
   /** Scheduler: the only bucket and topic whose marker events it trusts (docs/threat-model.md). */
   MARKER_BUCKET: 'RSCHED_MARKER_BUCKET',
   MARKER_TOPIC_ARN: 'RSCHED_MARKER_TOPIC_ARN',
+  /** Scheduler: marker run dates accepted around today (default 400 back, 1 ahead). */
+  MARKER_DAYS_BACK: 'RSCHED_MARKER_DAYS_BACK',
+  MARKER_DAYS_AHEAD: 'RSCHED_MARKER_DAYS_AHEAD',
   /** Fleet functions: the `rsched:stack` tag value their IAM policies are scoped to. */
   STACK_TAG: 'RSCHED_STACK_TAG',
   EMR_SERVICE_ROLE: 'RSCHED_EMR_SERVICE_ROLE',

@@ -27,8 +27,19 @@ describe('cdk.json context', () => {
         securityConfiguration: undefined,
       },
       retentionDays: 400,
+      markerWindow: { daysBack: 400, daysAhead: 1 },
       reserveConcurrency: true,
     });
+  });
+
+  it('reads the marker date window, and refuses one that is not whole days', () => {
+    expect(read({ [CONTEXT_KEYS.markerDaysBack]: '30', [CONTEXT_KEYS.markerDaysAhead]: 0 }).markerWindow).toEqual({
+      daysBack: 30,
+      daysAhead: 0,
+    });
+    expect(() => read({ [CONTEXT_KEYS.markerDaysAhead]: '1.5' })).toThrow(
+      'rsched:markerDaysAhead must be a whole number of days from 0 to 31, got "1.5"',
+    );
   });
 
   it("reads the EMR instance role's data access and security configuration, as lists or comma-separated", () => {

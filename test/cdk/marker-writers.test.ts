@@ -93,4 +93,13 @@ describe('markers.writers becomes a bucket policy', () => {
     expect(env?.[ENV.MARKER_BUCKET]).toBe(bucketArn.replace('arn:aws:s3:::', ''));
     expect(env?.[ENV.MARKER_TOPIC_ARN]).toMatch(/^arn:aws:sns:.*MarkerTopic/);
   });
+
+  it('passes a configured marker date window to the scheduler', () => {
+    type Fn = { Type: string; Properties: { Environment?: { Variables?: Record<string, string> } } };
+    const windowed = synthesize({ markerWindow: { daysBack: 30, daysAhead: 0 } }, configDir);
+    const env = Object.values(resolveTemplate(windowed.template.toJSON() as never) as Record<string, Fn>)
+      .map((r) => r.Properties.Environment?.Variables ?? {})
+      .find((v) => v.POWERTOOLS_SERVICE_NAME === 'rsched-scheduler');
+    expect(env).toMatchObject({ [ENV.MARKER_DAYS_BACK]: '30', [ENV.MARKER_DAYS_AHEAD]: '0' });
+  });
 });
