@@ -18,7 +18,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { printChecks, registerDoctor } from '../../bin/cli/commands/doctor';
-import { type CheckResult, type DoctorClients, type DoctorInputs, runDoctor } from '../../bin/cli/doctor/checks';
+import { type CheckResult, checkMarkerWriters, type DoctorClients, type DoctorInputs, runDoctor } from '../../bin/cli/doctor/checks';
 import { loadDag } from '../../lambdas/domain/config/validate';
 import { readAppInputs } from '../../lib/context';
 
@@ -63,6 +63,7 @@ const dag = loadDag([
           name: 'sessions',
           schedule: '0 2 * * *',
           target: { type: 'emr-step', pool: 'etl', step: { args: ['spark-submit', 's3://code/s.py'] } },
+          markers: { prefix: 'etl/', writers: ['arn:aws:iam::123456789012:role/etl-*'] },
         },
         { name: 'export', dependsOn: ['sessions'], target: { type: 'datapipeline', pipeline: 'export-pipeline' } },
       ],
@@ -225,6 +226,7 @@ describe('rsched doctor', () => {
       'emr-instance-profile': 'ok',
       'data-pipeline': 'ok',
       'pipeline export-pipeline': 'ok',
+      'marker writers': 'ok',
       'lambda-concurrency': 'ok',
       'slack-secret': 'ok',
       'bucket-notifications': 'ok',
@@ -355,5 +357,13 @@ describe('rsched doctor', () => {
     expect(report.ok).toBe(false);
     expect(report.checks.find((c: CheckResult) => c.id === 'sweeper').status).toBe('fail');
     expect(exitCode).toBe(1);
+  });
+});
+
+describe('marker writers', () => {
+  it('warns when no job restricts who may write its markers', () => {
+    const unrestricted = loadDag([{ path: 'j.json', text: JSON.stringify({ jobs: [{ name: 'a', target: { type: 'external' } }] }) }]);
+    expect(checkMarkerWriters(unrestricted)).toMatchObject({ status: 'warn', fix: expect.stringContaining('docs/threat-model.md') });
+    expect(checkMarkerWriters(dag)).toMatchObject({ status: 'ok' });
   });
 });

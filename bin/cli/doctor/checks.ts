@@ -98,6 +98,7 @@ export async function runDoctor(inputs: DoctorInputs, clients: DoctorClients): P
   if (inputs.dag.clusters.size > 0) results.push(...(await checkEmr(inputs, outputs, clients)));
   const pipelines = [...inputs.dag.jobs.values()].flatMap((j) => (j.target.type === 'datapipeline' ? [j.target.pipeline] : []));
   if (pipelines.length > 0) results.push(...(await checkDataPipeline(inputs.stackName, [...new Set(pipelines)], clients)));
+  results.push(checkMarkerWriters(inputs.dag));
   results.push(await checkConcurrency(inputs, outputs !== undefined, clients));
   if (inputs.app.slackWebhookSecret) results.push(await checkSlackSecret(inputs.app.slackWebhookSecret, clients));
   if (outputs) {
@@ -107,6 +108,17 @@ export async function runDoctor(inputs: DoctorInputs, clients: DoctorClients): P
     if (inputs.app.alertEmails.length > 0) results.push(await checkSubscriptions(outputs, clients));
   }
   return results;
+}
+
+/** Whether any job restricts who may write its markers (docs/threat-model.md); none is allowed, but said. */
+export function checkMarkerWriters(dag: Dag): CheckResult {
+  const restricted = [...dag.jobs.values()].filter((j) => j.markers.writers !== undefined).map((j) => j.name);
+  if (restricted.length > 0) return ok('marker writers', `markers of ${restricted.join(', ')} may be written only by their writers`);
+  return warn(
+    'marker writers',
+    'no job names "markers": {"writers": [...]}: anyone allowed s3:PutObject on the marker bucket can mark any job done or failed',
+    'Give the jobs whose markers other systems write a "markers": {"prefix": ..., "writers": [...]} (docs/threat-model.md), then cdk deploy.',
+  );
 }
 
 async function checkIdentity(clients: DoctorClients): Promise<CheckResult> {
