@@ -28,3 +28,13 @@ export async function raiseAlert(deps: EngineDeps, input: AlertInput): Promise<b
   deps.log.warn('alert', { kind: alert.kind, job: alert.job, date: alert.date, message: alert.message, resent: status === 'unsent' });
   return true;
 }
+
+/** An alert about one run's current attempt (de-duplicated per run, kind and attempt). */
+export function raiseRunAlert(
+  deps: EngineDeps,
+  run: { readonly job: string; readonly date: RunDate; readonly attempt: number },
+  kind: AlertKind,
+  text: AlertText,
+): Promise<boolean> {
+  return raiseAlert(deps, { kind, job: run.job, date: run.date, attempt: run.attempt, ...text });
+}

@@ -16,7 +16,7 @@ import { render, type TemplateContext, TemplateError } from '../domain/template'
 import { addMinutes } from '../ports/clock';
 import type { LiveCluster } from '../ports/cluster-directory';
 import { type RenderedTarget, SubmitError, type SubmitRequest, type SubmitResult } from '../ports/submitter';
-import { raiseAlert } from './alerting';
+import { raiseRunAlert } from './alerting';
 import type { EngineDeps } from './deps';
 import { endInFailure } from './outcomes';
 import { upstreamParamsOf } from './upstream-params';
@@ -245,11 +245,5 @@ export async function parkAsUncertain(deps: EngineDeps, job: Job, run: Run, by: 
     }),
   );
   if (!parked.ok) return;
-  await raiseAlert(deps, {
-    kind: AlertKind.SUBMIT_UNCERTAIN,
-    job: run.job,
-    date: run.date,
-    attempt: run.attempt,
-    ...submitUncertainText(run.job, run.date, why, target),
-  });
+  await raiseRunAlert(deps, run, AlertKind.SUBMIT_UNCERTAIN, submitUncertainText(run.job, run.date, why, target));
 }

@@ -16,7 +16,7 @@ import type { Run } from '../domain/runs/run';
 import { OPEN_STATES, RunState } from '../domain/runs/states';
 import { noteConflict, succeedByMarker, type TransitionGuard } from '../domain/runs/transitions';
 import { addMinutes } from '../ports/clock';
-import { raiseAlert } from './alerting';
+import { raiseAlert, raiseRunAlert } from './alerting';
 import type { EngineDeps } from './deps';
 import { failAttempt } from './failures';
 import { propagateSuccess } from './outcomes';
@@ -152,13 +152,12 @@ async function noteIfConflicting(
     }),
   );
   if (!noted.ok) return;
-  await raiseAlert(deps, {
-    kind: AlertKind.MARKER_CONFLICT,
-    job: run.job,
-    date: run.date,
-    attempt: run.attempt,
-    ...markerConflictText(run.job, run.date, run.attempt, run.markerKey ?? run.state, marker.key),
-  });
+  await raiseRunAlert(
+    deps,
+    run,
+    AlertKind.MARKER_CONFLICT,
+    markerConflictText(run.job, run.date, run.attempt, run.markerKey ?? run.state, marker.key),
+  );
 }
 
 /** The run's current attempt ended by the opposite marker, and this one is not of an older attempt. */

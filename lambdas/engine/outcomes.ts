@@ -10,7 +10,7 @@ import {
   upstreamFailed,
 } from '../domain/runs/transitions';
 import { addMinutes } from '../ports/clock';
-import { raiseAlert } from './alerting';
+import { raiseRunAlert } from './alerting';
 import type { EngineDeps } from './deps';
 import { dispatch } from './dispatch';
 
@@ -72,13 +72,7 @@ export async function endInFailure(deps: EngineDeps, end: EndInFailure): Promise
 /** The part of a failure after the state change: alert, chain, bookkeeping. Idempotent. */
 export async function finishFailure(deps: EngineDeps, run: Run, by: Actor, cause?: TimeoutCause): Promise<void> {
   const kind: FailureKind = run.failureKind ?? (run.state === RunState.TIMED_OUT ? 'TIMED_OUT' : 'FAILED');
-  await raiseAlert(deps, {
-    kind: AlertKind[kind],
-    job: run.job,
-    date: run.date,
-    attempt: run.attempt,
-    ...failureText(kind, run, run.reason ?? 'no reason recorded', cause),
-  });
+  await raiseRunAlert(deps, run, AlertKind[kind], failureText(kind, run, run.reason ?? 'no reason recorded', cause));
   await failDownstream(deps, run, by);
   await markPropagated(deps, run);
 }
