@@ -1,5 +1,5 @@
 import type { RequestListener } from 'node:http';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConfiguredRetryStrategy } from '@smithy/util-retry';
 import { documentClient } from '../../lambdas/adapters/aws/clients';
 import { DynamoRunStore } from '../../lambdas/adapters/aws/dynamodb-run-store';
@@ -325,6 +325,9 @@ export async function runTrial(seed: number, listener: RequestListener): Promise
 
   faults.setPlan(() => undefined);
   const runs = await deps.store.listByDate(DATE);
+  // One dynalite serves thousands of trials: what a trial leaves behind would make every later one slower.
+  for (const table of [tables.runs, tables.clusters]) await client.send(new DeleteTableCommand({ TableName: table }));
+  client.destroy();
   return { seed, jobs: plans.length, ...judge(runs, controlPlane, written), problems };
 }
 
