@@ -8,7 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { EMR_MANAGED_POLICY_TAG } from '../lambdas/adapters/aws/emr-control';
-import type { Cluster } from '../lambdas/domain/config/dag';
+import type { Cluster, Dag } from '../lambdas/domain/config/dag';
 import { toEventBridgeCron } from '../lambdas/domain/cron';
 import { PROVISION_LEASE_MS } from '../lambdas/engine/fleet/deps';
 import { EMR_DETAIL_TYPES, HANDLED_EMR_STATES } from '../lambdas/events/emr-event';
@@ -22,8 +22,8 @@ import { DeadLetterQueue } from './dead-letter-queue';
 import { TABLE_ACTIONS } from './designed-table';
 import { type EmrRoles, FLEET_EMR_ACTIONS, grantLaunch, grantPassRole } from './fleet-grants';
 import { type LambdaDefaults, RschedFunction } from './lambda-defaults';
-import { MARKER_SUFFIXES } from './markers';
-import { acknowledge, acknowledgeWildcardResource } from './nag';
+import { acknowledge } from './nag';
+import { NodeRoles } from './node-roles';
 import type { Scheduler } from './scheduler';
 import { grantSubmit } from './submit-grants';
 import { TopicRuleTarget } from './topic-rule-target';
@@ -92,9 +92,8 @@ export class ClusterFleet extends Construct {
   public readonly deadLetters: DeadLetterQueue;
   /** Passed to RunJobFlow as ServiceRole. */
   public readonly serviceRole: iam.IRole;
-  /** The role of the instance profile; when created here, grant your jobs' data access to it. */
-  public readonly instanceRole: iam.IRole;
-  public readonly instanceProfile: iam.IInstanceProfile;
+  /** The EC2 instance profiles of the nodes: one per pool set when created here (lib/node-roles.ts). */
+  public readonly nodeRoles: NodeRoles;
   /** Cluster name → its start / stop schedule. */
   public readonly startSchedules: ReadonlyMap<string, scheduler.Schedule>;
   public readonly stopSchedules: ReadonlyMap<string, scheduler.Schedule>;
@@ -132,10 +131,9 @@ export class ClusterFleet extends Construct {
         `${CONTEXT_KEYS.emrInstanceDataBuckets} and ${CONTEXT_KEYS.emrInstanceManagedPolicyArns} apply to the instance role the stack creates; with ${CONTEXT_KEYS.emrInstanceProfileName} set, grant that data to your own instance role instead.`,
       );
     }
-    const roles = this.emrRoles(emr, props.markerBucket);
+    const roles = this.emrRoles(emr, props.config.dag, props.markerBucket);
     this.serviceRole = roles.serviceRole;
-    this.instanceRole = roles.instanceRole;
-    this.instanceProfile = roles.instanceProfile;
+    this.nodeRoles = roles.nodeRoles;
 
     this.deadLetters = new DeadLetterQueue(this, 'FleetDeadLetters', {
       holds: 'EMR cluster/step events and fleet start, stop and reconcile invocations that failed after every retry',
@@ -149,7 +147,7 @@ export class ClusterFleet extends Construct {
       [ENV.RETENTION_DAYS]: String(props.retentionDays ?? DEFAULT_RETENTION_DAYS),
       [ENV.STACK_TAG]: tag.value,
       [ENV.EMR_SERVICE_ROLE]: this.serviceRole.roleName,
-      [ENV.EMR_INSTANCE_PROFILE]: this.instanceProfile.instanceProfileName,
+      ...this.instanceProfileEnvironment(),
       ...(emr.subnetId ? { [ENV.EMR_SUBNET_ID]: emr.subnetId } : {}),
       ...(emr.logUri ? { [ENV.EMR_LOG_URI]: emr.logUri } : {}),
       ...(emr.securityConfiguration ? { [ENV.EMR_SECURITY_CONFIGURATION]: emr.securityConfiguration } : {}),
@@ -232,6 +230,14 @@ export class ClusterFleet extends Construct {
     });
   }
 
+  /** One shared instance profile, or the profile of each pool set (keyed by nodeRoleKey). */
+  private instanceProfileEnvironment(): Record<string, string> {
+    const [shared] = this.nodeRoles.all;
+    if (!this.nodeRoles.perPools && shared) return { [ENV.EMR_INSTANCE_PROFILE]: shared.instanceProfile.instanceProfileName };
+    const byPools = Object.fromEntries(this.nodeRoles.all.map((r) => [r.key, r.instanceProfile.instanceProfileName]));
+    return { [ENV.EMR_INSTANCE_PROFILES]: Stack.of(this).toJsonString(byPools) };
+  }
+
   /** Runs table (runs, alerts), cluster registry, alert topic: what the engine of a fleet function touches. */
   private grantEngine(fn: RschedFunction, props: ClusterFleetProps): void {
     props.scheduler.runsTable.grantTableActions(fn.executionRole, TABLE_ACTIONS.readWrite);
@@ -264,57 +270,17 @@ export class ClusterFleet extends Construct {
   }
 
   /**
-   * The EMR service role and the EC2 instance profile: imported when context
-   * names them, created otherwise. A created service role uses the AWS managed
-   * AmazonEMRServicePolicy_v2 (it acts only on EC2 resources tagged
-   * for-use-with-amazon-emr-managed-policies=true) plus iam:PassRole for our
-   * instance role, which the managed policy allows only for EMR_EC2_DefaultRole.
-   * A created instance role may write the markers and EMR's logs, nothing else.
+   * The EMR service role (imported when context names it, created otherwise)
+   * and the node roles (lib/node-roles.ts). A created service role uses the
+   * AWS managed AmazonEMRServicePolicy_v2 (it acts only on EC2 resources
+   * tagged for-use-with-amazon-emr-managed-policies=true) plus iam:PassRole
+   * for our node roles, which the managed policy allows only for
+   * EMR_EC2_DefaultRole.
    */
-  private emrRoles(emr: EmrInputs, markerBucket: s3.IBucket): EmrRoles & { instanceProfile: iam.IInstanceProfile } {
+  private emrRoles(emr: EmrInputs, dag: Dag, markerBucket: s3.IBucket): EmrRoles & { nodeRoles: NodeRoles } {
     const stack = Stack.of(this);
-    let instanceRole: iam.IRole;
-    let instanceProfile: iam.IInstanceProfile;
-    if (emr.instanceProfileName) {
-      instanceProfile = iam.InstanceProfile.fromInstanceProfileName(this, 'InstanceProfile', emr.instanceProfileName);
-      instanceRole = iam.Role.fromRoleName(this, 'InstanceRole', emr.instanceRoleName ?? emr.instanceProfileName, { mutable: false });
-    } else {
-      const role = new iam.Role(this, 'InstanceRole', {
-        assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-        description: `Role of the ${stack.stackName} EMR cluster nodes (EC2 instance profile)`,
-      });
-      const markers = MARKER_SUFFIXES.map((suffix) => markerBucket.arnForObjects(`*${suffix}`));
-      iam.Grant.addToPrincipal({ grantee: role, actions: ['s3:PutObject'], resourceArns: markers });
-      for (const arn of markers) {
-        acknowledgeWildcardResource(
-          role,
-          arn,
-          'Steps announce their result by writing <job>__<YYYYMMDD>.done or .failed under any prefix; writes are limited to the marker suffixes.',
-        );
-      }
-      if (emr.logUri) {
-        const logs = `arn:${stack.partition}:s3:::${emr.logUri.slice('s3://'.length)}*`;
-        iam.Grant.addToPrincipal({ grantee: role, actions: ['s3:PutObject'], resourceArns: [logs] });
-        acknowledgeWildcardResource(role, logs, 'EMR names its log objects per cluster, node and step under the configured log URI.');
-      }
-      // The jobs' own code and data (context rsched:emrInstanceDataBuckets / rsched:emrInstanceManagedPolicyArns).
-      for (const name of emr.instanceDataBuckets ?? []) {
-        const bucket = `arn:${stack.partition}:s3:::${name}`;
-        iam.Grant.addToPrincipal({ grantee: role, actions: ['s3:ListBucket'], resourceArns: [bucket] });
-        iam.Grant.addToPrincipal({ grantee: role, actions: ['s3:GetObject', 's3:PutObject'], resourceArns: [`${bucket}/*`] });
-        acknowledgeWildcardResource(
-          role,
-          `${bucket}/*`,
-          `The jobs on the clusters read their code and read and write their data in ${name}, a bucket the operator named in rsched:emrInstanceDataBuckets.`,
-        );
-      }
-      for (const [i, arn] of (emr.instanceManagedPolicyArns ?? []).entries()) {
-        role.addManagedPolicy(iam.ManagedPolicy.fromManagedPolicyArn(this, `InstanceDataPolicy${i}`, arn));
-      }
-      instanceRole = role;
-      instanceProfile = new iam.InstanceProfile(this, 'InstanceProfile', { role });
-    }
-
+    const nodeRoles = new NodeRoles(this, 'NodeRoles', { dag, emr, markerBucket });
+    const instanceRoles = nodeRoles.all.map((r) => r.role);
     let serviceRole: iam.IRole;
     if (emr.serviceRoleName) {
       serviceRole = iam.Role.fromRoleName(this, 'ServiceRole', emr.serviceRoleName, { mutable: false });
@@ -328,7 +294,7 @@ export class ClusterFleet extends Construct {
         }),
         managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonEMRServicePolicy_v2')],
       });
-      grantPassRole(role, instanceRole, 'ec2.amazonaws.com');
+      for (const instanceRole of instanceRoles) grantPassRole(role, instanceRole, 'ec2.amazonaws.com');
       acknowledge(
         role,
         'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2]',
@@ -336,6 +302,6 @@ export class ClusterFleet extends Construct {
       );
       serviceRole = role;
     }
-    return { serviceRole, instanceRole, instanceProfile };
+    return { serviceRole, instanceRoles, nodeRoles };
   }
 }

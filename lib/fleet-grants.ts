@@ -44,16 +44,16 @@ export const FLEET_EMR_ACTIONS = {
 export interface EmrRoles {
   /** Passed as ServiceRole: EMR acts with it. */
   readonly serviceRole: iam.IRole;
-  /** The role of the EC2 instance profile passed as JobFlowRole: the nodes act with it. */
-  readonly instanceRole: iam.IRole;
+  /** The roles of the EC2 instance profiles passed as JobFlowRole (one per pool set): the nodes act with them. */
+  readonly instanceRoles: readonly iam.IRole[];
 }
 
 /**
  * Lets `role` create this stack's clusters: RunJobFlow only with the stack
  * tag in the request, the tagging that comes with it, ListClusters and
  * DescribeCluster to find a cluster whose launch answer was lost, and
- * iam:PassRole for exactly the two roles, each only to the service that
- * takes it (the service role to EMR, the instance role to EC2).
+ * iam:PassRole for exactly the service role (to EMR) and the node roles
+ * (to EC2), each only to the service that takes it.
  */
 export function grantLaunch(role: Grantee, tag: ClusterTag, roles: EmrRoles): void {
   // RunJobFlow and ListClusters have no resource type: "*" is the only resource they accept. RunJobFlow is
@@ -78,7 +78,7 @@ export function grantLaunch(role: Grantee, tag: ClusterTag, roles: EmrRoles): vo
   );
   grantOnStackClusters(role, tag, FLEET_EMR_ACTIONS.provision);
   grantPassRole(role, roles.serviceRole, 'elasticmapreduce.amazonaws.com');
-  grantPassRole(role, roles.instanceRole, 'ec2.amazonaws.com');
+  for (const instanceRole of roles.instanceRoles) grantPassRole(role, instanceRole, 'ec2.amazonaws.com');
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -53,7 +53,7 @@ export interface MarkerWriters {
  * `aws:PrincipalArn` (for an assumed role: the role's ARN, per the IAM global
  * condition keys reference) wins over any Allow in an identity policy.
  */
-function denyOtherWriters(bucket: s3.IBucket, w: MarkerWriters): void {
+function denyOtherWriters(bucket: s3.IBucket, w: MarkerWriters, principals: readonly string[]): void {
   bucket.addToResourcePolicy(
     new iam.PolicyStatement({
       sid: `OnlyWritersOf${w.job.replace(/[^A-Za-z0-9]/g, '')}`,
@@ -61,7 +61,8 @@ function denyOtherWriters(bucket: s3.IBucket, w: MarkerWriters): void {
       principals: [new iam.AnyPrincipal()],
       actions: ['s3:PutObject', 's3:DeleteObject'],
       resources: [bucket.arnForObjects(`${w.prefix}${w.job}__*`)],
-      conditions: { ArnNotLike: { 'aws:PrincipalArn': [...w.principals] } },
+      // Resolved at synth: the stack may add writers it creates itself (allowWriter).
+      conditions: { ArnNotLike: { 'aws:PrincipalArn': Lazy.list({ produce: () => [...principals] }) } },
     }),
   );
 }
@@ -77,6 +78,8 @@ export class Markers extends Construct {
   public readonly accessLogBucket?: s3.Bucket;
   public readonly topic: sns.Topic;
   public readonly subscription: sns.Subscription;
+  /** Job → the principals allowed to write its markers (only jobs that restrict them). */
+  private readonly writers = new Map<string, string[]>();
 
   constructor(scope: Construct, id: string, props: MarkersProps) {
     super(scope, id);
@@ -173,7 +176,11 @@ export class Markers extends Construct {
     // The scheduler trusts marker events only from this bucket and through this topic.
     props.consumer.addEnvironment(ENV.MARKER_BUCKET, this.bucket.bucketName);
     props.consumer.addEnvironment(ENV.MARKER_TOPIC_ARN, this.topic.topicArn);
-    for (const w of props.writers ?? []) denyOtherWriters(this.bucket, w);
+    for (const w of props.writers ?? []) {
+      const principals = [...w.principals];
+      this.writers.set(w.job, principals);
+      denyOtherWriters(this.bucket, w, principals);
+    }
 
     // The scheduler reads marker bodies (params, meta), by version when the event names one.
     const role = props.consumer.executionRole;
@@ -187,6 +194,14 @@ export class Markers extends Construct {
       );
     }
     acknowledgeNotificationsHandler(Stack.of(this));
+  }
+
+  /**
+   * Lets a principal the stack creates (the node role of a job's pool) write
+   * the markers of a job that restricts its writers; no-op for other jobs.
+   */
+  allowWriter(job: string, principalArn: string): void {
+    this.writers.get(job)?.push(principalArn);
   }
 }
 

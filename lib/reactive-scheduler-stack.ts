@@ -126,6 +126,12 @@ export class ReactiveSchedulerStack extends Stack {
             retentionDays: props.retentionDays,
           })
         : undefined;
+    // A job that restricts its marker writers still runs on its pool's nodes: their created role writes its markers.
+    for (const nodeRole of this.fleet?.nodeRoles.perPools ? this.fleet.nodeRoles.all : []) {
+      for (const job of props.config.dag.jobs.values()) {
+        if (job.pool !== undefined && nodeRole.pools.includes(job.pool)) this.markers.allowWriter(job.name, nodeRole.role.roleArn);
+      }
+    }
 
     this.alerts.watchFunction(this.scheduler.schedulerFunction, 'scheduler');
     this.alerts.watchFunction(this.scheduler.sweeperFunction, 'sweeper');
@@ -176,7 +182,18 @@ export class ReactiveSchedulerStack extends Stack {
       output(STACK_OUTPUTS.registryFunction, this.fleet.registry.functionName, 'Cluster registry function (EMR events, reconcile)');
       output(STACK_OUTPUTS.fleetDeadLetterQueue, this.fleet.deadLetters.queueUrl, 'Dead-letter queue of the cluster fleet');
       output(STACK_OUTPUTS.emrServiceRole, this.fleet.serviceRole.roleName, 'EMR service role of the clusters');
-      output(STACK_OUTPUTS.emrInstanceProfile, this.fleet.instanceProfile.instanceProfileName, 'EC2 instance profile of the cluster nodes');
+      const { nodeRoles } = this.fleet;
+      const [shared] = nodeRoles.all;
+      if (nodeRoles.perPools) {
+        const byPools = Object.fromEntries(nodeRoles.all.map((r) => [r.key, r.instanceProfile.instanceProfileName]));
+        output(
+          STACK_OUTPUTS.emrInstanceProfiles,
+          this.toJsonString(byPools),
+          'EC2 instance profile of the cluster nodes, per set of pools (JSON)',
+        );
+      } else if (shared) {
+        output(STACK_OUTPUTS.emrInstanceProfile, shared.instanceProfile.instanceProfileName, 'EC2 instance profile of the cluster nodes');
+      }
     }
   }
 }

@@ -21,5 +21,8 @@ export const STACK_OUTPUTS = {
   registryFunction: 'RegistryFunctionName',
   fleetDeadLetterQueue: 'FleetDeadLetterQueueUrl',
   emrServiceRole: 'EmrServiceRoleName',
+  /** An imported instance profile, shared by every cluster… */
   emrInstanceProfile: 'EmrInstanceProfileName',
+  /** …or the created ones: JSON, pool set (nodeRoleKey) → instance profile name. */
+  emrInstanceProfiles: 'EmrInstanceProfileNames',
 } as const;

@@ -187,11 +187,22 @@ export function lambdaFleetDeps(log: Log, env: NodeJS.ProcessEnv = process.env):
   return awsFleetDeps(dag, resources, log, {
     stackTag: requireEnv(ENV.STACK_TAG, env),
     serviceRole: requireEnv(ENV.EMR_SERVICE_ROLE, env),
-    jobFlowRole: requireEnv(ENV.EMR_INSTANCE_PROFILE, env),
+    jobFlowRole: instanceProfilesFromEnv(env),
     subnetId: env[ENV.EMR_SUBNET_ID] || undefined,
     logUri: env[ENV.EMR_LOG_URI] || undefined,
     securityConfiguration: env[ENV.EMR_SECURITY_CONFIGURATION] || undefined,
   });
+}
+
+/** The shared instance profile, or the profile of each pool set (JSON written by the CDK app). Exported for tests. */
+export function instanceProfilesFromEnv(env: NodeJS.ProcessEnv): FleetSettings['jobFlowRole'] {
+  const byPools = env[ENV.EMR_INSTANCE_PROFILES];
+  if (!byPools) return requireEnv(ENV.EMR_INSTANCE_PROFILE, env);
+  const parsed: unknown = JSON.parse(byPools);
+  if (typeof parsed !== 'object' || parsed === null || Object.values(parsed).some((v) => typeof v !== 'string')) {
+    throw new Error(`${ENV.EMR_INSTANCE_PROFILES} must be a JSON object of instance profile names, got ${byPools}`);
+  }
+  return parsed as Record<string, string>;
 }
 
 /** The engine plus the fleet's registry and EMR control (provisioner, terminator, registry functions). */

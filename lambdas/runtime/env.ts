@@ -31,7 +31,10 @@ export const ENV = {
   /** Fleet functions: the `rsched:stack` tag value their IAM policies are scoped to. */
   STACK_TAG: 'RSCHED_STACK_TAG',
   EMR_SERVICE_ROLE: 'RSCHED_EMR_SERVICE_ROLE',
+  /** One EC2 instance profile for every cluster (an imported one)… */
   EMR_INSTANCE_PROFILE: 'RSCHED_EMR_INSTANCE_PROFILE',
+  /** …or a JSON object: the profile of each pool set, keyed by nodeRoleKey (roles the stack creates). */
+  EMR_INSTANCE_PROFILES: 'RSCHED_EMR_INSTANCE_PROFILES',
   EMR_SUBNET_ID: 'RSCHED_EMR_SUBNET_ID',
   EMR_LOG_URI: 'RSCHED_EMR_LOG_URI',
   EMR_SECURITY_CONFIGURATION: 'RSCHED_EMR_SECURITY_CONFIGURATION',

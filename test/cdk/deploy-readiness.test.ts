@@ -109,9 +109,9 @@ describe('EMR readiness', () => {
     expect(warnings(ready)).toEqual([]);
   });
 
-  it("gives a created instance role the operator's data buckets and managed policies", () => {
+  it("gives a created node role the operator's data buckets and managed policies", () => {
     const fleet = ready.stack.fleet as ClusterFleet;
-    const role = ready.template.toJSON().Resources[logicalId(fleet.instanceRole)];
+    const role = ready.template.toJSON().Resources[logicalId(fleet.nodeRoles.forPools(['etl']).role)];
     expect(role.Properties.ManagedPolicyArns).toEqual(['arn:aws:iam::123456789012:policy/acme-etl-data']);
     const statements = policyStatements(ready.template)
       .filter(({ statement }) => JSON.stringify(statement.Resource).includes('acme-etl-code'))

@@ -275,20 +275,22 @@ describe('IAM: EMR permissions limited to the clusters of this stack', () => {
     ]);
   });
 
-  it('passes exactly the two EMR roles, each only to the service that takes it', () => {
+  it('passes exactly the EMR roles (the service role, a node role per pool set), each only to the service that takes it', () => {
     const passes = policyStatements(template).filter(({ statement }) => statement.Action === 'iam:PassRole');
     const service = arnOf(fleet.serviceRole);
-    const instance = arnOf(fleet.instanceRole);
+    const nodes = fleet.nodeRoles.all.map((r) => arnOf(r.role));
+    expect(nodes).toHaveLength(2);
     const byPolicy = (role: object) =>
       passes.filter((p) => p.policy === policyOf(role as never)).map((p) => [p.statement.Resource, p.statement.Condition]);
+    const toEc2 = { StringLike: { 'iam:PassedToService': 'ec2.amazonaws.com*' } };
     for (const fn of [fleet.provisioner, fleet.registry]) {
       expect(byPolicy(fn.executionRole)).toEqual([
         [service, { StringLike: { 'iam:PassedToService': 'elasticmapreduce.amazonaws.com*' } }],
-        [instance, { StringLike: { 'iam:PassedToService': 'ec2.amazonaws.com*' } }],
+        [nodes, toEc2],
       ]);
     }
-    // AmazonEMRServicePolicy_v2 passes only EMR_EC2_DefaultRole; the service role may pass our instance role to EC2.
-    expect(byPolicy(fleet.serviceRole)).toEqual([[instance, { StringLike: { 'iam:PassedToService': 'ec2.amazonaws.com*' } }]]);
+    // AmazonEMRServicePolicy_v2 passes only EMR_EC2_DefaultRole; the service role may pass our node roles to EC2.
+    expect(byPolicy(fleet.serviceRole)).toEqual([[nodes, toEc2]]);
     expect(passes).toHaveLength(5);
   });
 
@@ -338,26 +340,30 @@ describe('EMR roles', () => {
     });
   });
 
-  it('creates an instance profile whose role may write the markers of the jobs and EMR logs, nothing else', () => {
-    template.hasResourceProperties('AWS::IAM::InstanceProfile', { Roles: [{ Ref: logicalId(fleet.instanceRole) }] });
-    template.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ec2.amazonaws.com' } })] },
-    });
+  it("creates a node role per pool set that may write only its pools' jobs' markers and EMR logs", () => {
     const bucket = arnOf(created.stack.markers.bucket);
-    expect(policyStatements(template).filter(({ policy }) => policy === policyOf(fleet.instanceRole))).toEqual([
-      {
-        policy: policyOf(fleet.instanceRole),
-        statement: {
-          Effect: 'Allow',
-          Action: 's3:PutObject',
-          Resource: [
-            { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::rsched-emr-logs/prod/*']] },
-            { 'Fn::Join': ['', [bucket, '/*.done']] },
-            { 'Fn::Join': ['', [bucket, '/*.failed']] },
-          ],
-        },
-      },
-    ]);
+    const markers = (job: string) =>
+      ['', '*/'].flatMap((place) =>
+        ['.done', '.failed'].map((suffix) => ({ 'Fn::Join': ['', [bucket, `/${place}${job}__????????${suffix}`]] })),
+      );
+    expect(fleet.nodeRoles.all.map((r) => r.key)).toEqual(['adhoc', 'etl']);
+    for (const [pool, job] of [
+      ['etl', 'sessions'],
+      ['adhoc', 'explore'],
+    ] as const) {
+      const { role, instanceProfile } = fleet.nodeRoles.forPools([pool]);
+      template.hasResourceProperties('AWS::IAM::InstanceProfile', { Roles: [{ Ref: logicalId(role) }] });
+      expect(logicalId(instanceProfile)).toMatch(/InstanceProfile/);
+      template.hasResourceProperties('AWS::IAM::Role', {
+        AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ec2.amazonaws.com' } })] },
+        Description: Match.stringLikeRegexp(`serving pools ${pool}$`),
+      });
+      const statements = policyStatements(template).filter(({ policy }) => policy === policyOf(role));
+      expect(statements.map(({ statement }) => [statement.Effect, statement.Action])).toEqual([['Allow', 's3:PutObject']]);
+      const resources = asList(statements[0]?.statement.Resource).map((r) => JSON.stringify(r));
+      const logs = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::rsched-emr-logs/prod/*']] };
+      expect(resources.sort()).toEqual([logs, ...markers(job)].map((r) => JSON.stringify(r)).sort());
+    }
   });
 
   it('imports the roles context names instead of creating them, and passes exactly those', () => {
@@ -396,7 +402,7 @@ describe('fleet functions', () => {
         Variables: Match.objectLike({
           RSCHED_STACK_TAG: created.stack.clusterTag.value,
           RSCHED_EMR_SERVICE_ROLE: { Ref: logicalId(fleet.serviceRole) },
-          RSCHED_EMR_INSTANCE_PROFILE: { Ref: logicalId(fleet.instanceProfile) },
+          RSCHED_EMR_INSTANCE_PROFILES: Match.anyValue(),
           RSCHED_RUNS_TABLE: { Ref: logicalId(created.stack.scheduler.runsTable) },
           RSCHED_CLUSTERS_TABLE: { Ref: logicalId(created.stack.scheduler.clustersTable) },
           RSCHED_ALERT_TOPIC_ARN: { Ref: logicalId(created.stack.alerts.topic) },

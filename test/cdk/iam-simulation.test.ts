@@ -274,7 +274,7 @@ describe('each function may call what it uses, and not more', () => {
     await denied({ principal: role, action: 's3:GetObject', resource: `${arn(s.stack.markers.bucket)}/sessions__20261201.done` });
   });
 
-  it('provisioner: RunJobFlow only with both tags, PassRole of exactly the two roles to their services', async () => {
+  it('provisioner: RunJobFlow only with both tags, PassRole of the service role and the node role to their services', async () => {
     const role = roleOf(fleet.provisioner);
     const launch = (tags: Record<string, string>) => ({
       principal: role,
@@ -289,7 +289,7 @@ describe('each function may call what it uses, and not more', () => {
     await allowed({ principal: role, action: 'elasticmapreduce:DescribeCluster', resource: cluster, context: OURS });
     await allowed({ principal: role, action: 'elasticmapreduce:AddTags', resource: cluster, context: OURS });
     const service = arn(fleet.serviceRole);
-    const instance = arn(fleet.instanceRole);
+    const instance = arn(fleet.nodeRoles.forPools(['etl']).role);
     await allowed({
       principal: role,
       action: 'iam:PassRole',
@@ -358,12 +358,34 @@ describe('each function may call what it uses, and not more', () => {
     await denied({ principal: role, action: 'sns:Publish', resource: arn(s.stack.alerts.topic) });
   });
 
-  it('EMR nodes: write markers and nothing else in the marker bucket', async () => {
-    const role = arn(fleet.instanceRole);
+  it("EMR nodes: write their pool's jobs' markers and nothing else in the marker bucket", async () => {
+    const role = arn(fleet.nodeRoles.forPools(['etl']).role);
     const bucket = arn(s.stack.markers.bucket);
-    await allowed({ principal: role, action: 's3:PutObject', resource: `${bucket}/out/sessions__20261201.done` });
+    await allowed({ principal: role, action: 's3:PutObject', resource: `${bucket}/sessions__20261201.done` });
+    await allowed({ principal: role, action: 's3:PutObject', resource: `${bucket}/out/sessions__20261201.failed` });
+    // Another job's marker: export runs on Data Pipeline, not on this pool.
+    await denied({ principal: role, action: 's3:PutObject', resource: `${bucket}/export__20261201.done` });
+    await denied({ principal: role, action: 's3:PutObject', resource: `${bucket}/out/export__20261201.done` });
+    // Eight `?` are the date: a key that only starts like a sessions marker cannot end as another job's.
+    await denied({ principal: role, action: 's3:PutObject', resource: `${bucket}/sessions__x/export__20261201.done` });
     await denied({ principal: role, action: 's3:PutObject', resource: `${bucket}/out/sessions.csv` });
     await denied({ principal: role, action: 's3:DeleteObject', resource: `${bucket}/out/sessions__20261201.done` });
+  });
+
+  it('EMR nodes: the provisioner launches each cluster with the instance profile of its pools', () => {
+    type Env = { Variables?: Record<string, string> } | undefined;
+    const envOf = (r: (typeof m.resources)[string]) => (r.Properties?.Environment as Env)?.Variables ?? {};
+    const fn = Object.values(m.resources).find(
+      (r) => r.Type === 'AWS::Lambda::Function' && envOf(r).POWERTOOLS_SERVICE_NAME === 'rsched-provisioner',
+    );
+    if (!fn) throw new Error('no provisioner function');
+    const env = envOf(fn);
+    const byPools = JSON.parse(env.RSCHED_EMR_INSTANCE_PROFILES ?? '{}') as Record<string, string>;
+    const { role, instanceProfile } = fleet.nodeRoles.forPools(['etl']);
+    // Names as the model resolves a Ref (test/support/iam-model.ts): rsched-<logical id>.
+    expect(byPools).toEqual({ etl: `rsched-${logicalId(instanceProfile)}` });
+    expect(m.resources[logicalId(instanceProfile)]?.Properties?.Roles).toEqual([`rsched-${logicalId(role)}`]);
+    expect(env.RSCHED_EMR_INSTANCE_PROFILE).toBeUndefined();
   });
 
   afterAll(() => {

@@ -14,24 +14,42 @@ import { join } from 'node:path';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../lambdas/runtime/env';
+import type { ClusterFleet } from '../../lib/cluster-fleet';
 import { ACCOUNT, resolveTemplate } from '../support/iam-model';
-import { type Synthesized, synthesize } from './support';
+import { logicalId, type Synthesized, synthesize } from './support';
 
 const INGEST_ROLE = `arn:aws:iam::${ACCOUNT}:role/ingest-loader`;
 const ANALYSTS_ROLE = `arn:aws:iam::${ACCOUNT}:role/analysts-emr-instance`;
 const JOBS = [
   { name: 'raw_events', target: { type: 'external' }, markers: { prefix: 'ingest/', writers: [`arn:aws:iam::${ACCOUNT}:role/ingest-*`] } },
   { name: 'sessions', dependsOn: ['raw_events'], target: { type: 'datapipeline', pipeline: 'sessions-pipeline' } },
+  {
+    name: 'daily_agg',
+    dependsOn: ['sessions'],
+    target: { type: 'emr-step', pool: 'etl', step: { args: ['spark-submit', 's3://code/agg.py'] } },
+    markers: { prefix: 'etl/', writers: [`arn:aws:iam::${ACCOUNT}:role/etl-operators`] },
+  },
+];
+const CLUSTERS = [
+  {
+    name: 'nightly',
+    pools: ['etl'],
+    start: '0 1 * * *',
+    stop: '0 4 * * *',
+    releaseLabel: 'emr-7.5.0',
+    instances: { master: 'm5.xlarge' },
+  },
 ];
 const configDir = mkdtempSync(join(tmpdir(), 'rsched-writers-config-'));
-writeFileSync(join(configDir, 'jobs.json'), JSON.stringify({ jobs: JOBS }));
+writeFileSync(join(configDir, 'jobs.json'), JSON.stringify({ jobs: JOBS, clusters: CLUSTERS }));
 
 let s: Synthesized;
+let resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
 let bucketArn: string;
 let bucketPolicy: { Version: string; Statement: unknown[] };
 beforeAll(() => {
   s = synthesize({}, configDir);
-  const resources = resolveTemplate(s.template.toJSON() as never) as Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  resources = resolveTemplate(s.template.toJSON() as never) as typeof resources;
   const policy = Object.values(resources).find((r) => r.Type === 'AWS::S3::BucketPolicy' && JSON.stringify(r).includes('OnlyWritersOf'));
   if (!policy) throw new Error('no bucket policy with the writers statement');
   bucketPolicy = policy.Properties.PolicyDocument as typeof bucketPolicy;
@@ -81,6 +99,18 @@ describe('markers.writers becomes a bucket policy', () => {
     expect(await put(INGEST_ROLE, 'ingest/raw_events__20261201.done')).toBe('Allowed');
     // Jobs without writers keep the open behaviour.
     expect(await put(ANALYSTS_ROLE, 'sessions__20261201.done')).toBe('Allowed');
+  });
+
+  it("lets the node role of a job's pool write its markers even when the job names other writers", async () => {
+    const fleet = s.stack.fleet as ClusterFleet;
+    // Names as the model resolves a Ref (test/support/iam-model.ts): rsched-<logical id>.
+    const nodeRole = `arn:aws:iam::${ACCOUNT}:role/rsched-${logicalId(fleet.nodeRoles.forPools(['etl']).role)}`;
+    expect(resources[logicalId(fleet.nodeRoles.forPools(['etl']).role)]?.Type).toBe('AWS::IAM::Role');
+    expect(await put(nodeRole, 'etl/daily_agg__20261201.done')).toBe('Allowed');
+    expect(await put(`arn:aws:iam::${ACCOUNT}:role/etl-operators`, 'etl/daily_agg__20261201.failed')).toBe('Allowed');
+    expect(await put(ANALYSTS_ROLE, 'etl/daily_agg__20261201.done')).toBe('ExplicitlyDenied');
+    // The node role is a writer of its pool's jobs only.
+    expect(await put(nodeRole, 'ingest/raw_events__20261201.done')).toBe('ExplicitlyDenied');
   });
 
   it('tells the scheduler which bucket and topic to trust', () => {

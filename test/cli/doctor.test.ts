@@ -94,7 +94,11 @@ const OUTPUTS = {
   SweeperFunctionName: 'Rsched-SweeperFunction-AbC123',
   ScheduleGroupName: 'Rsched-Scheduler-Schedules-72A7600B',
   EmrServiceRoleName: 'Rsched-FleetServiceRole-XyZ',
-  EmrInstanceProfileName: 'Rsched-FleetInstanceProfile-XyZ',
+  // The stack creates one instance profile per pool set (docs/fleet.md, "Roles").
+  EmrInstanceProfileNames: JSON.stringify({
+    adhoc: 'Rsched-NodeRolesInstanceProfileadhoc-XyZ',
+    etl: 'Rsched-NodeRolesInstanceProfileetl-XyZ',
+  }),
 };
 
 /** A deployed, healthy account, as AWS answers. */
@@ -146,7 +150,7 @@ function healthy(): void {
   });
   mocks.iam.on(GetInstanceProfileCommand).resolves({
     InstanceProfile: {
-      InstanceProfileName: OUTPUTS.EmrInstanceProfileName,
+      InstanceProfileName: 'Rsched-NodeRolesInstanceProfileetl-XyZ',
       InstanceProfileId: 'AIPAFAKE',
       Arn: `arn:aws:iam::${ACCOUNT}:instance-profile/x`,
       Path: '/',
@@ -236,6 +240,12 @@ describe('rsched doctor', () => {
     });
     // The webhook is a credential: it never appears in the output.
     expect(JSON.stringify(results)).not.toContain(FAKE_WEBHOOK);
+    // Every pool set's instance profile is checked.
+    expect(mocks.iam.commandCalls(GetInstanceProfileCommand).map((c) => c.args[0].input.InstanceProfileName)).toEqual([
+      'Rsched-NodeRolesInstanceProfileadhoc-XyZ',
+      'Rsched-NodeRolesInstanceProfileetl-XyZ',
+    ]);
+    expect(results.filter((r) => r.id === 'emr-instance-profile')).toHaveLength(2);
   });
 
   it('fails a fresh account before deploy: no subnet for the created EMR role, a concurrency pool of 10, no Data Pipeline', async () => {

@@ -18,7 +18,7 @@ import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns'
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { EMR_MANAGED_POLICY_TAG, TAG_STACK } from '../../../lambdas/adapters/aws/emr-control';
 import type { Dag } from '../../../lambdas/domain/config/dag';
-import { type AppInputs, CONTEXT_KEYS, RESERVED_CONCURRENCY } from '../../../lib/context';
+import { type AppInputs, CONTEXT_KEYS, type EmrInputs, RESERVED_CONCURRENCY } from '../../../lib/context';
 import { STACK_OUTPUTS } from '../../../lib/stack-outputs';
 
 export const CheckStatus = { OK: 'ok', WARN: 'warn', FAIL: 'fail' } as const;
@@ -224,13 +224,18 @@ async function checkEmr(inputs: DoctorInputs, outputs: Record<string, string> | 
       ? await checkRoleTrust('emr-service-role', serviceRole, 'elasticmapreduce.amazonaws.com', clients)
       : ok('emr-service-role', 'created by the stack at deploy (AmazonEMRServicePolicy_v2, trusted by EMR of this account)'),
   );
-  const profile = outputs?.[STACK_OUTPUTS.emrInstanceProfile] ?? emr.instanceProfileName;
-  results.push(
-    profile
-      ? await checkInstanceProfile(profile, clients)
-      : ok('emr-instance-profile', 'created by the stack at deploy (its role trusted by EC2)'),
-  );
+  const profiles = instanceProfilesOf(outputs, emr);
+  if (profiles.length === 0) results.push(ok('emr-instance-profile', 'created by the stack at deploy, one per pool set (trusted by EC2)'));
+  for (const profile of profiles) results.push(await checkInstanceProfile(profile, clients));
   return results;
+}
+
+/** The deployed stack's instance profiles (shared, or one per pool set), else the one named in context. */
+function instanceProfilesOf(outputs: Record<string, string> | undefined, emr: EmrInputs): string[] {
+  const byPools = outputs?.[STACK_OUTPUTS.emrInstanceProfiles];
+  if (byPools) return Object.values(JSON.parse(byPools) as Record<string, string>);
+  const shared = outputs?.[STACK_OUTPUTS.emrInstanceProfile] ?? emr.instanceProfileName;
+  return shared ? [shared] : [];
 }
 
 async function checkSecurityGroups(

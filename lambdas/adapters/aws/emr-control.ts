@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-emr';
 import type { Cluster } from '../../domain/config/dag';
 import { FAILED_STEP_STATES } from '../../domain/fleet/emr-states';
+import { nodeRoleKey } from '../../domain/fleet/node-roles';
 import type { ClusterWindow } from '../../domain/fleet/windows';
 import { type ClusterDescription, type EmrControl, type FailedStep, LaunchRefusedError } from '../../ports/emr-control';
 
@@ -22,8 +23,11 @@ export interface FleetSettings {
   /** Value of the `rsched:stack` tag; IAM conditions scope the functions to clusters carrying it. */
   readonly stackTag: string;
   readonly serviceRole: string;
-  /** EC2 instance profile of the cluster nodes. */
-  readonly jobFlowRole: string;
+  /**
+   * EC2 instance profile of the cluster nodes: one for every cluster, or one
+   * per set of pools a cluster serves, keyed by nodeRoleKey (docs/fleet.md, "Roles").
+   */
+  readonly jobFlowRole: string | Readonly<Record<string, string>>;
   readonly subnetId?: string;
   readonly logUri?: string;
   /** Name of an EMR security configuration (encryption, authentication). @default - none */
@@ -52,6 +56,19 @@ const MAX_IDLE_SECONDS = 7 * 86_400;
 
 export function clusterRunName(cluster: Cluster, window: ClusterWindow): string {
   return `rsched-${cluster.name}-${window.start.toISOString().slice(0, 16).replace(/[-:]/g, '')}`;
+}
+
+/** The instance profile a cluster's nodes run with. */
+export function jobFlowRoleOf(cluster: Cluster, settings: FleetSettings): string {
+  if (typeof settings.jobFlowRole === 'string') return settings.jobFlowRole;
+  const key = nodeRoleKey(cluster.pools);
+  const profile = settings.jobFlowRole[key];
+  if (!profile) {
+    throw new Error(
+      `no instance profile for pools "${key}" of cluster ${cluster.name}: the deployed stack predates this dag-config; deploy it (cdk deploy)`,
+    );
+  }
+  return profile;
 }
 
 /** The RunJobFlow request for a window, built from the cluster's config. Exported for tests. */
@@ -84,7 +101,7 @@ export function runJobFlowInput(cluster: Cluster, window: ClusterWindow, setting
     },
     StepConcurrencyLevel: cluster.stepConcurrency,
     ServiceRole: settings.serviceRole,
-    JobFlowRole: settings.jobFlowRole,
+    JobFlowRole: jobFlowRoleOf(cluster, settings),
     VisibleToAllUsers: true,
     ...(settings.logUri ? { LogUri: settings.logUri } : {}),
     ...(settings.securityConfiguration ? { SecurityConfiguration: settings.securityConfiguration } : {}),

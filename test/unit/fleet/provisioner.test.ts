@@ -7,8 +7,9 @@ import {
   RunJobFlowCommand,
 } from '@aws-sdk/client-emr';
 import { describe, expect, it } from 'vitest';
-import { AwsEmrControl } from '../../../lambdas/adapters/aws/emr-control';
+import { AwsEmrControl, jobFlowRoleOf } from '../../../lambdas/adapters/aws/emr-control';
 import { loadDag } from '../../../lambdas/domain/config/validate';
+import { instanceProfilesFromEnv } from '../../../lambdas/runtime/aws-deps';
 import { useDynalite } from '../../support/dynalite';
 import {
   answerLaunch,
@@ -116,6 +117,38 @@ describe('the provisioner at a cluster start', () => {
     expect(input?.Instances).not.toHaveProperty('Ec2SubnetId');
     expect(input).not.toHaveProperty('LogUri');
     expect((await h.window('berlin-adhoc', '2026-11-22T07:00:00.000Z'))?.windowEnd).toBe('2026-11-22T17:00:00.000Z');
+  });
+});
+
+describe('the instance profile of a cluster (docs/fleet.md, "Roles")', () => {
+  it('launches each cluster with the node role of the pools it serves, when the stack created one per pool set', async () => {
+    const h = await createFleetHarness(emulator(), dag, {
+      start: '2026-11-22T07:00:01.000Z',
+      settings: { stackTag: 'Rsched', serviceRole: 'svc', jobFlowRole: { adhoc: 'nodes-adhoc', etl: 'nodes-etl' } },
+    });
+    answerLaunch(h, 'j-BERLIN');
+    await h.provisioner(windowEvent('start', 'berlin-adhoc', '2026-11-22T07:00:00Z'));
+    expect(h.calls(RunJobFlowCommand)[0]).toMatchObject({ JobFlowRole: 'nodes-adhoc' });
+  });
+
+  it('refuses to launch a cluster whose pools have no node role (a config newer than the deployed stack)', () => {
+    const cluster = dag.clusters.get('berlin-adhoc');
+    if (!cluster) throw new Error('fixture lacks berlin-adhoc');
+    expect(() => jobFlowRoleOf(cluster, { stackTag: 'Rsched', serviceRole: 'svc', jobFlowRole: { etl: 'nodes-etl' } })).toThrow(
+      /no instance profile for pools "adhoc" of cluster berlin-adhoc: .*cdk deploy/,
+    );
+  });
+
+  it('reads the profiles from the environment the CDK app writes: one shared name, or JSON per pool set', () => {
+    expect(instanceProfilesFromEnv({ RSCHED_EMR_INSTANCE_PROFILE: 'EMR_EC2_DefaultRole' })).toBe('EMR_EC2_DefaultRole');
+    expect(instanceProfilesFromEnv({ RSCHED_EMR_INSTANCE_PROFILES: '{"etl":"p-etl","adhoc+etl":"p-both"}' })).toEqual({
+      etl: 'p-etl',
+      'adhoc+etl': 'p-both',
+    });
+    expect(() => instanceProfilesFromEnv({ RSCHED_EMR_INSTANCE_PROFILES: '{"etl":1}' })).toThrow(
+      /must be a JSON object of instance profile names/,
+    );
+    expect(() => instanceProfilesFromEnv({})).toThrow(/RSCHED_EMR_INSTANCE_PROFILE/);
   });
 });
 
