@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx's require hook, so `npx rsched` works right after `npm ci`.
+// `rsched` runs compiled JavaScript (bin/build-cli.js): built on the first run and again
+// whenever a TypeScript source is newer, so neither `npm ci` nor an edit needs a build step
+// and no start pays for compiling TypeScript.
 // The SDK versions are pinned, so its advice to upgrade Node is not actionable here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-require('tsx/cjs/api').register();
-require('./rsched.ts');
+require(require('./build-cli.js').ensureCliBuilt());

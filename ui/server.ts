@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Job } from '../lambdas/domain/config/dag';
@@ -111,6 +111,12 @@ function dateParam(value: unknown, fallback?: RunDate): RunDate {
   return date;
 }
 
+/** ui/public: next to this file under tsx and in tests, two levels up from the CLI bundle (dist/cli, bin/build-cli.js). */
+function publicDirectory(): string {
+  const beside = join(__dirname, 'public');
+  return existsSync(beside) ? beside : join(__dirname, '..', '..', 'ui', 'public');
+}
+
 export async function startUiServer(options: UiServerOptions): Promise<UiServer> {
   const { ops } = options;
   // 256 bits from the OS; it lives only in this process and in the address printed for the operator.
@@ -119,7 +125,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   let allowedHosts = new Set<string>();
   const { dag } = ops.deps;
   const by = `operator:${options.operator ?? 'web-ui'}` as const;
-  const publicDir = join(__dirname, 'public');
+  const publicDir = publicDirectory();
   const today = () => runDateIn(ops.deps.clock.now(), 'UTC');
 
   const get = async (path: string, query: URLSearchParams): Promise<unknown> => {

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { parseRunDate, type RunDate, runDateIn } from '../../lambdas/domain/run-date';
-import { DEFAULT_CONFIG_DIR } from './config';
+import { DEFAULT_CONFIG_DIR } from './defaults';
 import { ExitCode, UsageError } from './run';
 
 /** The options of every command that acts on a running system (deployed stack or `rsched dev`). */

@@ -1,19 +1,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { Dag } from '../../lambdas/domain/config/dag';
 import type { Actor } from '../../lambdas/domain/runs/run';
-import { LOCAL_CREDENTIALS } from '../../lambdas/local/dynamodb-emulator';
 import { type EndpointsFile, endpointsPath, isRunning, readEndpoints } from '../../lambdas/local/endpoints-file';
-import { tagWithRun } from '../../lambdas/local/run-context';
-import { clockFromSpec } from '../../lambdas/local/timeline';
 import type { AlertSink } from '../../lambdas/ports/alert-sink';
 import { silentLog } from '../../lambdas/ports/log';
-import { awsOpsContext, type OpsContext } from '../../lambdas/runtime/aws-deps';
+import type { OpsContext } from '../../lambdas/runtime/aws-deps';
 import { CONTEXT_KEYS, DEFAULT_STACK_NAME } from '../../lib/context';
 import { STACK_OUTPUTS } from '../../lib/stack-outputs';
-import { DEFAULT_CONFIG_DIR, loadDagFromDir } from './config';
+import { DEFAULT_CONFIG_DIR } from './defaults';
 import { UsageError } from './run';
+
+// The SDK clients, the emulators' helpers and the config schema load when a command opens a
+// target, not at every start: `rsched --help` should answer at once (docs/local.md).
+const awsDeps = () => import('../../lambdas/runtime/aws-deps.js');
 
 /** Options every command that acts on a running system takes. */
 export interface TargetOptions {
@@ -64,7 +64,13 @@ export function defaultStackName(): string {
 /** In local mode alerts are recorded in the store (status shows them); the dev process prints its own. */
 const localAlerts: AlertSink = { publish: async () => {} };
 
-function localTarget(dag: Dag, endpoints: EndpointsFile): Target {
+async function localTarget(dag: Dag, endpoints: EndpointsFile): Promise<Target> {
+  const [{ awsOpsContext }, { LOCAL_CREDENTIALS }, { tagWithRun }, { clockFromSpec }] = await Promise.all([
+    awsDeps(),
+    import('../../lambdas/local/dynamodb-emulator.js'),
+    import('../../lambdas/local/run-context.js'),
+    import('../../lambdas/local/timeline.js'),
+  ]);
   const ops = awsOpsContext(
     dag,
     { runsTable: endpoints.tables.runs, clustersTable: endpoints.tables.clusters, alertTopicArn: 'local', bucket: endpoints.bucket },
@@ -85,6 +91,10 @@ function localTarget(dag: Dag, endpoints: EndpointsFile): Target {
 }
 
 async function stackTarget(dag: Dag, stackName: string, region: string | undefined): Promise<Target> {
+  const [{ awsOpsContext }, { CloudFormationClient, DescribeStacksCommand }] = await Promise.all([
+    awsDeps(),
+    import('@aws-sdk/client-cloudformation'),
+  ]);
   const cloudFormation = new CloudFormationClient(region ? { region } : {});
   let outputs: Record<string, string>;
   try {
@@ -125,6 +135,7 @@ async function stackTarget(dag: Dag, stackName: string, region: string | undefin
  * so a typo is reported as such, not as whatever the endpoints say.
  */
 export async function openTarget(opts: TargetOptions, job?: string): Promise<Target> {
+  const { loadDagFromDir } = await import('./config.js');
   const dag = loadDagFromDir(opts.config ?? DEFAULT_CONFIG_DIR);
   if (job !== undefined && !dag.jobs.has(job)) throw new UsageError(`unknown job "${job}"; \`rsched graph\` lists the jobs`);
   if (opts.local) {

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { loadDagFromDir } from '../config';
-import { costReport, US_EAST_1 } from '../cost/model';
 import { printJson } from '../options';
 import { bold, dim, table } from '../output/format';
 
@@ -13,7 +11,8 @@ export function registerCost(program: Command): void {
     .argument('[dir]', 'config directory', 'dag-config')
     .option('--slack', 'count the Slack notifier (its function and alarms)')
     .option('--json', 'machine-readable output')
-    .action((dir: string, opts: { slack?: boolean; json?: boolean }) => {
+    .action(async (dir: string, opts: { slack?: boolean; json?: boolean }) => {
+      const [{ loadDagFromDir }, { costReport, US_EAST_1 }] = await Promise.all([import('../config.js'), import('../cost/model.js')]);
       const dag = loadDagFromDir(dir);
       const report = costReport(dag, US_EAST_1, new Date(), { slack: opts.slack });
       if (opts.json) return printJson(report);

@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
 import type { SchedulerResult } from '../../../lambdas/handlers/scheduler';
-import { startDev } from '../../../lambdas/local/dev';
 import { isRunning, readEndpoints, uiLink } from '../../../lambdas/local/endpoints-file';
 import { silentLog } from '../../../lambdas/ports/log';
 import type { AlertRecord } from '../../../lambdas/ports/run-store';
-import { startUiServer } from '../../../ui/server';
-import { DEFAULT_CONFIG_DIR, loadDagFromDir } from '../config';
+import { DEFAULT_CONFIG_DIR } from '../defaults';
 import { bold, dim, green, red, yellow } from '../output/format';
 import { UsageError } from '../run';
 
@@ -70,6 +68,11 @@ export function registerDev(program: Command): void {
       const from = opts.from ? new Date(opts.from) : undefined;
       if (from && Number.isNaN(from.getTime()))
         throw new UsageError(`--from must be an ISO time such as 2026-11-22T00:00Z, got "${opts.from}"`);
+      const [{ loadDagFromDir }, { startDev }, { startUiServer }] = await Promise.all([
+        import('../config.js'),
+        import('../../../lambdas/local/dev.js'),
+        import('../../../ui/server.js'),
+      ]);
       const dag = loadDagFromDir(opts.config);
       // Its state under .rsched/ is one LevelDB that only one process may open.
       const running = readEndpoints();

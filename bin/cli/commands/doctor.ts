@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { type AppInputs, ContextInvalidError, readAppInputs } from '../../../lib/context';
-import { DEFAULT_CONFIG_DIR, loadDagFromDir } from '../config';
+import { DEFAULT_CONFIG_DIR } from '../defaults';
 import type { CheckResult, CheckStatus, DoctorClients } from '../doctor/checks';
 import { printJson } from '../options';
 import { bold, dim } from '../output/format';
@@ -49,6 +49,7 @@ export function registerDoctor(program: Command, clients?: (region?: string) => 
     .option('--json', 'machine-readable output')
     .action(async (opts: { stack?: string; region?: string; config?: string; json?: boolean }) => {
       const app = appInputs();
+      const { loadDagFromDir } = await import('../config.js');
       const dag = loadDagFromDir(opts.config ?? app.configDir ?? DEFAULT_CONFIG_DIR);
       const stackName = opts.stack ?? app.stackName;
       const { runDoctor, doctorClients } = await loadChecks();

@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
 import { parseRunDate, type RunDate } from '../../../lambdas/domain/run-date';
 import type { JobOverrides } from '../../../lambdas/local/job-behaviour';
-import { simulate } from '../../../lambdas/local/simulate';
-import { isSuccessful } from '../../../lambdas/local/simulation-report';
-import { DEFAULT_CONFIG_DIR, loadDagFromDir } from '../config';
-import { printTimeline } from '../output/timeline';
+import { DEFAULT_CONFIG_DIR } from '../defaults';
 import { ExitCode, UsageError } from '../run';
 
 interface SimulateOptions {
@@ -43,6 +40,12 @@ export function registerSimulate(program: Command): void {
     .option('--dynamodb <kind>', "dynalite (fast) or dynamodb-local (AWS's DynamoDB Local, needs Java)", 'dynalite')
     .option('--json', 'print the outcome as one JSON object (SPEC §7)')
     .action(async (opts: SimulateOptions) => {
+      const [{ simulate }, { isSuccessful }, { loadDagFromDir }, { printTimeline }] = await Promise.all([
+        import('../../../lambdas/local/simulate.js'),
+        import('../../../lambdas/local/simulation-report.js'),
+        import('../config.js'),
+        import('../output/timeline.js'),
+      ]);
       const date = parseRunDate(opts.date);
       if (!date) throw new UsageError(`--date must be a real day written YYYY-MM-DD, got "${opts.date}"`);
       const dag = loadDagFromDir(opts.config);

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { startUiServer } from '../../../ui/server';
 import { withTargetOptions } from '../options';
 import { green } from '../output/format';
 import { UsageError } from '../run';
@@ -12,6 +11,7 @@ export function registerUi(program: Command): void {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got "${opts.port}"`);
       const target = await openTarget(opts);
+      const { startUiServer } = await import('../../../ui/server.js');
       const ui = await startUiServer({
         ops: target.ops,
         port,

@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
-import { dataPipelineAdvisory } from '../../../lambdas/domain/config/checks/data-pipeline';
 import { formatIssue } from '../../../lambdas/domain/config/issues';
-import { readConfigDir } from '../../../lambdas/domain/config/read-dir';
-import { validateConfig } from '../../../lambdas/domain/config/validate';
-import { DEFAULT_CONFIG_DIR } from '../config';
+import type { readConfigDir } from '../../../lambdas/domain/config/read-dir';
+import { DEFAULT_CONFIG_DIR } from '../defaults';
 import { ExitCode, UsageError } from '../run';
 
 export function registerValidate(program: Command): void {
@@ -12,7 +10,12 @@ export function registerValidate(program: Command): void {
     .description('check every *.json under the config directory; report all problems at once (exit 2 when invalid)')
     .argument('[dir]', 'config directory', DEFAULT_CONFIG_DIR)
     .option('--json', 'print the result as JSON')
-    .action((dir: string, opts: { json?: boolean }) => {
+    .action(async (dir: string, opts: { json?: boolean }) => {
+      const [{ dataPipelineAdvisory }, { readConfigDir }, { validateConfig }] = await Promise.all([
+        import('../../../lambdas/domain/config/checks/data-pipeline.js'),
+        import('../../../lambdas/domain/config/read-dir.js'),
+        import('../../../lambdas/domain/config/validate.js'),
+      ]);
       let files: ReturnType<typeof readConfigDir>;
       try {
         files = readConfigDir(dir);
