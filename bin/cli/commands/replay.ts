@@ -77,6 +77,8 @@ export function registerReplay(program: Command): void {
       const result = await runNow(target.ops.deps, { job, date, force: opts.force, by: operator() });
       const run = result.started[0];
       if (opts.json) return printJson({ job, date, attempt: run?.attempt, dispatch: result.dispatch });
-      process.stdout.write(`${job} ${date}: attempt ${run?.attempt} ${result.dispatch} ${dim(`— ${target.description}`)}\n`);
+      // lost-race: the scheduler picked the new attempt up first and is submitting it.
+      const outcome = result.dispatch === 'lost-race' ? 'picked up by the scheduler (see rsched status)' : result.dispatch;
+      process.stdout.write(`${job} ${date}: attempt ${run?.attempt} ${outcome} ${dim(`— ${target.description}`)}\n`);
     });
 }

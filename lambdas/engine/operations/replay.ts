@@ -110,7 +110,19 @@ export async function replay(deps: EngineDeps, request: ReplayRequest): Promise<
   started.unshift(rootRun);
   const outcome = await dispatch(deps, rootRun, request.by);
   // A downstream run whose replayed upstreams were all done already (none, in a plan) is dispatched by them.
-  return { plan, started, dispatch: outcome };
+  return { plan, started, dispatch: outcome === 'lost-race' ? await claimedElsewhere(deps, rootRun) : outcome };
+}
+
+/**
+ * The new attempt was claimed by another handler first (the sweeper or an event
+ * can see a WAITING run as soon as it exists): the operator's attempt is not
+ * lost, it was submitted by whoever won. 'lost-race' only while that is not
+ * known yet.
+ */
+async function claimedElsewhere(deps: EngineDeps, run: Run): Promise<DispatchOutcome> {
+  const current = await deps.store.get(run);
+  const submitted: readonly string[] = [RunState.SUBMITTED, RunState.SUCCEEDED];
+  return current?.attempt === run.attempt && submitted.includes(current.state) ? 'submitted' : 'lost-race';
 }
 
 /** `rsched run`: submit one run now, regardless of its upstreams (recorded as manual). */
