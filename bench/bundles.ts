@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { serialiseConfigBundle } from '../lambdas/domain/config/bundle';
+import { loadDag } from '../lambdas/domain/config/validate';
 import { generateDagConfig } from './generate-dag';
 
 export interface BundleFigures {
@@ -22,7 +23,7 @@ export async function measureBundles(configSizes: readonly number[]): Promise<Bu
   const configs = Object.fromEntries(
     configSizes.map((n) => {
       const file = join(dir, `config-${n}.json`);
-      writeFileSync(file, serialiseConfigBundle([{ path: 'bench.json', text: JSON.stringify(generateDagConfig(n)) }]));
+      writeFileSync(file, serialiseConfigBundle(loadDag([{ path: 'bench.json', text: JSON.stringify(generateDagConfig(n)) }])));
       return [n, file];
     }),
   );

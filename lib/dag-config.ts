@@ -16,7 +16,7 @@ export interface DagConfig {
   /** Warnings from validation (errors make loading fail). */
   readonly warnings: readonly ConfigIssue[];
   /**
-   * A file holding the config bundle (`serialiseConfigBundle`), copied into a
+   * A file holding the compiled config (`serialiseConfigBundle`), copied into a
    * function's bundle as `dag-config.json`. Content-addressed, so one config
    * always yields one path and the asset hash changes exactly when it does.
    */
@@ -32,7 +32,7 @@ export function loadDagConfig(dir: string): DagConfig {
   const files = readConfigDir(dir);
   const result = validateConfig(files);
   if (!result.dag) throw new ConfigInvalidError(result.issues);
-  return { dir, dag: result.dag, warnings: result.issues, bundleFile: writeBundleFile(serialiseConfigBundle(files)) };
+  return { dir, dag: result.dag, warnings: result.issues, bundleFile: writeBundleFile(serialiseConfigBundle(result.dag)) };
 }
 
 /** Writes the bundle text once per content, atomically (parallel synths may race for the same path). */

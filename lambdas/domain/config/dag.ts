@@ -132,15 +132,20 @@ export function buildDag(
       },
     ]),
   );
-  const clustersByPool = new Map<string, Cluster[]>();
-  for (const cluster of [...clusterMap.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+  return { jobs: jobMap, clusters: clusterMap, clustersByPool: clustersByPool(clusterMap), topologicalOrder: topologicalOrder(jobMap) };
+}
+
+/** The clusters serving each pool, in name order. */
+export function clustersByPool(clusters: ReadonlyMap<string, Cluster>): Map<string, Cluster[]> {
+  const byPool = new Map<string, Cluster[]>();
+  for (const cluster of [...clusters.values()].sort((a, b) => a.name.localeCompare(b.name))) {
     for (const pool of cluster.pools) {
-      const list = clustersByPool.get(pool) ?? [];
+      const list = byPool.get(pool) ?? [];
       list.push(cluster);
-      clustersByPool.set(pool, list);
+      byPool.set(pool, list);
     }
   }
-  return { jobs: jobMap, clusters: clusterMap, clustersByPool, topologicalOrder: topologicalOrder(jobMap) };
+  return byPool;
 }
 
 /** A job the engine reached through the DAG itself (a dependent, a run's job) is missing: the config and the data disagree. */
