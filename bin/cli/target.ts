@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { Dag } from '../../lambdas/domain/config/dag';
+import { didYouMean } from '../../lambdas/domain/config/issues';
 import type { Actor } from '../../lambdas/domain/runs/run';
 import { type EndpointsFile, endpointsPath, isRunning, readEndpoints } from '../../lambdas/local/endpoints-file';
 import type { AlertSink } from '../../lambdas/ports/alert-sink';
@@ -137,7 +138,9 @@ async function stackTarget(dag: Dag, stackName: string, region: string | undefin
 export async function openTarget(opts: TargetOptions, job?: string): Promise<Target> {
   const { loadDagFromDir } = await import('./config.js');
   const dag = loadDagFromDir(opts.config ?? DEFAULT_CONFIG_DIR);
-  if (job !== undefined && !dag.jobs.has(job)) throw new UsageError(`unknown job "${job}"; \`rsched graph\` lists the jobs`);
+  if (job !== undefined && !dag.jobs.has(job)) {
+    throw new UsageError(`unknown job "${job}"${didYouMean(job, dag.jobs.keys())}; \`rsched graph\` lists the jobs`);
+  }
   if (opts.local) {
     const endpoints = readEndpoints();
     if (!endpoints) throw new UsageError(`no rsched dev is running here (${endpointsPath()} not found); start one with \`npx rsched dev\``);

@@ -15,8 +15,15 @@ it.each([
   ['mark', ['--date', '2026-11-22', '--local', '--yes']],
   ['history', ['--local']],
   ['backfill', ['--from', '2026-11-01', '--to', '2026-11-07', '--yes']],
+  ['log', ['--date', '2026-11-22', '--local']],
 ])('rsched %s names an unknown job before it looks for a target', async (command, args) => {
   const result = await rsched([command, 'sesions', ...args, '--config', config], { cwd, env: { AWS_REGION: '' } });
-  expect(result.stderr).toBe('rsched: unknown job "sesions"; `rsched graph` lists the jobs\n');
+  expect(result.stderr).toBe('rsched: unknown job "sesions" (did you mean "sessions"?); `rsched graph` lists the jobs\n');
   expect(result.code).toBe(2);
+});
+
+it('prints its version', async () => {
+  const result = await rsched(['--version'], { cwd });
+  expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  expect(result.code).toBe(0);
 });

@@ -117,6 +117,17 @@ describe('rsched dev and --local commands', () => {
     expect(JSON.parse(history.stdout).runs[0]).toMatchObject({ date: DATE, attempts: 2, manual: true });
   });
 
+  it('rsched log lists every transition of both attempts, with who caused it', async () => {
+    const { code, stdout } = await rsched(['log', 'extract', '--date', DATE, '--local', '--json'], { cwd: dir });
+    expect(code).toBe(0);
+    const log = JSON.parse(stdout) as { attempt: number; transitions: { attempt: number; to: string; by: string }[] };
+    expect(log.attempt).toBe(2);
+    expect(log.transitions.filter((t) => t.attempt === 1).map((t) => t.to)).toContain('SUCCEEDED');
+    expect(log.transitions.find((t) => t.attempt === 2)?.by).toMatch(/^operator:/);
+    const text = await rsched(['log', 'extract', '--date', DATE, '--local'], { cwd: dir });
+    expect(text.stdout).toMatch(/→ SUBMITTED/);
+  });
+
   it('rsched ui --local prints the address with its token, which its changes need', async () => {
     const child = spawn(process.execPath, [RSCHED, 'ui', '--local', '--port', '0'], {
       cwd: dir,
