@@ -50,6 +50,8 @@ export async function measureBundles(configSizes: readonly number[]): Promise<Bu
           RSCHED_RUNS_TABLE: 'runs',
           RSCHED_CLUSTERS_TABLE: 'clusters',
           RSCHED_ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:alerts',
+          RSCHED_MARKER_BUCKET: 'markers',
+          RSCHED_MARKER_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:markers',
           RSCHED_STACK_TAG: 'bench',
           RSCHED_EMR_SERVICE_ROLE: 'r',
           RSCHED_EMR_INSTANCE_PROFILE: 'p',
