@@ -41,6 +41,8 @@ export interface AlertReport {
   readonly message: string;
   readonly next?: string;
   readonly at: string;
+  /** A shadow job's alert: recorded, not sent (docs/shadow.md). */
+  readonly shadow?: boolean;
 }
 
 function lastSubmittedAt(run: Run): string | null {
@@ -92,5 +94,13 @@ export function clusterReport(w: ClusterWindowRecord): ClusterReport {
 }
 
 export function alertReport(a: AlertRecord): AlertReport {
-  return { kind: a.kind, job: a.job ?? null, date: a.date, message: a.message, ...(a.next ? { next: a.next } : {}), at: a.at };
+  return {
+    kind: a.kind,
+    job: a.job ?? null,
+    date: a.date,
+    message: a.message,
+    ...(a.next ? { next: a.next } : {}),
+    at: a.at,
+    ...(a.shadow ? { shadow: true } : {}),
+  };
 }
