@@ -8,6 +8,7 @@ import { dagFrom, EXTERNAL } from '../support/dags';
 import { useDynalite } from '../support/dynalite';
 import { interceptStore, jitteryStore } from '../support/faults';
 import { createHarness, ETL_CLUSTER, type Harness, triggerEvent } from '../support/harness';
+import { historyProblems } from '../support/runs';
 
 /**
  * Shadow mode (docs/shadow.md) through the real scheduler handler and the
@@ -60,6 +61,7 @@ describe('a shadow job whose upstreams finish together', () => {
       });
       expect(c?.history.at(-1)?.why).toContain(`"myDate":"${date}"`);
       expect(c?.dueAt).toBeUndefined();
+      expect(historyProblems(c), date).toEqual([]);
     }
     expectNoControlPlaneCall(h);
   });
@@ -129,7 +131,10 @@ describe('the old scheduler’s markers drive shadow runs', () => {
     expect(retried?.shadow?.attempt).toBe(2);
     h.clock.advance(minutes(5));
     await h.handler(h.snsEvent(h.marker('c', DATE, 'failed')));
-    expect((await h.run('c', DATE))?.state).toBe(RunState.FAILED);
+    const failed = await h.run('c', DATE);
+    expect(failed?.state).toBe(RunState.FAILED);
+    expect(historyProblems(failed)).toEqual([]);
+    expect(failed?.history.filter((e) => e.to === RunState.SHADOW_SUBMITTED).map((e) => e.attempt)).toEqual([1, 2]);
     expect((await h.run('d', DATE))?.state).toBe(RunState.UPSTREAM_FAILED);
     expect(h.alerts.sent).toEqual([]);
     const recorded = await h.store.listAlerts(DATE as RunDate);
