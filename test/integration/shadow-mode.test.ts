@@ -153,6 +153,32 @@ describe('the old scheduler’s markers drive shadow runs', () => {
   });
 });
 
+describe('alerts and early markers of shadow runs', () => {
+  it('records a LATE deadline of a shadow job as a shadow alert and sends nothing', async () => {
+    const dag = dagFrom({ a: [], c: ['a'] }, { a: EXTERNAL, c: { ...SHADOW, expectedBy: '01:00' } });
+    const h = await createHarness(emulator(), dag);
+    await sweep(h.deps);
+    h.clock.set(`${DATE}T01:01:00.000Z`);
+    await sweep(h.deps);
+    expect(h.alerts.sent).toEqual([]);
+    expect((await h.store.listAlerts(DATE as RunDate)).map((a) => [a.kind, a.job, a.shadow])).toEqual([['LATE', 'c', true]]);
+  });
+
+  it('lets the old scheduler’s marker end a run we had not decided to start; the late upstream then starts nothing', async () => {
+    const dag = dagFrom({ a: [], b: [], c: ['a', 'b'] }, { a: EXTERNAL, b: EXTERNAL, c: SHADOW });
+    const h = await createHarness(emulator(), dag);
+    await h.handler(h.snsEvent(h.marker('a', DATE)));
+    await h.handler(h.snsEvent(h.marker('c', DATE)));
+    h.clock.advance(minutes(30));
+    await h.handler(h.snsEvent(h.marker('b', DATE)));
+    const c = await h.run('c', DATE);
+    expect(c?.state).toBe(RunState.SUCCEEDED);
+    expect(c?.shadow).toBeUndefined();
+    expect(c?.history.map((e) => e.to)).toEqual([RunState.WAITING, RunState.SUCCEEDED]);
+    expectNoControlPlaneCall(h);
+  });
+});
+
 describe('a shadow claim whose handler died', () => {
   it('is recovered by the sweeper into its decision, without asking the control plane', async () => {
     const dag = dagFrom({ a: [], c: ['a'] }, { a: EXTERNAL, c: SHADOW });
