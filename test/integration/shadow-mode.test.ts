@@ -179,6 +179,22 @@ describe('alerts and early markers of shadow runs', () => {
   });
 });
 
+describe('the cost of a shadow decision', () => {
+  it('is the DynamoDB requests of a live submission: the same claim and one write instead of the record', async () => {
+    const counts = async (mode: 'live' | 'shadow') => {
+      const h = await createHarness(emulator(), dagFrom({ a: [], c: ['a'] }, { a: EXTERNAL, c: { mode } }));
+      const event = h.snsEvent(h.marker('a', DATE));
+      h.counter.reset();
+      await h.handler(event);
+      return Object.fromEntries(h.counter.counts);
+    };
+    const live = await counts('live');
+    expect(await counts('shadow')).toEqual(live);
+    // 1 (a succeeds) + 1 (c counts it) + 2 (claim, record) + 1 (a propagated): docs/shadow.md
+    expect(live).toEqual({ UpdateItemCommand: 5 });
+  });
+});
+
 describe('a shadow claim whose handler died', () => {
   it('is recovered by the sweeper into its decision, without asking the control plane', async () => {
     const dag = dagFrom({ a: [], c: ['a'] }, { a: EXTERNAL, c: SHADOW });
