@@ -150,3 +150,40 @@ describe('rsched shadow-report', () => {
     expect(help.stdout).toContain('--json');
   });
 });
+
+describe('rsched simulate --json with shadow jobs', () => {
+  it('shows each shadow decision and no submission for it, and exits 0 when the old scheduler finished everything', async () => {
+    const simDir = mkdtempSync(join(tmpdir(), 'rsched-shadow-sim-'));
+    const jobs = [
+      {
+        name: 'extract',
+        schedule: '0 1 * * *',
+        mode: 'shadow',
+        target: { type: 'datapipeline', pipeline: 'extract' },
+        simulation: { durationMinutes: 20 },
+      },
+      { name: 'load', dependsOn: ['extract'], target: { type: 'datapipeline', pipeline: 'load' } },
+    ];
+    writeFileSync(join(simDir, 'jobs.json'), JSON.stringify({ jobs }));
+    const { code, stdout, stderr } = await rsched(['simulate', '--date', DATE, '--config', simDir, '--json']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.jobs.extract).toMatchObject({
+      state: 'SUCCEEDED',
+      submissions: 0,
+      submittedAt: null,
+      mode: 'shadow',
+      shadow: {
+        decidedAt: `${DATE}T01:00:00.000Z`,
+        attempt: 1,
+        request: { target: { type: 'datapipeline', pipeline: 'extract', parameters: {} } },
+        markerKey: 'extract__20261122.done',
+        markerAt: `${DATE}T01:20:00.000Z`,
+        startedAt: `${DATE}T01:00:00.000Z`,
+      },
+    });
+    expect(report.jobs.load).toMatchObject({ state: 'SUCCEEDED', submissions: 1, submittedAt: `${DATE}T01:20:00.000Z` });
+    expect(report.jobs.load.mode).toBeUndefined();
+  });
+});
