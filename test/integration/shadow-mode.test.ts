@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { addDays, type RunDate } from '../../lambdas/domain/run-date';
 import { RunState } from '../../lambdas/domain/runs/states';
 import type { Transition } from '../../lambdas/domain/runs/transitions';
+import { replay } from '../../lambdas/engine/operations/replay';
 import { sweep } from '../../lambdas/engine/sweep';
 import { seededRandom } from '../../lambdas/local/random';
 import { dagFrom, EXTERNAL } from '../support/dags';
@@ -175,6 +176,22 @@ describe('alerts and early markers of shadow runs', () => {
     expect(c?.state).toBe(RunState.SUCCEEDED);
     expect(c?.shadow).toBeUndefined();
     expect(c?.history.map((e) => e.to)).toEqual([RunState.WAITING, RunState.SUCCEEDED]);
+    expectNoControlPlaneCall(h);
+  });
+});
+
+describe('an operator replaying a shadow run', () => {
+  it('needs no --force while it is SHADOW_SUBMITTED, and makes a new decision that submits nothing', async () => {
+    const dag = dagFrom({ a: [], c: ['a'] }, { a: EXTERNAL, c: SHADOW });
+    const h = await createHarness(emulator(), dag);
+    await h.handler(h.snsEvent(h.marker('a', DATE)));
+    h.clock.advance(minutes(10));
+    const result = await replay(h.deps, { job: 'c', date: DATE as RunDate, downstream: false, by: 'operator:test' });
+    expect(result.dispatch).toBe('shadow');
+    const c = await h.run('c', DATE);
+    expect(c?.state).toBe(RunState.SHADOW_SUBMITTED);
+    expect(c?.shadow).toMatchObject({ attempt: 2, at: h.clock.now().toISOString() });
+    expect(historyProblems(c).filter((p) => !p.includes('replay'))).toEqual([]);
     expectNoControlPlaneCall(h);
   });
 });
