@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import type { Job } from '../lambdas/domain/config/dag';
+import { isShadow, type Job } from '../lambdas/domain/config/dag';
 import { parseRunDate, type RunDate, runDateIn } from '../lambdas/domain/run-date';
 import { OperationRefusedError } from '../lambdas/engine/operations/errors';
 import { jobHistory } from '../lambdas/engine/operations/history';
@@ -144,6 +144,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
               pool: job.pool ?? null,
               schedule: job.schedule ?? null,
               expectedBy: job.expectedBy ?? null,
+              mode: isShadow(job) ? 'shadow' : 'live',
             };
           }),
           clusters: [...dag.clusters.values()].map((c) => ({

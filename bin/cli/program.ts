@@ -11,6 +11,7 @@ import { registerLog } from './commands/log';
 import { registerMark } from './commands/mark';
 import { registerReconcile } from './commands/reconcile';
 import { registerReplay } from './commands/replay';
+import { registerShadowReport } from './commands/shadow-report';
 import { registerSimulate } from './commands/simulate';
 import { registerStatus } from './commands/status';
 import { registerUi } from './commands/ui';
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerBackfill(program);
   registerMark(program);
   registerReconcile(program);
+  registerShadowReport(program);
   registerDev(program);
   registerUi(program);
   registerDoctor(program);

@@ -1,4 +1,5 @@
-import type { AlertKind, AlertText } from '../domain/alerts';
+import { AlertKind, type AlertText } from '../domain/alerts';
+import { isShadow } from '../domain/config/dag';
 import type { RunDate } from '../domain/run-date';
 import type { AlertRecord } from '../ports/run-store';
 import type { EngineDeps } from './deps';
@@ -20,13 +21,40 @@ export interface AlertInput extends AlertText {
  * answer was lost; a lost alert is not. Returns true when it published now.
  */
 export async function raiseAlert(deps: EngineDeps, input: AlertInput): Promise<boolean> {
-  const alert: AlertRecord = { ...input, at: deps.clock.now().toISOString() };
+  const shadow = isShadowOutcome(deps, input);
+  const alert: AlertRecord = { ...input, at: deps.clock.now().toISOString(), ...(shadow ? { shadow: true } : {}) };
   const status = await deps.store.putAlert(alert);
+  if (shadow) {
+    // Recorded for the shadow report and `rsched status`, never published (docs/shadow.md).
+    if (status === 'new') deps.log.info('shadow alert recorded, not sent', { kind: alert.kind, job: alert.job, date: alert.date });
+    return false;
+  }
   if (status === 'sent') return false;
   await deps.alerts.publish(alert);
   await deps.store.markAlertSent(alert, deps.clock.now().toISOString());
   deps.log.warn('alert', { kind: alert.kind, job: alert.job, date: alert.date, message: alert.message, resent: status === 'unsent' });
   return true;
+}
+
+/**
+ * Alerts about how a shadow job's run went (it failed, timed out, is late, its
+ * request could not be rendered, its markers conflict) are what we *would*
+ * have said: the old scheduler owns that job and its alerting, so ours would
+ * page twice or falsely. Alerts about the scheduler itself (a rejected marker,
+ * a failing sweep, a cluster) are sent whatever the job's mode.
+ */
+const SHADOWED_KINDS: readonly AlertKind[] = [
+  AlertKind.FAILED,
+  AlertKind.TIMED_OUT,
+  AlertKind.SUBMIT_FAILED,
+  AlertKind.SUBMIT_UNCERTAIN,
+  AlertKind.LATE,
+  AlertKind.MARKER_CONFLICT,
+];
+
+function isShadowOutcome(deps: EngineDeps, input: AlertInput): boolean {
+  const job = input.job === undefined ? undefined : deps.dag.jobs.get(input.job);
+  return job !== undefined && isShadow(job) && SHADOWED_KINDS.includes(input.kind);
 }
 
 /** An alert about one run's current attempt (de-duplicated per run, kind and attempt). */

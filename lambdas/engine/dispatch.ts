@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AlertKind, submitUncertainText } from '../domain/alerts';
 import { backoffMs } from '../domain/backoff';
-import type { Job } from '../domain/config/dag';
+import { isShadow, type Job } from '../domain/config/dag';
 import type { Actor, Run } from '../domain/runs/run';
 import { DISPATCHABLE_STATES, RunState } from '../domain/runs/states';
 import {
@@ -19,11 +19,21 @@ import { type RenderedTarget, SubmitError, type SubmitRequest, type SubmitResult
 import { raiseRunAlert } from './alerting';
 import type { EngineDeps } from './deps';
 import { endInFailure } from './outcomes';
+import { recordShadow } from './shadow';
 import { upstreamParamsOf } from './upstream-params';
 
 export { isReady };
 
-export type DispatchOutcome = 'not-ready' | 'external' | 'waiting-for-cluster' | 'lost-race' | 'submitted' | 'uncertain' | 'failed';
+export type DispatchOutcome =
+  | 'not-ready'
+  | 'external'
+  | 'waiting-for-cluster'
+  | 'lost-race'
+  | 'submitted'
+  /** A shadow job's decision was recorded instead of a submit call (docs/shadow.md). */
+  | 'shadow'
+  | 'uncertain'
+  | 'failed';
 
 /**
  * Submits a ready run exactly once per attempt: the run is claimed with a
@@ -178,6 +188,8 @@ export async function submitClaimed(
     });
     return 'failed';
   }
+  // Shadow mode: the same claim and the same rendered request, but recorded instead of sent (docs/shadow.md).
+  if (isShadow(job)) return recordShadow(deps, run, by, request);
 
   let step: SubmitStep = { kind: 'retry', error: undefined };
   for (let i = 0; i < deps.tuning.submitTries && step.kind === 'retry'; i++) {

@@ -30,6 +30,17 @@ export interface AttemptFailure {
 const FAILABLE_STATES = OPEN_STATES.filter((s) => s !== RunState.RETRYING);
 
 /**
+ * States whose attempt a failure may retry. A shadow run retries as a live one
+ * would (a new shadow decision at `retryAt`, nothing sent: docs/shadow.md).
+ */
+const RETRYABLE_STATES: readonly RunState[] = [
+  RunState.SUBMITTING,
+  RunState.SUBMITTED,
+  RunState.SUBMIT_UNCERTAIN,
+  RunState.SHADOW_SUBMITTED,
+];
+
+/**
  * Records a failed attempt: a new attempt after `retryDelayMinutes` while
  * retries remain (SPEC §4.4), otherwise FAILED with an alert and the downstream
  * chain failed.
@@ -48,7 +59,7 @@ export async function failAttempt(deps: EngineDeps, job: Job, f: AttemptFailure)
   const canRetry =
     current !== undefined &&
     job.target.type !== 'external' &&
-    (current.state === RunState.SUBMITTED || current.state === RunState.SUBMITTING || current.state === RunState.SUBMIT_UNCERTAIN) &&
+    RETRYABLE_STATES.includes(current.state) &&
     (f.attempt === undefined || f.attempt === current.attempt) &&
     current.retriesUsed < job.retries;
   if (current && canRetry) {

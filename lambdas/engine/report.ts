@@ -1,4 +1,6 @@
+import type { JobMode } from '../domain/config/dag';
 import type { Run } from '../domain/runs/run';
+import type { ShadowRequest } from '../domain/runs/shadow';
 import { RunState } from '../domain/runs/states';
 import type { ClusterWindowRecord } from '../ports/cluster-registry';
 import type { AlertRecord } from '../ports/run-store';
@@ -21,6 +23,35 @@ export interface JobReport {
   readonly reason: string | null;
   readonly cluster?: string | null;
   readonly durationMinutes?: number | null;
+  /** Present for shadow jobs only (docs/shadow.md). */
+  readonly mode?: 'shadow';
+  readonly shadow?: ShadowReport;
+}
+
+/** A shadow run next to the real marker: when we would have submitted, and when the old scheduler's job finished. */
+export interface ShadowReport {
+  /** The current attempt's decision (null: none yet, or the marker came first). */
+  readonly decidedAt: string | null;
+  readonly attempt: number | null;
+  /** The exact request we would have sent. */
+  readonly request: ShadowRequest | null;
+  /** The old scheduler's marker that ended the run, and when it arrived. */
+  readonly markerKey: string | null;
+  readonly markerAt: string | null;
+  /** `meta.startedAt` of that marker, when the old job wrote one: the only start time we know. */
+  readonly startedAt: string | null;
+}
+
+export function shadowReport(run: Run | undefined): ShadowReport {
+  const startedAt = run?.meta?.startedAt;
+  return {
+    decidedAt: run?.shadow?.at ?? null,
+    attempt: run?.shadow?.attempt ?? null,
+    request: run?.shadow?.request ?? null,
+    markerKey: run?.markerKey ?? null,
+    markerAt: run?.markerKey ? (run.finishedAt ?? null) : null,
+    startedAt: typeof startedAt === 'string' ? startedAt : null,
+  };
 }
 
 export interface ClusterReport {
@@ -41,6 +72,8 @@ export interface AlertReport {
   readonly message: string;
   readonly next?: string;
   readonly at: string;
+  /** A shadow job's alert: recorded, not sent (docs/shadow.md). */
+  readonly shadow?: boolean;
 }
 
 function lastSubmittedAt(run: Run): string | null {
@@ -50,7 +83,12 @@ function lastSubmittedAt(run: Run): string | null {
   return entry?.at ?? null;
 }
 
-export function jobReport(run: Run | undefined, submissions: number): JobReport {
+export function jobReport(run: Run | undefined, submissions: number, mode: JobMode = 'live'): JobReport {
+  const shadow = mode === 'shadow' ? { mode, shadow: shadowReport(run) } : {};
+  return { ...liveJobReport(run, submissions), ...shadow };
+}
+
+function liveJobReport(run: Run | undefined, submissions: number): JobReport {
   if (!run) {
     return {
       state: RunState.PENDING,
@@ -92,5 +130,13 @@ export function clusterReport(w: ClusterWindowRecord): ClusterReport {
 }
 
 export function alertReport(a: AlertRecord): AlertReport {
-  return { kind: a.kind, job: a.job ?? null, date: a.date, message: a.message, ...(a.next ? { next: a.next } : {}), at: a.at };
+  return {
+    kind: a.kind,
+    job: a.job ?? null,
+    date: a.date,
+    message: a.message,
+    ...(a.next ? { next: a.next } : {}),
+    at: a.at,
+    ...(a.shadow ? { shadow: true } : {}),
+  };
 }

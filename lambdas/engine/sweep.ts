@@ -1,5 +1,5 @@
 import { AlertKind, lateText } from '../domain/alerts';
-import type { Job } from '../domain/config/dag';
+import { isShadow, type Job } from '../domain/config/dag';
 import { lateDeadlinesBetween } from '../domain/late';
 import type { Run } from '../domain/runs/run';
 import { RunState } from '../domain/runs/states';
@@ -8,8 +8,9 @@ import { addMinutes, MINUTE_MS } from '../ports/clock';
 import type { SubmissionRef, SubmitResult } from '../ports/submitter';
 import { raiseAlert } from './alerting';
 import type { EngineDeps } from './deps';
-import { dispatch, parkAsUncertain, renderRequest } from './dispatch';
+import { dispatch, parkAsUncertain, renderRequest, submitClaimed } from './dispatch';
 import { endInFailure, finishFailure, markPropagated, propagateSuccess, repairDoneSet } from './outcomes';
+import { claimedCluster } from './shadow';
 
 export interface SweepReport {
   timedOut: number;
@@ -162,6 +163,10 @@ async function handleDue(deps: EngineDeps, run: Run, now: Date, report: SweepRep
       });
       return;
     }
+    case RunState.SHADOW_SUBMITTED:
+      // Nothing was sent, so nothing of ours can time it out: only its marker ends it (docs/shadow.md).
+      await deps.store.transition(moveDue(run, { at: nowIso, by: 'sweeper', why: 'shadow decisions have no timer' }));
+      return;
     case RunState.PENDING:
       return;
   }
@@ -232,6 +237,11 @@ async function timeOut(
  */
 async function recoverClaim(deps: EngineDeps, job: Job, run: Run): Promise<void> {
   const now = deps.clock.now().toISOString();
+  // A shadow claim sent nothing: record its decision now, and never ask the target (docs/shadow.md).
+  if (isShadow(job)) {
+    await submitClaimed(deps, job, run, 'sweeper', await claimedCluster(deps, job, run));
+    return;
+  }
   const found = job.target.type === 'external' ? undefined : await lookUpClaimed(deps, job, run);
   if (found === 'unknown') {
     await parkAsUncertain(

@@ -32,6 +32,7 @@ import { InProcessRequestHandler } from './in-process-transport';
 import { type JobOverrides, NO_OVERRIDES } from './job-behaviour';
 import { type DeadLetter, LocalFunction } from './local-function';
 import { localS3Client, MarkerWriter } from './marker-writer';
+import { withOldScheduler } from './old-scheduler';
 import { tagWithRun } from './run-context';
 import { type S3Emulator, startS3Emulator } from './s3-emulator';
 import type { Timeline } from './timeline';
@@ -164,7 +165,15 @@ export class LocalRuntime {
       },
     );
     // Like the Lambda: only the marker bucket and the marker topic are trusted (docs/threat-model.md).
-    this.deps = { ...fleet, alerts: this.alerts, clock: timeline, trust: { bucket: s3.bucket, topicArn: localTopicArn(MARKER_TOPIC) } };
+    // Shadow jobs' markers come from the old scheduler: simulated here, over the store (docs/shadow.md#simulation).
+    const store = withOldScheduler(fleet.store, { dag, timeline, markers, overrides: options.overrides ?? NO_OVERRIDES });
+    this.deps = {
+      ...fleet,
+      store,
+      alerts: this.alerts,
+      clock: timeline,
+      trust: { bucket: s3.bucket, topicArn: localTopicArn(MARKER_TOPIC) },
+    };
     this.backfills = fleet.backfills;
     const deadLetter = (letter: DeadLetter) => this.deadLetter(letter);
     const fn = (name: string, handler: (event: unknown) => Promise<unknown>) =>

@@ -312,7 +312,16 @@ function scheduleExternal(runtime: LocalRuntime, job: Job, date: RunDate, overri
   });
 }
 
-const SHOWN_STATES = new Set(['WAITING_FOR_CLUSTER', 'SUBMITTED', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'UPSTREAM_FAILED', 'RETRYING']);
+const SHOWN_STATES = new Set([
+  'WAITING_FOR_CLUSTER',
+  'SUBMITTED',
+  'SHADOW_SUBMITTED',
+  'SUCCEEDED',
+  'FAILED',
+  'TIMED_OUT',
+  'UPSTREAM_FAILED',
+  'RETRYING',
+]);
 
 function timelineEvents(runs: readonly Run[], runtime: LocalRuntime): TimelineEvent[] {
   const events: TimelineEvent[] = [];
@@ -353,7 +362,7 @@ function timelineEvents(runs: readonly Run[], runtime: LocalRuntime): TimelineEv
  */
 function causeRank(what: string): number {
   if (what.startsWith('ALERT')) return 3;
-  if (what === 'SUBMITTED') return 2;
+  if (what === 'SUBMITTED' || what === 'SHADOW_SUBMITTED') return 2;
   if (['WAITING', 'WAITING_FOR_CLUSTER', 'RETRYING', 'UPSTREAM_FAILED'].includes(what)) return 1;
   return 0;
 }

@@ -1,4 +1,4 @@
-import { type Dag, type Job, jobOf } from '../domain/config/dag';
+import { type Dag, isShadow, type Job, jobOf } from '../domain/config/dag';
 import { scheduledInvocations, skippedInvocations } from '../domain/cron';
 import { addDays, type RunDate, runDateIn } from '../domain/run-date';
 import type { Run } from '../domain/runs/run';
@@ -70,9 +70,10 @@ export function criticalPathMinutes(dag: Dag, durationOf: (job: Job) => number):
   return longest;
 }
 
-/** From the first submission to the last finish, in minutes. */
+/** From the first submission (or shadow decision: docs/shadow.md) to the last finish, in minutes. */
 export function makespanMinutes(runs: readonly Run[]): number {
-  const starts = runs.flatMap((r) => r.history.filter((e) => e.to === RunState.SUBMITTED).map((e) => Date.parse(e.at)));
+  const started = (to: string) => to === RunState.SUBMITTED || to === RunState.SHADOW_SUBMITTED;
+  const starts = runs.flatMap((r) => r.history.filter((e) => started(e.to)).map((e) => Date.parse(e.at)));
   const ends = runs
     .filter((r) => r.finishedAt && (r.state === RunState.SUCCEEDED || r.state === RunState.FAILED))
     .map((r) => Date.parse(r.finishedAt as string));
@@ -93,7 +94,8 @@ export function buildReport(input: {
   const due = dueJobs(input.dag, input.date);
   const jobs: Record<string, SimulatedJobReport> = {};
   for (const name of input.dag.topologicalOrder) {
-    jobs[name] = { ...jobReport(byJob.get(name), input.submissionsOf(name)), due: due.has(name) };
+    const mode = isShadow(jobOf(input.dag, name)) ? 'shadow' : 'live';
+    jobs[name] = { ...jobReport(byJob.get(name), input.submissionsOf(name), mode), due: due.has(name) };
   }
   return {
     date: input.date,

@@ -23,6 +23,8 @@ export interface AlertRecord {
   readonly next?: string;
   /** Distinguishes alerts that have no run (rejected markers, cluster failures). */
   readonly subject?: string;
+  /** About a shadow job's run: recorded, never published (docs/shadow.md). */
+  readonly shadow?: boolean;
 }
 
 export interface RejectionRecord {

@@ -14,7 +14,7 @@ export function automatic(from: RunState, to: RunState): boolean {
 
 /**
  * What is wrong with a run's history: transitions outside the diagram (a second
- * terminal transition among them), an attempt recorded SUBMITTED twice, or a
+ * terminal transition among them), an attempt recorded SUBMITTED (or decided in shadow) twice, or a
  * last entry that disagrees with the stored state. Empty when all is well.
  */
 export function historyProblems(run: Run | undefined): string[] {
@@ -23,8 +23,9 @@ export function historyProblems(run: Run | undefined): string[] {
   const submittedAttempts = new Set<number>();
   run.history.forEach((entry, i) => {
     if (!automatic(entry.from, entry.to)) problems.push(`#${i} ${entry.from} -> ${entry.to} (${entry.why})`);
-    if (entry.to === RunState.SUBMITTED) {
-      if (submittedAttempts.has(entry.attempt)) problems.push(`#${i} attempt ${entry.attempt} SUBMITTED twice`);
+    // A shadow decision stands for a submission (docs/shadow.md): one of either per attempt.
+    if (entry.to === RunState.SUBMITTED || entry.to === RunState.SHADOW_SUBMITTED) {
+      if (submittedAttempts.has(entry.attempt)) problems.push(`#${i} attempt ${entry.attempt} ${entry.to} twice`);
       submittedAttempts.add(entry.attempt);
     }
   });

@@ -93,12 +93,14 @@ function renderGraph() {
     const p = pos.get(job.name);
     const s = status.jobs[job.name]?.state ?? 'PENDING';
     const g = svg('g', { class: 'node', 'data-job': job.name, transform: `translate(${p.x},${p.y})` });
-    g.append(svg('rect', { width: 150, height: 28, class: `fill-${s}` }));
+    const shadow = job.mode === 'shadow';
+    g.append(svg('rect', { width: 150, height: 28, class: `fill-${s}${shadow ? ' shadow' : ''}` }));
     const label = svg('text', { x: 6, y: 18 });
-    label.textContent = `${job.name}`;
+    label.textContent = shadow ? `${job.name} · shadow` : job.name;
     g.append(label);
     const title = svg('title');
-    title.textContent = `${job.name}: ${s}`;
+    // docs/shadow.md: a shadow job is never submitted; the old scheduler's markers drive it.
+    title.textContent = `${job.name}: ${s}${shadow ? ' (shadow mode: nothing is submitted)' : ''}`;
     g.append(title);
     g.addEventListener('click', () => select(job.name));
     root.append(g);
@@ -112,7 +114,9 @@ function renderTable() {
       el('td', { text: name }),
       el('td', { class: `state ${job.state}`, text: job.state }),
       el('td', { text: job.attempts ? String(job.attempts) : '' }),
-      el('td', { text: time(job.submittedAt) }),
+      job.mode === 'shadow'
+        ? el('td', { class: 'shadow', text: job.shadow?.decidedAt ? `shadow ${time(job.shadow.decidedAt)}` : 'shadow' })
+        : el('td', { text: time(job.submittedAt) }),
       el('td', { text: time(job.finishedAt) }),
       el('td', { text: minutes(job.durationMinutes) }),
       el('td', { text: job.cluster ?? '' }),
@@ -138,7 +142,13 @@ function renderSide() {
   );
   $('#alerts').replaceChildren(
     ...(alerts.length
-      ? alerts.map((a) => el('li', {}, [el('strong', { class: 'FAILED', text: `${a.kind} ` }), `${time(a.at)} ${a.message}`]))
+      ? alerts.map((a) =>
+          el('li', {}, [
+            el('strong', { class: 'FAILED', text: `${a.kind} ` }),
+            a.shadow ? el('span', { class: 'muted', text: '(shadow: recorded, not sent) ' }) : '',
+            `${time(a.at)} ${a.message}`,
+          ]),
+        )
       : [el('li', { class: 'muted', text: 'none' })]),
   );
 }
@@ -148,6 +158,19 @@ function bar(px) {
   const span = el('span', { class: 'bar' });
   span.style.width = `${px}px`;
   return span;
+}
+
+/** A shadow run (docs/shadow.md): when we would have submitted, next to the old scheduler's real marker. */
+function shadowFacts(job) {
+  if (job.mode !== 'shadow') return [];
+  const s = job.shadow ?? {};
+  return [
+    ['mode', 'shadow: nothing is submitted; the old scheduler runs the job'],
+    ['would have submitted', s.decidedAt ? `${s.decidedAt} (attempt ${s.attempt})` : 'not yet'],
+    ['old scheduler started', s.startedAt ?? 'unknown (no meta.startedAt)'],
+    ['old scheduler marker', s.markerAt ? `${s.markerAt} (${s.markerKey})` : 'not yet'],
+    ['would have sent', s.request ? JSON.stringify(s.request) : ''],
+  ];
 }
 
 async function select(name) {
@@ -165,6 +188,7 @@ async function select(name) {
     ['waiting on', job.waitingOn.join(', ')],
     ['reason', job.reason ?? ''],
     ['meta', job.meta ? JSON.stringify(job.meta) : ''],
+    ...shadowFacts(job),
   ].filter(([, v]) => v);
   $('#detail-body').replaceChildren(
     el(

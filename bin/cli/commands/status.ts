@@ -30,6 +30,25 @@ export function registerStatus(program: Command): void {
         dim(describeJob(job)),
       ]);
       out.write(table(rows, ['job', 'state', 'try', 'submitted', 'finished', 'took', 'cluster', 'waiting on / reason']));
+      const shadows = Object.entries(status.jobs).filter(([, job]) => job.mode === 'shadow');
+      if (shadows.length > 0) {
+        // Shadow jobs (docs/shadow.md): when we would have submitted, next to the old scheduler's real marker.
+        const at = (iso: string | null | undefined) => (iso ? clockTime(iso, date) : '');
+        out.write(`\n${bold('Shadow jobs')} ${dim('— decisions recorded, nothing submitted; markers written by the old scheduler')}\n`);
+        out.write(
+          table(
+            shadows.map(([name, job]) => [
+              name,
+              at(job.shadow?.decidedAt),
+              at(job.shadow?.startedAt),
+              at(job.shadow?.markerAt),
+              job.shadow?.markerKey ?? '',
+              dim(job.shadow?.request ? JSON.stringify(job.shadow.request.target) : ''),
+            ]),
+            ['job', 'would submit', 'old started', 'marker', 'marker key', 'request'],
+          ),
+        );
+      }
       if (status.clusters.length > 0) {
         out.write(`\n${bold('Clusters')}\n`);
         out.write(
@@ -46,6 +65,9 @@ export function registerStatus(program: Command): void {
         );
       }
       out.write(`\n${bold('Alerts')}: ${status.alerts.length === 0 ? 'none' : ''}\n`);
-      for (const alert of status.alerts) out.write(`  ${red(alert.kind)} ${dim(clockTime(alert.at, date))} ${alert.message}\n`);
+      for (const alert of status.alerts) {
+        const shadow = alert.shadow ? dim(' (shadow: recorded, not sent)') : '';
+        out.write(`  ${red(alert.kind)}${shadow} ${dim(clockTime(alert.at, date))} ${alert.message}\n`);
+      }
     });
 }

@@ -11,7 +11,8 @@ export const bold = paint(1);
 export function stateColour(state: string): (text: string) => string {
   if (state === 'SUCCEEDED') return green;
   if (['FAILED', 'TIMED_OUT', 'UPSTREAM_FAILED'].includes(state) || state.startsWith('ALERT')) return red;
-  if (['WAITING', 'WAITING_FOR_CLUSTER', 'RETRYING', 'SUBMITTING', 'SUBMITTED', 'SUBMIT_UNCERTAIN'].includes(state)) return yellow;
+  if (['WAITING', 'WAITING_FOR_CLUSTER', 'RETRYING', 'SUBMITTING', 'SUBMITTED', 'SUBMIT_UNCERTAIN', 'SHADOW_SUBMITTED'].includes(state))
+    return yellow;
   return (t) => t;
 }
 

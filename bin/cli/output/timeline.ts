@@ -33,7 +33,9 @@ export function printTimeline(result: SimulationResult, dag: Dag): void {
   );
   out.write(`${bold('Alerts')}: ${report.alerts.length === 0 ? 'none' : ''}\n`);
   for (const alert of report.alerts)
-    out.write(`  ${red(alert.kind)} ${alert.message}\n${alert.next ? dim(`    next: ${alert.next}\n`) : ''}`);
+    out.write(
+      `  ${red(alert.kind)}${alert.shadow ? dim(' (shadow: recorded, not sent)') : ''} ${alert.message}\n${alert.next ? dim(`    next: ${alert.next}\n`) : ''}`,
+    );
   out.write(
     `\n${isSuccessful(report) ? green('OK: every run succeeded or never had to start.') : red('NOT OK: some runs failed or did not finish (exit 1).')}\n`,
   );

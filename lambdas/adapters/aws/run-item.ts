@@ -1,4 +1,5 @@
 import type { Actor, HistoryEntry, Run } from '../../domain/runs/run';
+import { asShadowDecision } from '../../domain/runs/shadow';
 import { ALL_STATES, RunState } from '../../domain/runs/states';
 
 /**
@@ -97,6 +98,7 @@ export function decodeRun(item: Record<string, unknown>): Run {
   }
   if (item.params !== undefined) run.params = item.params;
   if (item.meta !== undefined) run.meta = item.meta;
+  if (item.shadow !== undefined) run.shadow = asShadowDecision(item.shadow) ?? fail('shadow', 'a shadow decision {at, attempt, request}');
 
   const floors: Record<string, number> = {};
   for (const [key, value] of Object.entries(item)) {

@@ -37,7 +37,11 @@ export interface Job {
   readonly params: Readonly<Record<string, ParamRule>>;
   /** Where its markers must be written, and by whom. */
   readonly markers: MarkerRules;
+  /** `shadow`: everything but the submit call, recorded as a shadow decision (docs/shadow.md). */
+  readonly mode: JobMode;
 }
+
+export type JobMode = 'live' | 'shadow';
 
 export interface Cluster extends Omit<ClusterSpec, 'timezone' | 'simulation'> {
   readonly file: string;
@@ -88,6 +92,7 @@ function resolveJob(spec: JobSpec, file: string, defaults: Defaults, dependents:
     },
     params: spec.params ?? {},
     markers: spec.markers ?? {},
+    mode: spec.mode ?? defaults.mode ?? 'live',
   };
 }
 
@@ -146,6 +151,11 @@ export function clustersByPool(clusters: ReadonlyMap<string, Cluster>): Map<stri
     }
   }
   return byPool;
+}
+
+/** True when the job's runs record shadow decisions instead of calling the target (docs/shadow.md). */
+export function isShadow(job: Pick<Job, 'mode' | 'target'>): boolean {
+  return job.mode === 'shadow' && job.target.type !== 'external';
 }
 
 /** A job the engine reached through the DAG itself (a dependent, a run's job) is missing: the config and the data disagree. */

@@ -26,6 +26,13 @@ const minutes = (max: number, min = 0) =>
     .int('must be a whole number of minutes')
     .min(min, `must be at least ${min} (minutes)`)
     .max(max, `must be at most ${max} minutes; larger values are almost certainly a unit mistake`);
+/**
+ * `live` submits; `shadow` does everything but the submit call and records what
+ * it would have sent (docs/shadow.md), for teams migrating from another scheduler.
+ */
+const mode = z
+  .enum(['live', 'shadow'])
+  .describe('"live" (default) submits; "shadow" records what it would have submitted and never calls the target (docs/shadow.md)');
 const retries = z.number().int('must be a whole number').min(0, 'must be 0 or more').max(10, 'must be at most 10');
 const instanceCount = z.number().int('must be a whole number').min(0, 'must be 0 or more').max(1000, 'must be at most 1000 instances');
 const cron = z
@@ -149,6 +156,7 @@ export const jobSchema = z.strictObject({
     .optional()
     .describe('The marker params this job accepts from its upstreams, each with a rule (docs/params.md)'),
   markers: markerRulesSchema.optional(),
+  mode: mode.optional(),
 });
 
 export const clusterSchema = z.strictObject({
@@ -193,6 +201,7 @@ export const defaultsSchema = z.strictObject({
   maxRuntimeMinutes: minutes(MAX_WAIT_MINUTES, 1).optional(),
   retries: retries.optional(),
   retryDelayMinutes: minutes(24 * 60).optional(),
+  mode: mode.optional(),
 });
 
 /** One file under dag-config/. Entities are validated one at a time (see load.ts) so errors name them. */

@@ -1,4 +1,5 @@
 import type { RunDate } from '../run-date';
+import type { ShadowDecision } from './shadow';
 import type { RunState } from './states';
 
 /** Who or what caused a transition; kept in history for audit. */
@@ -74,6 +75,11 @@ export interface Run {
   readonly lastFailedSeq?: string;
   /** True for attempts an operator started (run, replay, backfill). */
   readonly manual?: boolean;
+  /**
+   * Shadow jobs only (docs/shadow.md): what the current attempt would have
+   * submitted, and when. Also in history, as the SHADOW_SUBMITTED entry.
+   */
+  readonly shadow?: ShadowDecision;
   /** Sweeps that failed on this run in a row (the run is skipped with a backoff, then alerted). */
   readonly sweepFailures?: number;
   readonly history: readonly HistoryEntry[];

@@ -9,6 +9,7 @@
  *   SUBMITTED ─.done─▶ SUCCEEDED     SUBMITTED ─.failed / step failed─▶ RETRYING | FAILED
  *   WAITING / WAITING_FOR_CLUSTER ─deadline─▶ TIMED_OUT      SUBMITTED ─maxRuntime─▶ TIMED_OUT
  *   any waiting state ─an upstream FAILED/TIMED_OUT─▶ UPSTREAM_FAILED
+ *   shadow jobs: SUBMITTING ─decision recorded─▶ SHADOW_SUBMITTED ─.done / .failed─▶ SUCCEEDED | RETRYING | FAILED
  */
 export const RunState = {
   /** Nothing has happened for this run yet (no item in the store). */
@@ -27,6 +28,13 @@ export const RunState = {
    * and replays with --force); the job's marker still ends the run.
    */
   SUBMIT_UNCERTAIN: 'SUBMIT_UNCERTAIN',
+  /**
+   * A shadow job's run (docs/shadow.md): everything up to the submit call
+   * happened and what would have been sent is recorded on the run; nothing was
+   * sent. Only the marker written by the old scheduler's job ends it: it has no
+   * timer, so it cannot time out, be parked uncertain, or alert on our account.
+   */
+  SHADOW_SUBMITTED: 'SHADOW_SUBMITTED',
   /** Failed with retries left; a new attempt is submitted at `retryAt`. */
   RETRYING: 'RETRYING',
   SUCCEEDED: 'SUCCEEDED',
@@ -65,6 +73,7 @@ export const OPEN_STATES: readonly RunState[] = [
   RunState.SUBMITTING,
   RunState.SUBMITTED,
   RunState.SUBMIT_UNCERTAIN,
+  RunState.SHADOW_SUBMITTED,
   RunState.RETRYING,
 ];
 

@@ -1,5 +1,6 @@
 import type { Job } from '../config/dag';
 import type { Actor, Run, RunKey } from './run';
+import { describeShadowDecision, type ShadowDecision } from './shadow';
 import { DISPATCHABLE_STATES, RunState } from './states';
 
 /**
@@ -23,9 +24,11 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<RunState, readonly RunState[]>
   [S.PENDING]: [S.WAITING, S.SUCCEEDED, S.FAILED, S.UPSTREAM_FAILED],
   [S.WAITING]: [S.WAITING, S.WAITING_FOR_CLUSTER, S.SUBMITTING, S.SUCCEEDED, S.FAILED, S.TIMED_OUT, S.UPSTREAM_FAILED],
   [S.WAITING_FOR_CLUSTER]: [S.WAITING, S.WAITING_FOR_CLUSTER, S.SUBMITTING, S.SUCCEEDED, S.FAILED, S.TIMED_OUT, S.UPSTREAM_FAILED],
-  [S.SUBMITTING]: [S.WAITING, S.SUBMITTED, S.SUBMIT_UNCERTAIN, S.SUCCEEDED, S.FAILED, S.RETRYING],
+  [S.SUBMITTING]: [S.WAITING, S.SUBMITTED, S.SUBMIT_UNCERTAIN, S.SHADOW_SUBMITTED, S.SUCCEEDED, S.FAILED, S.RETRYING],
   [S.SUBMITTED]: [S.WAITING, S.SUBMITTED, S.SUCCEEDED, S.FAILED, S.RETRYING, S.TIMED_OUT],
   [S.SUBMIT_UNCERTAIN]: [S.WAITING, S.SUBMIT_UNCERTAIN, S.SUCCEEDED, S.FAILED, S.RETRYING, S.TIMED_OUT],
+  // No TIMED_OUT and no SUBMIT_UNCERTAIN: nothing was sent, so no timer of ours can end it (docs/shadow.md).
+  [S.SHADOW_SUBMITTED]: [S.WAITING, S.SUCCEEDED, S.FAILED, S.RETRYING],
   [S.RETRYING]: [S.WAITING, S.RETRYING, S.SUBMITTING, S.WAITING_FOR_CLUSTER, S.SUCCEEDED, S.FAILED],
   [S.SUCCEEDED]: [S.WAITING, S.SUCCEEDED],
   [S.FAILED]: [S.WAITING, S.FAILED],
@@ -36,7 +39,7 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<RunState, readonly RunState[]>
 /** The edges a run takes without an operator: every edge but `reopen` out of an ended or in-flight state. */
 export function isAutomaticEdge(from: RunState, to: RunState): boolean {
   if (!ALLOWED_TRANSITIONS[from].includes(to)) return false;
-  const reopenOnly = [S.SUCCEEDED, S.FAILED, S.TIMED_OUT, S.UPSTREAM_FAILED, S.SUBMITTED, S.SUBMIT_UNCERTAIN];
+  const reopenOnly = [S.SUCCEEDED, S.FAILED, S.TIMED_OUT, S.UPSTREAM_FAILED, S.SUBMITTED, S.SUBMIT_UNCERTAIN, S.SHADOW_SUBMITTED];
   return !(to === S.WAITING && reopenOnly.includes(from as (typeof reopenOnly)[number]));
 }
 
@@ -98,7 +101,8 @@ export type RemovableField =
   | 'manual'
   | 'failureKind'
   | 'upstreamFloors'
-  | 'sweepFailures';
+  | 'sweepFailures'
+  | 'shadow';
 
 /** The condition a transition needs, built from named parts; all must hold. A run with no item is PENDING. */
 export interface TransitionGuard {
@@ -171,6 +175,7 @@ export const ATTEMPT_FIELDS: readonly RemovableField[] = [
   'waitStartedAt',
   'dueAt',
   'sweepFailures',
+  'shadow',
 ];
 
 interface Stamp {
@@ -218,6 +223,24 @@ export function recordSubmission(
     remove: p.maxRuntimeDueAt ? ['claimToken'] : ['claimToken', 'dueAt'],
     by: p.by,
     why: p.why,
+    at: p.at,
+  };
+}
+
+/**
+ * SUBMITTING -> SHADOW_SUBMITTED: a shadow job's claimant records what it would
+ * have sent instead of sending it (docs/shadow.md). The claim makes it one
+ * decision per attempt. No due time: only the old scheduler's marker ends it.
+ */
+export function recordShadowDecision(claimed: Run, p: Stamp & { decision: ShadowDecision }): Transition {
+  return {
+    key: claimed,
+    guard: claimGuard(claimed),
+    to: S.SHADOW_SUBMITTED,
+    set: { shadow: p.decision },
+    remove: ['claimToken', 'dueAt'],
+    by: p.by,
+    why: describeShadowDecision(p.decision),
     at: p.at,
   };
 }
@@ -441,7 +464,7 @@ export function retry(
       dueAt: p.retryAt,
       reason: `attempt ${current.attempt} failed: ${p.why}; retry ${current.retriesUsed + 1} of ${p.retries} at ${p.retryAt}`,
     },
-    remove: ['claimToken', 'claimedAt', 'submissionId', 'submittedAt', 'clusterId', 'clusterName', 'finishedAt'],
+    remove: ['claimToken', 'claimedAt', 'submissionId', 'submittedAt', 'clusterId', 'clusterName', 'finishedAt', 'shadow'],
     by: p.by,
     why: p.source,
     at: p.at,

@@ -1,4 +1,4 @@
-import { type Dag, type Job, jobOf } from '../../domain/config/dag';
+import { type Dag, isShadow, type Job, jobOf } from '../../domain/config/dag';
 import { addDays, type RunDate } from '../../domain/run-date';
 import type { Run } from '../../domain/runs/run';
 import { RunState } from '../../domain/runs/states';
@@ -45,7 +45,7 @@ export async function dayStatus(input: { dag: Dag; store: RunStore; registry?: C
     const job = jobOf(dag, name);
     const run = byJob.get(name);
     jobs[name] = {
-      ...jobReport(run, submissionsOf(run)),
+      ...jobReport(run, submissionsOf(run), isShadow(job) ? 'shadow' : 'live'),
       waitingOn: waitingOn(job, run, byJob),
       deadlineAt: run?.deadlineAt ?? null,
       manual: run?.manual ?? false,

@@ -442,3 +442,31 @@ describe('did you mean', () => {
     expect(didYouMean('kpi', ['sessions', 'revenue'])).toBe('');
   });
 });
+
+describe('mode (docs/shadow.md)', () => {
+  it('resolves per job over defaults, "live" when neither sets it', () => {
+    const files = [
+      configFile('jobs.json', {
+        defaults: { mode: 'shadow' },
+        jobs: [pipelineJob('a'), pipelineJob('b', { mode: 'live' }), external('ext')],
+      }),
+    ];
+    const dag = loadDag(files);
+    expect([...dag.jobs.values()].map((j) => [j.name, j.mode])).toEqual([
+      ['a', 'shadow'],
+      ['b', 'live'],
+      ['ext', 'shadow'],
+    ]);
+    expect(loadDag([configFile('jobs.json', { jobs: [pipelineJob('a')] })]).jobs.get('a')?.mode).toBe('live');
+  });
+
+  it('rejects an unknown mode, and "shadow" set on an external job, naming file, job and field', () => {
+    const issues = issuesOf(
+      configFile('jobs.json', { jobs: [pipelineJob('a', { mode: 'dry-run' }), external('ext', { mode: 'shadow' })] }),
+    );
+    expect(issues).toEqual([
+      expect.stringMatching(/^jobs\.json: job "a": mode: .*"live".*"shadow"/),
+      'jobs.json: job "ext": mode: an external job is never submitted, so "shadow" has nothing to replace; remove "mode" (docs/shadow.md)',
+    ]);
+  });
+});

@@ -9,6 +9,7 @@ import { checkMarkerWriters } from './marker-writers';
 import { checkParams } from './params';
 import { checkPools } from './pools';
 import { checkSchedules } from './schedules';
+import { checkShadowMode } from './shadow-mode';
 import { checkTemplates } from './templates';
 
 export type ConfigCheck = (config: ParsedConfig) => ConfigIssue[];
@@ -25,4 +26,5 @@ export const CHECKS: readonly ConfigCheck[] = [
   checkMarkerWriters,
   checkDefaults,
   checkDeadlines,
+  checkShadowMode,
 ];
