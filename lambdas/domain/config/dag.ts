@@ -1,3 +1,4 @@
+import { isCompletionService } from '../completion/terminal-states';
 import type { ClusterSpec, Defaults, JobSpec, MarkerRules, ParamRule, Target } from './schema';
 
 /** Built-in values for what neither a job nor `defaults` sets. */
@@ -37,6 +38,20 @@ export interface Job {
   readonly params: Readonly<Record<string, ParamRule>>;
   /** Where its markers must be written, and by whom. */
   readonly markers: MarkerRules;
+  /**
+   * Who writes its marker: 'events' — the scheduler, from the service's
+   * state-change event or a status poll (docs/completion.md) — or 'marker',
+   * the job itself.
+   */
+  readonly completion: 'events' | 'marker';
+}
+
+/**
+ * `completion` of a job: as declared, else 'events' for targets whose end AWS
+ * announces (docs/completion.md) and 'marker' for the rest (external, datapipeline).
+ */
+export function completionOf(spec: Pick<JobSpec, 'completion'> & { readonly target: { readonly type: string } }): 'events' | 'marker' {
+  return spec.completion ?? (isCompletionService(spec.target.type) ? 'events' : 'marker');
 }
 
 export interface Cluster extends Omit<ClusterSpec, 'timezone' | 'simulation'> {
@@ -88,6 +103,7 @@ function resolveJob(spec: JobSpec, file: string, defaults: Defaults, dependents:
     },
     params: spec.params ?? {},
     markers: spec.markers ?? {},
+    completion: completionOf(spec),
   };
 }
 
