@@ -52,6 +52,8 @@ export async function onServiceStateChange(deps: CompletionDeps, change: Service
   const found = change.service === 'emr-step' ? await emrStepRun(deps, change) : await runBySubmission(deps, change.submissionId);
   if (typeof found === 'string') return found;
   const { run, job } = found;
+  // Ids of different services are different namespaces: a Glue run id never ends an EMR step's run.
+  if (job.target.type !== change.service) return 'not-ours';
   if (job.completion !== 'events') return 'opted-out';
   if (!OPEN_STATES.includes(run.state)) return 'already-ended';
   await writeCompletionMarker(deps.markers, job, run, { ...change, outcome: change.outcome }, 'event');

@@ -16,7 +16,7 @@ export function checkCompletion(config: ParsedConfig): ConfigIssue[] {
       file,
       entity: { kind: 'job', name: job.name },
       field: 'completion',
-      message: `"events" needs a target whose end AWS announces (${COMPLETION_SERVICES.join(', ')}); a ${job.target.type} job writes its own marker: use "marker" or leave completion out`,
+      message: `"events" needs a target whose end AWS announces (${COMPLETION_SERVICES.join(', ')}); a job with target "${job.target.type}" writes its own marker: use "marker" or leave completion out`,
     });
   }
   return issues;
