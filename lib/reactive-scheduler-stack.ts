@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import { Alerts } from './alerts';
 import { ClusterFleet } from './cluster-fleet';
 import { type ClusterTag, clusterTagOf } from './cluster-tag';
+import { CompletionEvents } from './completion-events';
 import type { ChatbotInputs, EmrInputs, MarkerWindow } from './context';
 import type { DagConfig } from './dag-config';
 import type { LambdaDefaults, RschedFunction } from './lambda-defaults';
@@ -50,6 +51,8 @@ export class ReactiveSchedulerStack extends Stack {
   public readonly alerts: Alerts;
   public readonly scheduler: Scheduler;
   public readonly markers: Markers;
+  /** Completion from service events (docs/completion.md); undefined when no job has completion "events". */
+  public readonly completion?: CompletionEvents;
   /** The cluster fleet; undefined when the config defines no clusters. */
   public readonly fleet?: ClusterFleet;
   /** Passed through for the cluster fleet. */
@@ -127,6 +130,20 @@ export class ReactiveSchedulerStack extends Stack {
           })
         : undefined;
 
+    this.completion = [...props.config.dag.jobs.values()].some((job) => job.completion === 'events')
+      ? new CompletionEvents(this, 'Completion', {
+          config: props.config,
+          runsTable: this.scheduler.runsTable,
+          markerBucket: this.markers.bucket,
+          clustersTableName: this.scheduler.clustersTable.tableName,
+          alertTopic: this.alerts.topic,
+          alerts: this.alerts,
+          lambdaDefaults: this.lambdaDefaults,
+          sweeper: this.scheduler.sweeperFunction,
+          clusterTag: this.clusterTag,
+        })
+      : undefined;
+
     this.alerts.watchFunction(this.scheduler.schedulerFunction, 'scheduler');
     this.alerts.watchFunction(this.scheduler.sweeperFunction, 'sweeper');
     this.alerts.watchDeadLetters(this.scheduler.deadLetters, 'dead-letters');
@@ -147,9 +164,11 @@ export class ReactiveSchedulerStack extends Stack {
       functions.set('registry', this.fleet.registry);
     }
     if (this.alerts.slackNotifier) functions.set('slack-notifier', this.alerts.slackNotifier);
+    if (this.completion) functions.set('completion', this.completion.completionFunction);
     const queues = new Map<string, sqs.IQueue>([['dead-letters', this.scheduler.deadLetters]]);
     if (this.fleet) queues.set('fleet-dead-letters', this.fleet.deadLetters);
     if (this.alerts.slackDeadLetters) queues.set('slack-dead-letters', this.alerts.slackDeadLetters);
+    if (this.completion) queues.set('completion-dead-letters', this.completion.deadLetters);
     this.dashboard = new OperationsDashboard(this, 'Operations', {
       functions,
       sweeperFunction: this.scheduler.sweeperFunction,

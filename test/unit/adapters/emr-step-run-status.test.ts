@@ -35,7 +35,11 @@ describe('EmrStepRunStatus', () => {
       Step: {
         Status: {
           State: 'FAILED',
-          FailureDetails: { Reason: 'Unknown error', Message: 'Exception in thread "main" java.lang.OutOfMemoryError', LogFile: 's3://logs/x' },
+          FailureDetails: {
+            Reason: 'Unknown error',
+            Message: 'Exception in thread "main" java.lang.OutOfMemoryError',
+            LogFile: 's3://logs/x',
+          },
           Timeline: { StartDateTime: new Date('2026-11-22T01:00:00Z'), EndDateTime: new Date('2026-11-22T01:20:00Z') },
         },
       },
