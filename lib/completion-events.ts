@@ -14,7 +14,7 @@ import type { DagConfig } from './dag-config';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { type DesignedTable, TABLE_ACTIONS } from './designed-table';
 import { type LambdaDefaults, RschedFunction } from './lambda-defaults';
-import { MARKER_SUFFIXES } from './markers';
+import { MARKER_SUFFIXES, type Markers } from './markers';
 import { acknowledgeWildcardResource } from './nag';
 
 export interface CompletionEventsProps {
@@ -24,6 +24,8 @@ export interface CompletionEventsProps {
   readonly runsTable: DesignedTable;
   /** Where the markers are written. */
   readonly markerBucket: s3.IBucket;
+  /** The marker path: jobs that restrict their writers must let the completion function and the sweeper write. */
+  readonly markers: Markers;
   /** Passed to the function's environment only (its engine reads the names at cold start); no access is granted. */
   readonly clustersTableName: string;
   readonly alertTopic: sns.ITopic;
@@ -100,6 +102,11 @@ export class CompletionEvents extends Construct {
     props.runsTable.grantTableActions(this.completionFunction.executionRole, TABLE_ACTIONS.read);
     for (const role of [this.completionFunction.executionRole, props.sweeper.executionRole]) grantMarkerWrites(role, props.markerBucket);
     props.sweeper.addEnvironment(ENV.MARKER_BUCKET, props.markerBucket.bucketName);
+    // A job that names its marker writers (docs/threat-model.md) still gets the markers the scheduler writes for it.
+    props.markers.allowWriters(
+      [...props.config.dag.jobs.values()].filter((j) => j.completion === 'events').map((j) => j.name),
+      [this.completionFunction.executionRole.roleArn, props.sweeper.executionRole.roleArn],
+    );
     for (const service of services) {
       const actions = POLL_ACTIONS[service];
       if (actions && service === 'emr-step') grantOnStackClusters(props.sweeper.executionRole, props.clusterTag, actions);

@@ -53,17 +53,17 @@ export interface MarkerWriters {
  * `aws:PrincipalArn` (for an assumed role: the role's ARN, per the IAM global
  * condition keys reference) wins over any Allow in an identity policy.
  */
-function denyOtherWriters(bucket: s3.IBucket, w: MarkerWriters): void {
-  bucket.addToResourcePolicy(
-    new iam.PolicyStatement({
-      sid: `OnlyWritersOf${w.job.replace(/[^A-Za-z0-9]/g, '')}`,
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ['s3:PutObject', 's3:DeleteObject'],
-      resources: [bucket.arnForObjects(`${w.prefix}${w.job}__*`)],
-      conditions: { ArnNotLike: { 'aws:PrincipalArn': [...w.principals] } },
-    }),
-  );
+function denyOtherWriters(bucket: s3.IBucket, w: MarkerWriters): iam.PolicyStatement {
+  const statement = new iam.PolicyStatement({
+    sid: `OnlyWritersOf${w.job.replace(/[^A-Za-z0-9]/g, '')}`,
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['s3:PutObject', 's3:DeleteObject'],
+    resources: [bucket.arnForObjects(`${w.prefix}${w.job}__*`)],
+    conditions: { ArnNotLike: { 'aws:PrincipalArn': [...w.principals] } },
+  });
+  bucket.addToResourcePolicy(statement);
+  return statement;
 }
 
 /**
@@ -77,6 +77,24 @@ export class Markers extends Construct {
   public readonly accessLogBucket?: s3.Bucket;
   public readonly topic: sns.Topic;
   public readonly subscription: sns.Subscription;
+
+  /** Per job with `markers.writers`: its Deny statement and the principals it exempts. */
+  private readonly writerDenials = new Map<string, { statement: iam.PolicyStatement; principals: string[] }>();
+
+  /**
+   * Lets `principalArns` write the markers of `jobs` too, whatever the jobs'
+   * `markers.writers` say: the scheduler's own writers (the completion
+   * function and the sweeper write the markers of jobs with completion
+   * "events", docs/completion.md). Jobs without writers need nothing.
+   */
+  public allowWriters(jobs: readonly string[], principalArns: readonly string[]): void {
+    for (const job of jobs) {
+      const denial = this.writerDenials.get(job);
+      if (!denial) continue;
+      denial.principals.push(...principalArns);
+      denial.statement.addCondition('ArnNotLike', { 'aws:PrincipalArn': [...denial.principals] });
+    }
+  }
 
   constructor(scope: Construct, id: string, props: MarkersProps) {
     super(scope, id);
@@ -173,7 +191,9 @@ export class Markers extends Construct {
     // The scheduler trusts marker events only from this bucket and through this topic.
     props.consumer.addEnvironment(ENV.MARKER_BUCKET, this.bucket.bucketName);
     props.consumer.addEnvironment(ENV.MARKER_TOPIC_ARN, this.topic.topicArn);
-    for (const w of props.writers ?? []) denyOtherWriters(this.bucket, w);
+    for (const w of props.writers ?? []) {
+      this.writerDenials.set(w.job, { statement: denyOtherWriters(this.bucket, w), principals: [...w.principals] });
+    }
 
     // The scheduler reads marker bodies (params, meta), by version when the event names one.
     const role = props.consumer.executionRole;

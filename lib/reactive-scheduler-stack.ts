@@ -135,6 +135,7 @@ export class ReactiveSchedulerStack extends Stack {
           config: props.config,
           runsTable: this.scheduler.runsTable,
           markerBucket: this.markers.bucket,
+          markers: this.markers,
           clustersTableName: this.scheduler.clustersTable.tableName,
           alertTopic: this.alerts.topic,
           alerts: this.alerts,

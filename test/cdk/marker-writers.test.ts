@@ -22,9 +22,18 @@ const ANALYSTS_ROLE = `arn:aws:iam::${ACCOUNT}:role/analysts-emr-instance`;
 const JOBS = [
   { name: 'raw_events', target: { type: 'external' }, markers: { prefix: 'ingest/', writers: [`arn:aws:iam::${ACCOUNT}:role/ingest-*`] } },
   { name: 'sessions', dependsOn: ['raw_events'], target: { type: 'datapipeline', pipeline: 'sessions-pipeline' } },
+  // completion "events" (the default for emr-step): the scheduler writes this job's markers (docs/completion.md).
+  {
+    name: 'load_step',
+    target: { type: 'emr-step', pool: 'etl', step: { args: ['spark-submit', 's3://code/load.py'] } },
+    markers: { prefix: 'loads/', writers: [`arn:aws:iam::${ACCOUNT}:role/loader-*`] },
+  },
+];
+const CLUSTERS = [
+  { name: 'etl', pools: ['etl'], start: '0 1 * * *', stop: '0 2 * * *', releaseLabel: 'emr-7.5.0', instances: { master: 'm5.xlarge' } },
 ];
 const configDir = mkdtempSync(join(tmpdir(), 'rsched-writers-config-'));
-writeFileSync(join(configDir, 'jobs.json'), JSON.stringify({ jobs: JOBS }));
+writeFileSync(join(configDir, 'jobs.json'), JSON.stringify({ jobs: JOBS, clusters: CLUSTERS }));
 
 let s: Synthesized;
 let bucketArn: string;
@@ -81,6 +90,24 @@ describe('markers.writers becomes a bucket policy', () => {
     expect(await put(INGEST_ROLE, 'ingest/raw_events__20261201.done')).toBe('Allowed');
     // Jobs without writers keep the open behaviour.
     expect(await put(ANALYSTS_ROLE, 'sessions__20261201.done')).toBe('Allowed');
+  });
+
+  it('lets the completion function and the sweeper write the markers of a completion-"events" job with writers, and no one else', async () => {
+    const deny = (bucketPolicy.Statement as { Sid?: string; Condition: { ArnNotLike: { 'aws:PrincipalArn': string[] } } }[]).find(
+      (st) => st.Sid === 'OnlyWritersOfloadstep',
+    );
+    const exempt = deny?.Condition.ArnNotLike['aws:PrincipalArn'] ?? [];
+    expect(exempt).toHaveLength(3);
+    const [loaders, completion, sweeper] = exempt as [string, string, string];
+    expect(loaders).toBe(`arn:aws:iam::${ACCOUNT}:role/loader-*`);
+    expect(completion).toMatch(/CompletionFunctionRole/);
+    expect(sweeper).toMatch(/SweeperFunctionRole/);
+    for (const writer of [completion, sweeper, `arn:aws:iam::${ACCOUNT}:role/loader-nightly`]) {
+      expect(await put(writer, 'loads/load_step__20261201.done')).toBe('Allowed');
+    }
+    expect(await put(ANALYSTS_ROLE, 'loads/load_step__20261201.failed')).toBe('ExplicitlyDenied');
+    // The exemption is per job: raw_events' markers stay its writers' alone.
+    expect(await put(completion, 'ingest/raw_events__20261201.done')).toBe('ExplicitlyDenied');
   });
 
   it('tells the scheduler which bucket and topic to trust', () => {

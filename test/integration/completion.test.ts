@@ -176,7 +176,10 @@ describe('a step event writes the marker, and the marker ends the run', () => {
   it('COMPLETED: the .done lands in the bucket with the attempt and meta, the run SUCCEEDED, the downstream submitted', async () => {
     const r = await rig();
     const step = await submitted(r, 'load');
+    r.h.counter.reset();
     expect(await r.completion(stepEvent({ ...step, state: 'COMPLETED' }))).toEqual({ outcome: 'written', submissionId: step.stepId });
+    // The cost of a step event: one consistent GetItem of the run named by the step (then one PutObject).
+    expect(Object.fromEntries(r.h.counter.counts)).toEqual({ GetItemCommand: 1 });
 
     const body = JSON.parse((await r.bucket.read(s3.bucket, 'load__20261122.done')) as string);
     expect(body).toMatchObject({ attempt: 1, meta: { completion: 'event', service: 'emr-step', runId: step.stepId, state: 'COMPLETED' } });
@@ -296,7 +299,10 @@ describe('only runs this scheduler submitted, at their current attempt, are mark
     expect((await r.completion(glueEvent('SUCCEEDED', 'jr_not_ours'))).outcome).toBe('not-ours');
     // An EMR step event cannot end a Glue run even with the same id.
     expect((await r.completion(stepEvent({ stepId: runId, name: 'x', state: 'COMPLETED' }))).outcome).toBe('not-ours');
+    r.h.counter.reset();
     expect((await r.completion(glueEvent('SUCCEEDED'))).outcome).toBe('written');
+    // Other services: one Query of the keys-only index, one consistent GetItem.
+    expect(Object.fromEntries(r.h.counter.counts)).toEqual({ QueryCommand: 1, GetItemCommand: 1 });
     await r.deliver();
     expect(await r.h.run('load', DATE)).toMatchObject({ state: RunState.SUCCEEDED, meta: { service: 'glue', runId } });
   });
