@@ -62,6 +62,8 @@ export interface LocalRuntimeOptions {
   readonly transport?: 'http' | 'in-process';
   /** Called for every alert as it is published (rsched dev prints them). */
   readonly onAlert?: (alert: AlertRecord) => void;
+  /** Fault injection: EMR step events to the completion function that this matches are lost (EventBridge is best effort). */
+  readonly dropCompletionEvent?: (event: EmrEventEnvelope) => boolean;
   /** Called with what each handler invocation returned (rsched dev prints it). */
   readonly onActivity?: (fn: string, event: unknown, result: unknown) => void;
 }
@@ -293,7 +295,7 @@ export class LocalRuntime {
    */
   emitEmrEvent(event: EmrEventEnvelope): void {
     this.clusterEventsTopic.publish(JSON.stringify(event));
-    if (event['detail-type'] !== 'EMR Step Status Change') return;
+    if (event['detail-type'] !== 'EMR Step Status Change' || this.options.dropCompletionEvent?.(event)) return;
     const at = new Date(this.options.timeline.now().getTime() + EVENTBRIDGE_LATENCY_MS);
     this.options.timeline.schedule(at, 'eventbridge completion', async () => this.functions.completion.invoke(event));
   }
