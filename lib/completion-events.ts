@@ -37,7 +37,13 @@ export interface CompletionEventsProps {
   readonly clusterTag: ClusterTag;
 }
 
-/** Per-service poll permissions of the sweeper; the other target types add theirs with their reader. */
+/**
+ * Per-service poll permissions of the sweeper; the other target types add theirs with their reader.
+ * elasticmapreduce:DescribeStep acts on the cluster resource and honours elasticmapreduce:ResourceTag
+ * (Service Authorization Reference, "Actions, resources, and condition keys for Amazon Elastic MapReduce",
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticmapreduce.html),
+ * evaluated in test/cdk/iam-simulation.test.ts.
+ */
 const POLL_ACTIONS: Partial<Record<CompletionService, readonly string[]>> = {
   'emr-step': ['elasticmapreduce:DescribeStep'],
 };

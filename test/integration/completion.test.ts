@@ -308,6 +308,13 @@ describe('only runs this scheduler submitted, at their current attempt, are mark
   });
 });
 
+/**
+ * Every one of these service events is delivered "Best effort" (Amazon
+ * EventBridge reference: "Amazon EMR events", "AWS Glue events", "AWS Step
+ * Functions events", "Amazon EMR Serverless events", each "Delivery type: Best
+ * effort"; https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-emr.html):
+ * a run whose event never comes must still end.
+ */
 describe('events are best effort: the sweeper polls past maxRuntimeMinutes', () => {
   it('a lost COMPLETED event: the service says the step ended, the sweeper writes the marker, the run SUCCEEDED', async () => {
     const r = await rig();
