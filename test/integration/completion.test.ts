@@ -241,6 +241,31 @@ describe('duplicate and out-of-order events', () => {
   });
 });
 
+describe('a job that writes its own marker and also gets one from its event', () => {
+  it.each([
+    ['its own marker first', 'own-first'],
+    ["the event's marker first", 'event-first'],
+  ])('%s: SUCCEEDED once, the downstream submitted once', async (_what, order) => {
+    const r = await rig();
+    const step = await submitted(r, 'load');
+    const own = () => r.bucket.write('load__20261122.done', JSON.stringify({ meta: { rows: 42 } }));
+    const event = () => r.completion(stepEvent({ ...step, state: 'COMPLETED' }));
+    if (order === 'own-first') {
+      await own();
+      await r.deliver();
+      expect((await event()).outcome).toBe('already-ended');
+    } else {
+      expect((await event()).outcome).toBe('written');
+      await own();
+      await r.deliver();
+    }
+    const run = await r.h.run('load', DATE);
+    expect(run?.state).toBe(RunState.SUCCEEDED);
+    expect(run?.history.filter((e) => e.to === RunState.SUCCEEDED)).toHaveLength(1);
+    expect(r.h.submitter.calls.filter((c) => c.job === 'report')).toHaveLength(1);
+  });
+});
+
 describe('only runs this scheduler submitted, at their current attempt, are marked', () => {
   it('an event for an older attempt writes nothing; the current attempt is untouched', async () => {
     const r = await rig();
