@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, type IConstruct } from 'constructs';
@@ -70,6 +71,8 @@ export class CompletionEvents extends Construct {
   public readonly deadLetters: DeadLetterQueue;
   /** The target types whose jobs the scheduler completes from events. */
   public readonly services: readonly CompletionService[];
+  /** Metric rsched/CompletionEventsWithoutMarker by `outcome`: the events that wrote nothing, and why. */
+  public readonly outcomes: logs.MetricFilter;
 
   constructor(scope: Construct, id: string, props: CompletionEventsProps) {
     super(scope, id);
@@ -146,6 +149,16 @@ export class CompletionEvents extends Construct {
       );
     }
     this.rules = rules;
+    // Events that wrote nothing are counted by outcome (not-ours, older-attempt, opted-out, already-ended,
+    // unrecognised) from the function's JSON logs: a metric per outcome, at no cost while nothing happens.
+    this.outcomes = new logs.MetricFilter(this, 'EventsWithoutMarker', {
+      logGroup: this.completionFunction.logs,
+      metricNamespace: 'rsched',
+      metricName: 'CompletionEventsWithoutMarker',
+      filterPattern: logs.FilterPattern.exists('$.outcome'),
+      metricValue: '1',
+      dimensions: { outcome: '$.outcome' },
+    });
     props.alerts.watchFunction(this.completionFunction, 'completion');
     props.alerts.watchDeadLetters(this.deadLetters, 'completion-dead-letters');
   }

@@ -189,6 +189,14 @@ export class ReactiveSchedulerStack extends Stack {
       output(STACK_OUTPUTS.slackNotifierFunction, this.alerts.slackNotifier.functionName, 'Slack notifier function');
     output(STACK_OUTPUTS.deadLetterQueue, this.scheduler.deadLetters.queueUrl, 'Dead-letter queue of the scheduler side');
     output(STACK_OUTPUTS.scheduleGroup, this.scheduler.scheduleGroup.scheduleGroupName, 'EventBridge Scheduler group of every schedule');
+    if (this.completion) {
+      output(
+        STACK_OUTPUTS.completionFunction,
+        this.completion.completionFunction.functionName,
+        'Completion function (service events to markers)',
+      );
+      output(STACK_OUTPUTS.completionDeadLetterQueue, this.completion.deadLetters.queueUrl, 'Dead-letter queue of the completion events');
+    }
     if (this.fleet) {
       output(STACK_OUTPUTS.clusterEventsTopic, this.fleet.clusterEventsTopic.topicArn, 'SNS topic of EMR cluster and step events');
       output(STACK_OUTPUTS.provisionerFunction, this.fleet.provisioner.functionName, 'Cluster provisioner function');

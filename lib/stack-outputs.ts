@@ -22,4 +22,7 @@ export const STACK_OUTPUTS = {
   fleetDeadLetterQueue: 'FleetDeadLetterQueueUrl',
   emrServiceRole: 'EmrServiceRoleName',
   emrInstanceProfile: 'EmrInstanceProfileName',
+  // Only when a job has completion "events" (docs/completion.md).
+  completionFunction: 'CompletionFunctionName',
+  completionDeadLetterQueue: 'CompletionDeadLetterQueueUrl',
 } as const;

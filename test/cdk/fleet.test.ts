@@ -178,6 +178,25 @@ describe('EMR step events → completion function (docs/completion.md)', () => {
     });
     expect(completion.services).toEqual(['emr-step']);
   });
+
+  it("counts the events that wrote nothing, by outcome, from the function's JSON logs", () => {
+    const completion = created.stack.completion as NonNullable<typeof created.stack.completion>;
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: { Ref: logicalId(completion.completionFunction.logs) },
+      FilterPattern: '{ $.outcome = "*" }',
+      MetricTransformations: [
+        {
+          MetricNamespace: 'rsched',
+          MetricName: 'CompletionEventsWithoutMarker',
+          MetricValue: '1',
+          Dimensions: [{ Key: 'outcome', Value: '$.outcome' }],
+        },
+      ],
+    });
+    expect(Object.keys(template.toJSON().Outputs)).toEqual(
+      expect.arrayContaining(['CompletionFunctionName', 'CompletionDeadLetterQueueUrl']),
+    );
+  });
 });
 
 describe('EMR events → cluster-events topic → registry', () => {
