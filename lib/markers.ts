@@ -61,7 +61,7 @@ function denyOtherWriters(bucket: s3.IBucket, w: MarkerWriters, principals: read
       principals: [new iam.AnyPrincipal()],
       actions: ['s3:PutObject', 's3:DeleteObject'],
       resources: [bucket.arnForObjects(`${w.prefix}${w.job}__*`)],
-      // Resolved at synth: the stack may add writers it creates itself (allowWriter).
+      // Resolved at synth: the stack may add writers it creates itself (allowWriters).
       conditions: { ArnNotLike: { 'aws:PrincipalArn': Lazy.list({ produce: () => [...principals] }) } },
     }),
   );
@@ -80,6 +80,17 @@ export class Markers extends Construct {
   public readonly subscription: sns.Subscription;
   /** Job → the principals allowed to write its markers (only jobs that restrict them). */
   private readonly writers = new Map<string, string[]>();
+
+  /**
+   * Lets `principalArns` write the markers of `jobs` too, whatever the jobs'
+   * `markers.writers` say: writers the stack creates itself (the completion
+   * function and the sweeper for jobs with completion "events",
+   * docs/completion.md; the node role of a job's pool, docs/threat-model.md).
+   * Jobs without writers need nothing. The Deny statements read the list at synth.
+   */
+  public allowWriters(jobs: readonly string[], principalArns: readonly string[]): void {
+    for (const job of jobs) this.writers.get(job)?.push(...principalArns);
+  }
 
   constructor(scope: Construct, id: string, props: MarkersProps) {
     super(scope, id);
@@ -194,14 +205,6 @@ export class Markers extends Construct {
       );
     }
     acknowledgeNotificationsHandler(Stack.of(this));
-  }
-
-  /**
-   * Lets a principal the stack creates (the node role of a job's pool) write
-   * the markers of a job that restricts its writers; no-op for other jobs.
-   */
-  allowWriter(job: string, principalArn: string): void {
-    this.writers.get(job)?.push(principalArn);
   }
 }
 

@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import { Alerts } from './alerts';
 import { ClusterFleet } from './cluster-fleet';
 import { type ClusterTag, clusterTagOf } from './cluster-tag';
+import { CompletionEvents } from './completion-events';
 import type { ChatbotInputs, EmrInputs, MarkerWindow } from './context';
 import type { DagConfig } from './dag-config';
 import type { LambdaDefaults, RschedFunction } from './lambda-defaults';
@@ -50,6 +51,8 @@ export class ReactiveSchedulerStack extends Stack {
   public readonly alerts: Alerts;
   public readonly scheduler: Scheduler;
   public readonly markers: Markers;
+  /** Completion from service events (docs/completion.md); undefined when no job has completion "events". */
+  public readonly completion?: CompletionEvents;
   /** The cluster fleet; undefined when the config defines no clusters. */
   public readonly fleet?: ClusterFleet;
   /** Passed through for the cluster fleet. */
@@ -129,9 +132,24 @@ export class ReactiveSchedulerStack extends Stack {
     // A job that restricts its marker writers still runs on its pool's nodes: their created role writes its markers.
     for (const nodeRole of this.fleet?.nodeRoles.perPools ? this.fleet.nodeRoles.all : []) {
       for (const job of props.config.dag.jobs.values()) {
-        if (job.pool !== undefined && nodeRole.pools.includes(job.pool)) this.markers.allowWriter(job.name, nodeRole.role.roleArn);
+        if (job.pool !== undefined && nodeRole.pools.includes(job.pool)) this.markers.allowWriters([job.name], [nodeRole.role.roleArn]);
       }
     }
+
+    this.completion = [...props.config.dag.jobs.values()].some((job) => job.completion === 'events')
+      ? new CompletionEvents(this, 'Completion', {
+          config: props.config,
+          runsTable: this.scheduler.runsTable,
+          markerBucket: this.markers.bucket,
+          markers: this.markers,
+          clustersTableName: this.scheduler.clustersTable.tableName,
+          alertTopic: this.alerts.topic,
+          alerts: this.alerts,
+          lambdaDefaults: this.lambdaDefaults,
+          sweeper: this.scheduler.sweeperFunction,
+          clusterTag: this.clusterTag,
+        })
+      : undefined;
 
     this.alerts.watchFunction(this.scheduler.schedulerFunction, 'scheduler');
     this.alerts.watchFunction(this.scheduler.sweeperFunction, 'sweeper');
@@ -153,9 +171,11 @@ export class ReactiveSchedulerStack extends Stack {
       functions.set('registry', this.fleet.registry);
     }
     if (this.alerts.slackNotifier) functions.set('slack-notifier', this.alerts.slackNotifier);
+    if (this.completion) functions.set('completion', this.completion.completionFunction);
     const queues = new Map<string, sqs.IQueue>([['dead-letters', this.scheduler.deadLetters]]);
     if (this.fleet) queues.set('fleet-dead-letters', this.fleet.deadLetters);
     if (this.alerts.slackDeadLetters) queues.set('slack-dead-letters', this.alerts.slackDeadLetters);
+    if (this.completion) queues.set('completion-dead-letters', this.completion.deadLetters);
     this.dashboard = new OperationsDashboard(this, 'Operations', {
       functions,
       sweeperFunction: this.scheduler.sweeperFunction,
@@ -175,6 +195,14 @@ export class ReactiveSchedulerStack extends Stack {
       output(STACK_OUTPUTS.slackNotifierFunction, this.alerts.slackNotifier.functionName, 'Slack notifier function');
     output(STACK_OUTPUTS.deadLetterQueue, this.scheduler.deadLetters.queueUrl, 'Dead-letter queue of the scheduler side');
     output(STACK_OUTPUTS.scheduleGroup, this.scheduler.scheduleGroup.scheduleGroupName, 'EventBridge Scheduler group of every schedule');
+    if (this.completion) {
+      output(
+        STACK_OUTPUTS.completionFunction,
+        this.completion.completionFunction.functionName,
+        'Completion function (service events to markers)',
+      );
+      output(STACK_OUTPUTS.completionDeadLetterQueue, this.completion.deadLetters.queueUrl, 'Dead-letter queue of the completion events');
+    }
     if (this.fleet) {
       output(STACK_OUTPUTS.clusterEventsTopic, this.fleet.clusterEventsTopic.topicArn, 'SNS topic of EMR cluster and step events');
       output(STACK_OUTPUTS.provisionerFunction, this.fleet.provisioner.functionName, 'Cluster provisioner function');

@@ -25,4 +25,7 @@ export const STACK_OUTPUTS = {
   emrInstanceProfile: 'EmrInstanceProfileName',
   /** …or the created ones: JSON, pool set (nodeRoleKey) → instance profile name. */
   emrInstanceProfiles: 'EmrInstanceProfileNames',
+  // Only when a job has completion "events" (docs/completion.md).
+  completionFunction: 'CompletionFunctionName',
+  completionDeadLetterQueue: 'CompletionDeadLetterQueueUrl',
 } as const;

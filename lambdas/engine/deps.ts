@@ -3,7 +3,9 @@ import type { AlertSink } from '../ports/alert-sink';
 import type { Clock } from '../ports/clock';
 import type { ClusterDirectory } from '../ports/cluster-directory';
 import type { Log } from '../ports/log';
+import type { MarkerSink } from '../ports/marker-bucket';
 import type { MarkerReader } from '../ports/marker-reader';
+import type { RunStatusReaders } from '../ports/run-status';
 import type { RunStore } from '../ports/run-store';
 import type { Submitter } from '../ports/submitter';
 
@@ -58,4 +60,14 @@ export interface EngineDeps {
   readonly log: Log;
   readonly tuning: Tuning;
   readonly trust?: MarkerTrust;
+  /**
+   * Completion without hand-written markers (docs/completion.md): where the
+   * scheduler writes a job's marker, and how the sweeper asks a service
+   * whether a run past maxRuntimeMinutes ended. Without them the sweeper times
+   * such runs out as before.
+   */
+  readonly completion?: {
+    readonly markers: MarkerSink;
+    readonly status: RunStatusReaders;
+  };
 }

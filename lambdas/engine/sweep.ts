@@ -7,6 +7,7 @@ import { isReady, missingUpstreams, moveDue, recordSubmission, releaseClaim } fr
 import { addMinutes, MINUTE_MS } from '../ports/clock';
 import type { SubmissionRef, SubmitResult } from '../ports/submitter';
 import { raiseAlert } from './alerting';
+import { pollSubmitted } from './completion';
 import type { EngineDeps } from './deps';
 import { dispatch, parkAsUncertain, renderRequest, submitClaimed } from './dispatch';
 import { endInFailure, finishFailure, markPropagated, propagateSuccess, repairDoneSet } from './outcomes';
@@ -18,6 +19,8 @@ export interface SweepReport {
   resumed: number;
   recovered: number;
   late: number;
+  /** SUBMITTED runs past maxRuntimeMinutes whose service said they ended: the sweeper wrote their marker (docs/completion.md). */
+  polled: number;
   /** Runs whose handling threw: each was alerted and moved back, the others went on. */
   failed: number;
   /** True when the pass stopped early (time budget) and left due runs for the next one. */
@@ -44,7 +47,7 @@ export const LATE_CURSOR = 'late-check';
  * due, when `shouldStop` says the time is up.
  */
 export async function sweep(deps: EngineDeps, opts: SweepOptions = {}): Promise<SweepReport> {
-  const report: SweepReport = { timedOut: 0, dispatched: 0, resumed: 0, recovered: 0, late: 0, failed: 0, truncated: false };
+  const report: SweepReport = { timedOut: 0, dispatched: 0, resumed: 0, recovered: 0, late: 0, polled: 0, failed: 0, truncated: false };
   const now = deps.clock.now();
   // LATE first: it is cheap, and a long pass over due runs must not starve it.
   await checkLate(deps, now, report);
@@ -146,6 +149,10 @@ async function handleDue(deps: EngineDeps, run: Run, now: Date, report: SweepRep
       return;
     case RunState.SUBMITTED:
     case RunState.SUBMIT_UNCERTAIN: {
+      if (await endedByStatusPoll(deps, job, run, now)) {
+        report.polled++;
+        return;
+      }
       report.timedOut++;
       const limit = job.maxRuntimeMinutes ?? job.timeoutMinutes;
       await endInFailure(deps, {
@@ -170,6 +177,29 @@ async function handleDue(deps: EngineDeps, run: Run, now: Date, report: SweepRep
     case RunState.PENDING:
       return;
   }
+}
+
+/**
+ * Events are best effort (docs/completion.md, "Guarantees"): a SUBMITTED run
+ * of a job with completion "events" is past maxRuntimeMinutes, so the
+ * service is asked. When it says the run ended, the sweeper writes the marker
+ * and looks again after a claim lease (if that marker's own S3 event is lost,
+ * the next look writes it again; a duplicate changes nothing). When it says
+ * "running" or cannot tell, the run times out as before.
+ */
+async function endedByStatusPoll(deps: EngineDeps, job: Job, run: Run, now: Date): Promise<boolean> {
+  if (!deps.completion) return false;
+  const polled = await pollSubmitted({ ...deps, completion: deps.completion }, job, run);
+  if (polled !== 'written') return false;
+  await deps.store.transition(
+    moveDue(run, {
+      at: now.toISOString(),
+      by: 'sweeper',
+      dueAt: addMinutes(now, deps.tuning.claimLeaseMinutes).toISOString(),
+      why: 'marker written from a status poll',
+    }),
+  );
+  return true;
 }
 
 async function handleWaiting(deps: EngineDeps, job: Job, run: Run, now: Date, deadlinePassed: boolean, report: SweepReport): Promise<void> {

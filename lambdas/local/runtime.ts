@@ -7,6 +7,7 @@ import type { Dag } from '../domain/config/dag';
 import { runDateIn } from '../domain/run-date';
 import { raiseAlert } from '../engine/alerting';
 import type { FleetDeps } from '../engine/fleet/deps';
+import { makeCompletionHandler } from '../handlers/completion';
 import { makeProvisionerHandler, makeRegistryHandler, makeTerminatorHandler } from '../handlers/fleet';
 import { makeSchedulerHandler } from '../handlers/scheduler';
 import { makeSweeperHandler } from '../handlers/sweeper';
@@ -16,7 +17,7 @@ import type { Log } from '../ports/log';
 import type { AlertRecord } from '../ports/run-store';
 import { awsFleetDeps, type OpsContext } from '../runtime/aws-deps';
 import { DataPipelineSimulator } from './control-plane/datapipeline-simulator';
-import { EmrSimulator } from './control-plane/emr-simulator';
+import { type EmrEventEnvelope, EmrSimulator } from './control-plane/emr-simulator';
 import { type JsonRpcServer, startJsonRpcServer } from './control-plane/json-rpc-server';
 import { CONTROL_PLANE_FILE, ControlPlaneStateFile } from './control-plane/state-file';
 import { SubmissionLog } from './control-plane/submission-log';
@@ -62,6 +63,8 @@ export interface LocalRuntimeOptions {
   readonly transport?: 'http' | 'in-process';
   /** Called for every alert as it is published (rsched dev prints them). */
   readonly onAlert?: (alert: AlertRecord) => void;
+  /** Fault injection: EMR step events to the completion function that this matches are lost (EventBridge is best effort). */
+  readonly dropCompletionEvent?: (event: EmrEventEnvelope) => boolean;
   /** Called with what each handler invocation returned (rsched dev prints it). */
   readonly onActivity?: (fn: string, event: unknown, result: unknown) => void;
 }
@@ -94,6 +97,8 @@ class CapturingAlertSink implements AlertSink {
  * wired to them through the normal AWS SDK clients — only endpoints differ.
  */
 const MARKER_TOPIC = 'rsched-markers';
+/** EventBridge takes a moment: the same 2 s as the cluster-events topic. */
+const EVENTBRIDGE_LATENCY_MS = 2_000;
 
 export class LocalRuntime {
   readonly deps: FleetDeps;
@@ -109,6 +114,8 @@ export class LocalRuntime {
     readonly provisioner: LocalFunction;
     readonly terminator: LocalFunction;
     readonly registry: LocalFunction;
+    /** EventBridge → completion: step events of jobs with completion "events" become their markers (docs/completion.md). */
+    readonly completion: LocalFunction;
   };
   readonly markerTopic: LocalTopic;
   /** DynamoDB requests made by the handlers, by operation. */
@@ -143,7 +150,7 @@ export class LocalRuntime {
     this.alerts = new CapturingAlertSink(options.onAlert);
     const fleet = awsFleetDeps(
       dag,
-      { runsTable: LOCAL_TABLES.runs, clustersTable: LOCAL_TABLES.clusters, alertTopicArn: 'local' },
+      { runsTable: LOCAL_TABLES.runs, clustersTable: LOCAL_TABLES.clusters, alertTopicArn: 'local', markerBucket: s3.bucket },
       log,
       { stackTag: LOCAL_STACK_TAG, serviceRole: 'EMR_DefaultRole', jobFlowRole: 'EMR_EC2_DefaultRole' },
       {
@@ -184,6 +191,16 @@ export class LocalRuntime {
       provisioner: fn('provisioner', makeProvisionerHandler(this.deps)),
       terminator: fn('terminator', makeTerminatorHandler(this.deps)),
       registry: fn('registry', makeRegistryHandler(this.deps)),
+      completion: fn(
+        'completion',
+        makeCompletionHandler({
+          dag,
+          store: this.deps.store,
+          clock: timeline,
+          log,
+          markers: (fleet.completion as NonNullable<typeof fleet.completion>).markers,
+        }),
+      ),
     };
     this.markerTopic = new LocalTopic(MARKER_TOPIC, timeline, options.markerDelivery ?? EXACT_DELIVERY);
     this.markerTopic.subscribe((event) => this.functions.scheduler.invoke(event));
@@ -236,7 +253,7 @@ export class LocalRuntime {
       overrides,
       markers,
       submissions,
-      emit: (event) => runtime?.clusterEventsTopic.publish(JSON.stringify(event)),
+      emit: (event) => runtime?.emitEmrEvent(event),
       onChange: save,
     });
     const dp = new DataPipelineSimulator({
@@ -278,6 +295,18 @@ export class LocalRuntime {
       bucket: new S3MarkerBucket(localS3Client(this.endpoints.s3), this.endpoints.bucket),
     };
     return this.opsContext;
+  }
+
+  /**
+   * What EMR sends to EventBridge: every event to the cluster-events topic (the
+   * registry), and — like the stack's completion rule — step events to the
+   * completion function directly, a moment later (EventBridge's delivery).
+   */
+  emitEmrEvent(event: EmrEventEnvelope): void {
+    this.clusterEventsTopic.publish(JSON.stringify(event));
+    if (event['detail-type'] !== 'EMR Step Status Change' || this.options.dropCompletionEvent?.(event)) return;
+    const at = new Date(this.options.timeline.now().getTime() + EVENTBRIDGE_LATENCY_MS);
+    this.options.timeline.schedule(at, 'eventbridge completion', async () => this.functions.completion.invoke(event));
   }
 
   private async deadLetter(letter: DeadLetter): Promise<void> {

@@ -9,7 +9,7 @@ import type { ClusterWindowRecord } from '../ports/cluster-registry';
 import { silentLog } from '../ports/log';
 import type { DynamoEmulatorKind } from './dynamodb-emulator';
 import { type JobOverrides, NO_OVERRIDES, simulatedOutcome } from './job-behaviour';
-import { LocalRuntime } from './runtime';
+import { LocalRuntime, type LocalRuntimeOptions } from './runtime';
 import { buildReport, type SimulationReport } from './simulation-report';
 import { VirtualTimeline } from './timeline';
 
@@ -59,6 +59,8 @@ export interface SessionOptions {
   readonly transport?: 'http' | 'in-process';
   /** Fault injection: S3 notifications whose message this matches are lost. */
   readonly dropMarkerEvent?: (message: string) => boolean;
+  /** Fault injection: EMR step events to the completion function that this matches are lost (docs/completion.md). */
+  readonly dropCompletionEvent?: LocalRuntimeOptions['dropCompletionEvent'];
 }
 
 /**
@@ -95,6 +97,7 @@ export class SimulationSession {
         drop: opts.dropMarkerEvent,
       },
       log: silentLog,
+      dropCompletionEvent: opts.dropCompletionEvent,
       dynamo: opts.dynamo,
       transport: opts.transport ?? 'in-process',
     });

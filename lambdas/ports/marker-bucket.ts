@@ -13,3 +13,6 @@ export interface MarkerBucket extends MarkerReader {
   list(suffixes: readonly string[], prefix?: string): Promise<ListedMarker[]>;
   write(key: string, body: string): Promise<void>;
 }
+
+/** Writes markers only: what the completion handler and the sweeper need of the bucket (docs/completion.md). */
+export type MarkerSink = Pick<MarkerBucket, 'write'>;

@@ -72,6 +72,13 @@ export interface RunStore {
   /** The earliest dueAt of any run, for schedulers that sleep until then. */
   nextDueAt(): Promise<string | undefined>;
   listWaitingForPool(pool: string): Promise<Run[]>;
+  /**
+   * The runs whose current attempt recorded this submission id (step id, job
+   * run id, execution ARN): the completion handler's way from a service event
+   * to its run (docs/completion.md). The index behind it is eventually
+   * consistent: callers read each run again and judge it as it is.
+   */
+  findBySubmission(submissionId: string): Promise<RunKey[]>;
 
   /** Records an alert once per (run or subject, kind, attempt) and says whether it still has to be sent. */
   putAlert(alert: AlertRecord): Promise<AlertStatus>;

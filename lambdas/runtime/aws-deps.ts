@@ -11,6 +11,7 @@ import { DynamoBackfillStore } from '../adapters/aws/dynamodb-backfill-store';
 import { DynamoClusterRegistry } from '../adapters/aws/dynamodb-cluster-registry';
 import { DynamoRunStore } from '../adapters/aws/dynamodb-run-store';
 import { AwsEmrControl, type FleetSettings } from '../adapters/aws/emr-control';
+import { EmrStepRunStatus } from '../adapters/aws/emr-step-run-status';
 import { EmrStepSubmitter } from '../adapters/aws/emr-step-submitter';
 import { RoutingSubmitter } from '../adapters/aws/routing-submitter';
 import { S3MarkerBucket } from '../adapters/aws/s3-marker-bucket';
@@ -21,11 +22,13 @@ import { CONFIG_BUNDLE_FILE, dagFromBundle } from '../domain/config/bundle';
 import type { Dag } from '../domain/config/dag';
 import { DEFAULT_TUNING, type EngineDeps } from '../engine/deps';
 import type { FleetDeps } from '../engine/fleet/deps';
+import type { CompletionHandlerDeps } from '../handlers/completion';
 import type { BackfillStore } from '../ports/backfill-store';
 import { systemClock } from '../ports/clock';
 import type { ClusterRegistry } from '../ports/cluster-registry';
 import type { Log } from '../ports/log';
 import type { MarkerBucket } from '../ports/marker-bucket';
+import { RunStatusReaders } from '../ports/run-status';
 import type { SubmitRequest } from '../ports/submitter';
 import { ENV, optionalIntEnv, requireEnv } from './env';
 
@@ -67,6 +70,12 @@ export interface AwsResources {
   readonly clustersTable: string;
   readonly alertTopicArn: string;
   readonly retentionDays?: number;
+  /**
+   * The marker bucket, where the scheduler writes the markers of jobs with
+   * completion "events" (docs/completion.md). @default - no completion markers:
+   * the sweeper times such runs out as before.
+   */
+  readonly markerBucket?: string;
 }
 
 interface AwsParts {
@@ -91,6 +100,13 @@ function awsParts(dag: Dag, resources: AwsResources, log: Log, settings: ClientS
     's3',
   );
   const registry = new DynamoClusterRegistry(doc, resources.clustersTable, dag);
+  // One status reader per target type that can be polled (docs/completion.md); a new target adds its class here.
+  const completion = resources.markerBucket
+    ? {
+        markers: new S3MarkerBucket(s3, resources.markerBucket),
+        status: new RunStatusReaders([new EmrStepRunStatus(instrumented(new EMRClient(base(settings, 'emr')), settings, 'emr'))]),
+      }
+    : undefined;
   const engine: EngineDeps = {
     dag,
     store: new DynamoRunStore(doc, { tableName: resources.runsTable, retentionDays: resources.retentionDays }),
@@ -113,6 +129,7 @@ function awsParts(dag: Dag, resources: AwsResources, log: Log, settings: ClientS
     clock: systemClock,
     log,
     tuning: DEFAULT_TUNING,
+    ...(completion ? { completion } : {}),
   };
   return { engine, registry, backfills: new DynamoBackfillStore(doc, resources.runsTable), s3 };
 }
@@ -155,6 +172,7 @@ function lambdaInputs(env: NodeJS.ProcessEnv): { dag: Dag; resources: AwsResourc
       clustersTable: requireEnv(ENV.CLUSTERS_TABLE, env),
       alertTopicArn: requireEnv(ENV.ALERT_TOPIC_ARN, env),
       retentionDays: optionalIntEnv(ENV.RETENTION_DAYS, 400, env),
+      markerBucket: env[ENV.MARKER_BUCKET] || undefined,
     },
   };
 }
@@ -179,6 +197,14 @@ export function lambdaSweeperDeps(log: Log, env: NodeJS.ProcessEnv = process.env
   const { dag, resources } = lambdaInputs(env);
   const parts = awsParts(dag, resources, log, {});
   return { deps: parts.engine, backfills: parts.backfills };
+}
+
+/** The completion Lambda's dependencies: it reads runs and writes markers, nothing else (docs/completion.md). */
+export function lambdaCompletionDeps(log: Log, env: NodeJS.ProcessEnv = process.env): CompletionHandlerDeps {
+  const { dag, resources } = lambdaInputs(env);
+  const engine = awsEngineDeps(dag, { ...resources, markerBucket: requireEnv(ENV.MARKER_BUCKET, env) }, log);
+  if (!engine.completion) throw new Error(`environment variable ${ENV.MARKER_BUCKET} is not set`);
+  return { dag, store: engine.store, clock: engine.clock, log, markers: engine.completion.markers };
 }
 
 /** The fleet Lambdas' (provisioner, terminator, registry) dependencies; EMR settings from the environment. */

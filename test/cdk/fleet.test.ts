@@ -142,9 +142,67 @@ describe('start and stop schedules', () => {
   });
 });
 
+describe('EMR step events → completion function (docs/completion.md)', () => {
+  it('matches only terminal states of steps this scheduler names, to the completion function, with retries and dead letters', () => {
+    const completion = created.stack.completion as NonNullable<typeof created.stack.completion>;
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.emr'],
+        'detail-type': ['EMR Step Status Change'],
+        detail: { state: ['COMPLETED', 'FAILED', 'CANCELLED', 'INTERRUPTED'], name: [{ prefix: 'rsched:' }] },
+      },
+      State: 'ENABLED',
+      Targets: [
+        {
+          Id: Match.anyValue(),
+          Arn: arnOf(completion.completionFunction),
+          DeadLetterConfig: { Arn: arnOf(completion.deadLetters) },
+          RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 6 * 3600 },
+        },
+      ],
+    });
+    // A failed invocation: Lambda retries twice, then the event waits in the same dead-letter queue.
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalId(completion.completionFunction) },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: arnOf(completion.deadLetters) } },
+    });
+  });
+
+  it('alarms on the completion function and its dead letters, and tells the sweeper where to write markers', () => {
+    const completion = created.stack.completion as NonNullable<typeof created.stack.completion>;
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: Match.stringLikeRegexp('completion-errors') });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: Match.stringLikeRegexp('completion-dead-letters') });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'rsched-sweeper', RSCHED_MARKER_BUCKET: Match.anyValue() }) },
+    });
+    expect(completion.services).toEqual(['emr-step']);
+  });
+
+  it("counts the events that wrote nothing, by outcome, from the function's JSON logs", () => {
+    const completion = created.stack.completion as NonNullable<typeof created.stack.completion>;
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: { Ref: logicalId(completion.completionFunction.logs) },
+      FilterPattern: '{ $.outcome = "*" }',
+      MetricTransformations: [
+        {
+          MetricNamespace: 'rsched',
+          MetricName: 'CompletionEventsWithoutMarker',
+          MetricValue: '1',
+          Dimensions: [{ Key: 'outcome', Value: '$.outcome' }],
+        },
+      ],
+    });
+    expect(Object.keys(template.toJSON().Outputs)).toEqual(
+      expect.arrayContaining(['CompletionFunctionName', 'CompletionDeadLetterQueueUrl']),
+    );
+  });
+});
+
 describe('EMR events → cluster-events topic → registry', () => {
   it('matches EMR cluster state changes and the step changes the registry acts on, and nothing else', () => {
-    template.resourceCountIs('AWS::Events::Rule', 1);
+    // Two rules: this one, and the completion rule of EMR steps (docs/completion.md, tested below).
+    template.resourceCountIs('AWS::Events::Rule', 2);
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.emr'],

@@ -155,6 +155,26 @@ describe('S3 → encrypted marker topic → scheduler', () => {
     });
   });
 
+  it('lets the EMR step completion rule, and only it, invoke the completion function', async () => {
+    const completion = s.stack.completion as NonNullable<typeof s.stack.completion>;
+    expect([...completion.rules.keys()]).toEqual(['emr-step']);
+    const fn = arn(completion.completionFunction);
+    const rule = arn(completion.rules.get('emr-step') as IConstruct);
+    await allowed({ principal: 'events.amazonaws.com', action: 'lambda:InvokeFunction', resource: fn, context: { 'aws:SourceArn': rule } });
+    await denied({
+      principal: 'events.amazonaws.com',
+      action: 'lambda:InvokeFunction',
+      resource: fn,
+      context: { 'aws:SourceArn': arn(fleet.emrEventsRule) },
+    });
+    await denied({
+      principal: 'sns.amazonaws.com',
+      action: 'lambda:InvokeFunction',
+      resource: fn,
+      context: { 'aws:SourceArn': arn(s.stack.markers.topic) },
+    });
+  });
+
   it('lets the alert topic invoke the Slack notifier, and the cluster-events topic the registry', async () => {
     const notifier = s.stack.alerts.slackNotifier as NonNullable<typeof s.stack.alerts.slackNotifier>;
     await allowed({
@@ -272,6 +292,38 @@ describe('each function may call what it uses, and not more', () => {
     await engineCalls(role);
     await submits(role);
     await denied({ principal: role, action: 's3:GetObject', resource: `${arn(s.stack.markers.bucket)}/sessions__20261201.done` });
+  });
+
+  // docs/completion.md: past maxRuntimeMinutes the sweeper asks EMR (DescribeStep) and writes the marker itself.
+  it('sweeper: DescribeStep on tagged clusters only, and writes marker keys, nothing else in the bucket', async () => {
+    const role = roleOf(s.stack.scheduler.sweeperFunction);
+    const bucket = arn(s.stack.markers.bucket);
+    await allowed({ principal: role, action: 'elasticmapreduce:DescribeStep', resource: cluster, context: OURS });
+    await denied({ principal: role, action: 'elasticmapreduce:DescribeStep', resource: cluster, context: THEIRS });
+    await allowed({ principal: role, action: 's3:PutObject', resource: `${bucket}/sessions__20261201.done` });
+    await allowed({ principal: role, action: 's3:PutObject', resource: `${bucket}/teamA/sessions__20261201.failed` });
+    await denied({ principal: role, action: 's3:PutObject', resource: `${bucket}/sessions.csv` });
+    await denied({ principal: role, action: 's3:DeleteObject', resource: `${bucket}/sessions__20261201.done` });
+  });
+
+  it('completion: reads runs (item and bySubmission index) and writes marker keys; nothing else', async () => {
+    const completion = s.stack.completion as NonNullable<typeof s.stack.completion>;
+    const role = roleOf(completion.completionFunction);
+    const runs = arn(s.stack.scheduler.runsTable);
+    const bucket = arn(s.stack.markers.bucket);
+    await allowed({ principal: role, action: 'dynamodb:GetItem', resource: runs });
+    await allowed({ principal: role, action: 'dynamodb:Query', resource: `${runs}/index/bySubmission` });
+    await allowed({ principal: role, action: 's3:PutObject', resource: `${bucket}/sessions__20261201.done` });
+    await allowed({ principal: role, action: 's3:PutObject', resource: `${bucket}/in/sessions__20261201.failed` });
+    for (const action of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Scan'])
+      await denied({ principal: role, action, resource: runs });
+    await denied({ principal: role, action: 'dynamodb:GetItem', resource: arn(s.stack.scheduler.clustersTable) });
+    await denied({ principal: role, action: 's3:PutObject', resource: `${bucket}/sessions.csv` });
+    await denied({ principal: role, action: 's3:GetObject', resource: `${bucket}/sessions__20261201.done` });
+    await denied({ principal: role, action: 's3:DeleteObject', resource: `${bucket}/sessions__20261201.done` });
+    await denied({ principal: role, action: 'sns:Publish', resource: arn(s.stack.alerts.topic) });
+    await denied({ principal: role, action: 'elasticmapreduce:DescribeStep', resource: cluster, context: OURS });
+    await denied({ principal: role, action: 'elasticmapreduce:AddJobFlowSteps', resource: cluster, context: OURS });
   });
 
   it('provisioner: RunJobFlow only with both tags, PassRole of the service role and the node role to their services', async () => {

@@ -29,6 +29,12 @@ const JOBS = [
     target: { type: 'emr-step', pool: 'etl', step: { args: ['spark-submit', 's3://code/agg.py'] } },
     markers: { prefix: 'etl/', writers: [`arn:aws:iam::${ACCOUNT}:role/etl-operators`] },
   },
+  // completion "events" (the default for emr-step): the scheduler writes this job's markers (docs/completion.md).
+  {
+    name: 'load_step',
+    target: { type: 'emr-step', pool: 'etl', step: { args: ['spark-submit', 's3://code/load.py'] } },
+    markers: { prefix: 'loads/', writers: [`arn:aws:iam::${ACCOUNT}:role/loader-*`] },
+  },
 ];
 const CLUSTERS = [
   {
@@ -111,6 +117,27 @@ describe('markers.writers becomes a bucket policy', () => {
     expect(await put(ANALYSTS_ROLE, 'etl/daily_agg__20261201.done')).toBe('ExplicitlyDenied');
     // The node role is a writer of its pool's jobs only.
     expect(await put(nodeRole, 'ingest/raw_events__20261201.done')).toBe('ExplicitlyDenied');
+  });
+
+  it('lets the completion function and the sweeper write the markers of a completion-"events" job with writers, and no one else', async () => {
+    const deny = (bucketPolicy.Statement as { Sid?: string; Condition: { ArnNotLike: { 'aws:PrincipalArn': string[] } } }[]).find(
+      (st) => st.Sid === 'OnlyWritersOfloadstep',
+    );
+    const exempt = deny?.Condition.ArnNotLike['aws:PrincipalArn'] ?? [];
+    // Its writers, the completion function and the sweeper, and the node role of its pool (docs/threat-model.md).
+    expect(exempt).toHaveLength(4);
+    expect(exempt[0]).toBe(`arn:aws:iam::${ACCOUNT}:role/loader-*`);
+    const completion = exempt.find((a) => /CompletionFunctionRole/.test(a)) as string;
+    const sweeper = exempt.find((a) => /SweeperFunctionRole/.test(a)) as string;
+    expect(completion).toBeDefined();
+    expect(sweeper).toBeDefined();
+    expect(exempt.some((a) => /NodeRoles/.test(a))).toBe(true);
+    for (const writer of [completion, sweeper, `arn:aws:iam::${ACCOUNT}:role/loader-nightly`]) {
+      expect(await put(writer, 'loads/load_step__20261201.done')).toBe('Allowed');
+    }
+    expect(await put(ANALYSTS_ROLE, 'loads/load_step__20261201.failed')).toBe('ExplicitlyDenied');
+    // The exemption is per job: raw_events' markers stay its writers' alone.
+    expect(await put(completion, 'ingest/raw_events__20261201.done')).toBe('ExplicitlyDenied');
   });
 
   it('tells the scheduler which bucket and topic to trust', () => {

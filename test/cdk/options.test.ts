@@ -88,9 +88,9 @@ describe('alerts', () => {
 
   it('sends every alarm of the stack to the alert topic', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    // scheduler, sweeper, notifier, provisioner, terminator, registry: errors + throttles; three dead-letter queues;
-    // heartbeats of the sweeper and the fleet reconcile; three EventBridge Scheduler alarms.
-    expect(alarms).toHaveLength(20);
+    // scheduler, sweeper, notifier, provisioner, terminator, registry, completion: errors + throttles; four
+    // dead-letter queues; heartbeats of the sweeper and the fleet reconcile; three EventBridge Scheduler alarms.
+    expect(alarms).toHaveLength(23);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: logicalId(s.stack.alerts.topic) }]);
   });
 });
@@ -151,7 +151,7 @@ it('posts the alert topic to Slack through AWS Chatbot too, with a guardrail tha
 describe('shared Lambda defaults', () => {
   it('turns on X-Ray tracing for every function, with its one unavoidable "*" resource', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter((f) => f.Properties.Runtime === 'nodejs24.x');
-    expect(functions).toHaveLength(6);
+    expect(functions).toHaveLength(7);
     for (const fn of functions) expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
     const starred = policyStatements(template).filter(({ statement }) => asList(statement.Resource).includes('*'));
     const actions = new Set(starred.flatMap(({ statement }) => asList(statement.Action as string | string[])));
@@ -181,6 +181,7 @@ describe('cdk-nag AwsSolutions', () => {
     const xray = acknowledgements(s.stack).filter((a) => a.reason.includes('X-Ray'));
     expect(xray.map((a) => a.path).sort()).toEqual([
       'Rsched/Alerts/SlackNotifierRole/Tracing',
+      'Rsched/Completion/CompletionFunctionRole/Tracing',
       'Rsched/Fleet/ProvisionerRole/Tracing',
       'Rsched/Fleet/RegistryRole/Tracing',
       'Rsched/Fleet/TerminatorRole/Tracing',

@@ -309,6 +309,19 @@ export class DynamoRunStore implements RunStore {
     return items.map((i) => decodeRun(i));
   }
 
+  async findBySubmission(submissionId: string): Promise<RunKey[]> {
+    // KEYS_ONLY index (table-design.ts): a few bytes per run, whatever the run's history weighs.
+    const items = await this.queryAll({
+      TableName: this.table,
+      IndexName: 'bySubmission',
+      KeyConditionExpression: 'submissionId = :s',
+      ExpressionAttributeValues: { ':s': submissionId },
+    });
+    return items
+      .filter((i) => typeof i.pk === 'string' && (i.pk as string).startsWith('RUN#'))
+      .map((i) => ({ job: (i.pk as string).slice('RUN#'.length), date: i.sk as RunDate }));
+  }
+
   private alertKey(a: AlertRecord): { pk: string; sk: string } {
     return { pk: `ALERT#${a.date}`, sk: `${a.job ?? a.subject ?? '-'}#${a.kind}#${a.attempt ?? '-'}` };
   }

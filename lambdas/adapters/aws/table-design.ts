@@ -12,6 +12,9 @@
  *   byDate  date / job         status of a day (one Query)
  *   byDue   duePk / dueAt      the sweeper's work list (sparse: only runs with a dueAt)
  *   byPool  waitPool / dueAt   runs waiting for a cluster of a pool (sparse)
+ *   bySubmission  submissionId / sk   the run whose current attempt a service run id belongs to
+ *                 (sparse: set by recordSubmission, cleared when a new attempt starts; KEYS_ONLY is
+ *                 enough, the run is then read with a consistent GetItem — docs/completion.md)
  *
  * Clusters table (the registry):
  *   pk = CLUSTER#<name>   sk = <window start ISO>       one item per time-of-day window
@@ -22,6 +25,8 @@ export interface IndexDesign {
   readonly name: string;
   readonly partitionKey: string;
   readonly sortKey: string;
+  /** @default 'ALL' */
+  readonly projection?: 'ALL' | 'KEYS_ONLY';
 }
 
 export interface TableDesign {
@@ -39,6 +44,7 @@ export const RUNS_TABLE: TableDesign = {
     { name: 'byDate', partitionKey: 'date', sortKey: 'job' },
     { name: 'byDue', partitionKey: 'duePk', sortKey: 'dueAt' },
     { name: 'byPool', partitionKey: 'waitPool', sortKey: 'dueAt' },
+    { name: 'bySubmission', partitionKey: 'submissionId', sortKey: 'sk', projection: 'KEYS_ONLY' },
   ],
   ttlAttribute: 'expiresAt',
 };
@@ -72,7 +78,7 @@ export function createTableInput(design: TableDesign, tableName: string) {
               { AttributeName: i.partitionKey, KeyType: 'HASH' as const },
               { AttributeName: i.sortKey, KeyType: 'RANGE' as const },
             ],
-            Projection: { ProjectionType: 'ALL' as const },
+            Projection: { ProjectionType: i.projection ?? ('ALL' as const) },
           })),
         }
       : {}),

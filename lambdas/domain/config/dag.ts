@@ -1,3 +1,4 @@
+import { isCompletionService } from '../completion/terminal-states';
 import type { ClusterSpec, Defaults, JobSpec, MarkerRules, ParamRule, Target } from './schema';
 
 /** Built-in values for what neither a job nor `defaults` sets. */
@@ -39,6 +40,20 @@ export interface Job {
   readonly markers: MarkerRules;
   /** `shadow`: everything but the submit call, recorded as a shadow decision (docs/shadow.md). */
   readonly mode: JobMode;
+  /**
+   * Who writes its marker: 'events' — the scheduler, from the service's
+   * state-change event or a status poll (docs/completion.md) — or 'marker',
+   * the job itself.
+   */
+  readonly completion: 'events' | 'marker';
+}
+
+/**
+ * `completion` of a job: as declared, else 'events' for targets whose end AWS
+ * announces (docs/completion.md) and 'marker' for the rest (external, datapipeline).
+ */
+export function completionOf(spec: Pick<JobSpec, 'completion'> & { readonly target: { readonly type: string } }): 'events' | 'marker' {
+  return spec.completion ?? (isCompletionService(spec.target.type) ? 'events' : 'marker');
 }
 
 export type JobMode = 'live' | 'shadow';
@@ -93,6 +108,7 @@ function resolveJob(spec: JobSpec, file: string, defaults: Defaults, dependents:
     params: spec.params ?? {},
     markers: spec.markers ?? {},
     mode: spec.mode ?? defaults.mode ?? 'live',
+    completion: completionOf(spec),
   };
 }
 

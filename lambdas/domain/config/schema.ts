@@ -157,6 +157,12 @@ export const jobSchema = z.strictObject({
     .describe('The marker params this job accepts from its upstreams, each with a rule (docs/params.md)'),
   markers: markerRulesSchema.optional(),
   mode: mode.optional(),
+  completion: z
+    .enum(['events', 'marker'])
+    .optional()
+    .describe(
+      'Who writes the marker: "events" (the scheduler, from the service\'s state-change event or a status poll past maxRuntimeMinutes; default for emr-step, emr-serverless, glue, stepfunctions) or "marker" (the job itself; always for external and datapipeline). See docs/completion.md',
+    ),
 });
 
 export const clusterSchema = z.strictObject({

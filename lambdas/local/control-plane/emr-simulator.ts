@@ -19,6 +19,9 @@ interface SimStep {
   state: StepState;
   /** When it started RUNNING; a restored step ends at startedAt + its duration. */
   startedAt?: Date;
+  /** When it ended (ISO), and why it failed: what DescribeStep reports. */
+  endedAt?: string;
+  failure?: string;
 }
 
 export interface SimCluster {
@@ -133,6 +136,7 @@ export class EmrSimulator {
       op('RunJobFlow', (i) => this.runJobFlow(i)),
       op('AddJobFlowSteps', (i) => this.addJobFlowSteps(i)),
       op('ListSteps', (i) => this.listSteps(i)),
+      op('DescribeStep', (i) => this.describeStep(i)),
       op('DescribeCluster', (i) => this.describeCluster(i)),
       op('ListClusters', (i) => this.listClusters(i)),
       op('ListInstances', (i) => this.listInstances(i)),
@@ -182,7 +186,7 @@ export class EmrSimulator {
         state,
         actionOnFailure: 'CONTINUE',
         severity: state === 'FAILED' ? 'ERROR' : 'INFO',
-        message: `Step ${step.id} (${step.name}) in cluster ${cluster.id} is ${state}`,
+        message: `Step ${step.id} (${step.name}) in cluster ${cluster.id} is ${state}${step.failure ? `: ${step.failure}` : ''}`,
       },
     });
   }
@@ -280,18 +284,24 @@ export class EmrSimulator {
     const outcome = simulatedOutcome(job, this.deps.overrides);
     if (outcome.result === 'hang') return;
     const at = new Date((step.startedAt ?? this.deps.timeline.now()).getTime() + outcome.durationMinutes * MINUTE);
+    // A job with completion "marker" writes its own marker as its last act; with "events" it writes
+    // nothing, and the scheduler writes the marker from the step's event (docs/completion.md).
+    const writesOwnMarker = job.completion === 'marker';
     this.deps.timeline.schedule(at, `emr ${step.id} ${run.job}`, async () => {
       if (step.state !== 'RUNNING') return; // interrupted meanwhile
       if (outcome.result === 'failed') {
-        await this.deps.markers.write(
-          run.job,
-          run.date as RunDate,
-          'failed',
-          JSON.stringify({ meta: { error: 'simulated failure (--fail)' } }),
-        );
+        if (writesOwnMarker) {
+          await this.deps.markers.write(
+            run.job,
+            run.date as RunDate,
+            'failed',
+            JSON.stringify({ meta: { error: 'simulated failure (--fail)' } }),
+          );
+        }
+        step.failure = 'simulated failure (--fail)';
         this.finishStep(cluster, step, 'FAILED');
       } else {
-        await this.deps.markers.write(run.job, run.date as RunDate, 'done');
+        if (writesOwnMarker) await this.deps.markers.write(run.job, run.date as RunDate, 'done');
         this.finishStep(cluster, step, 'COMPLETED');
       }
     });
@@ -299,6 +309,7 @@ export class EmrSimulator {
 
   private finishStep(cluster: SimCluster, step: SimStep, state: StepState): void {
     if (step.state !== 'RUNNING') return;
+    step.endedAt = this.deps.timeline.now().toISOString();
     this.setStepState(cluster, step, state);
     this.startSteps(cluster);
     const busy = cluster.steps.some((s) => s.state === 'RUNNING' || s.state === 'PENDING');
@@ -366,6 +377,25 @@ export class EmrSimulator {
       Instances: [
         { Id: `ci-${c.id.slice(2)}`, PrivateIpAddress: c.masterIp, PrivateDnsName: `ip-${c.masterIp.replaceAll('.', '-')}.ec2.internal` },
       ],
+    };
+  }
+
+  /** DescribeStep as the Amazon EMR API Reference describes it: Step.Status.State, Timeline, FailureDetails. */
+  private describeStep(input: Record<string, unknown>): unknown {
+    const c = this.cluster(input.ClusterId);
+    const step = c.steps.find((s) => s.id === input.StepId);
+    if (!step) throw new ServiceError('InvalidRequestException', `Step id '${String(input.StepId)}' is not valid.`);
+    const seconds = (iso: string | Date | undefined) => (iso === undefined ? undefined : new Date(iso).getTime() / 1000);
+    return {
+      Step: {
+        Id: step.id,
+        Name: step.name,
+        Status: {
+          State: step.state,
+          ...(step.failure ? { FailureDetails: { Reason: 'Simulated', Message: step.failure } } : {}),
+          Timeline: { StartDateTime: seconds(step.startedAt), EndDateTime: seconds(step.endedAt) },
+        },
+      },
     };
   }
 

@@ -1,5 +1,6 @@
 import type { ConfigIssue } from '../issues';
 import type { ParsedConfig } from '../parse';
+import { checkCompletion } from './completion';
 import { checkCycles } from './cycles';
 import { checkDeadlines } from './deadlines';
 import { checkDefaults } from './defaults';
@@ -27,4 +28,5 @@ export const CHECKS: readonly ConfigCheck[] = [
   checkDefaults,
   checkDeadlines,
   checkShadowMode,
+  checkCompletion,
 ];

@@ -1,0 +1,6 @@
+import { makeCompletionHandler } from '../handlers/completion';
+import { lambdaCompletionDeps } from '../runtime/aws-deps';
+import { powertoolsLog } from '../runtime/powertools';
+
+const { log } = powertoolsLog('rsched-completion');
+export const handler = makeCompletionHandler(lambdaCompletionDeps(log));
