@@ -19,6 +19,7 @@ import { type RenderedTarget, SubmitError, type SubmitRequest, type SubmitResult
 import { raiseRunAlert } from './alerting';
 import type { EngineDeps } from './deps';
 import { endInFailure } from './outcomes';
+import { renderServiceTarget, serviceTargetLabel } from './render-service-target';
 import { upstreamParamsOf } from './upstream-params';
 
 export { isReady };
@@ -87,13 +88,15 @@ function renderTarget(job: Job, ctx: TemplateContext): RenderedTarget {
       };
     case 'external':
       throw new TemplateError('external jobs are never submitted');
+    default:
+      return renderServiceTarget(t, ctx);
   }
 }
 
 /** What the submit call's target is, for people: "Data Pipeline df-…", "EMR cluster j-…". */
 function targetLabel(request: SubmitRequest): string {
   const t = request.target;
-  return t.type === 'datapipeline' ? `Data Pipeline ${t.pipeline}` : `EMR cluster ${request.cluster?.id ?? '?'}`;
+  return serviceTargetLabel(t) ?? (t.type === 'datapipeline' ? `Data Pipeline ${t.pipeline}` : `EMR cluster ${request.cluster?.id ?? '?'}`);
 }
 
 /**
