@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { type ActivatePipelineCommand, DataPipelineClient } from '@aws-sdk/client-data-pipeline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EMRClient } from '@aws-sdk/client-emr';
+import type { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
+import type { GlueClient } from '@aws-sdk/client-glue';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { documentClient } from '../adapters/aws/clients';
 import { DataPipelineSubmitter } from '../adapters/aws/datapipeline-submitter';
@@ -17,6 +21,7 @@ import { S3MarkerBucket } from '../adapters/aws/s3-marker-bucket';
 import { S3MarkerReader } from '../adapters/aws/s3-marker-reader';
 import { SEND_ONCE } from '../adapters/aws/send-once';
 import { SnsAlertSink } from '../adapters/aws/sns-alert-sink';
+import { StepFunctionsSubmitter } from '../adapters/aws/stepfunctions-submitter';
 import { CONFIG_BUNDLE_FILE, dagFromBundle } from '../domain/config/bundle';
 import type { Dag } from '../domain/config/dag';
 import { DEFAULT_TUNING, type EngineDeps } from '../engine/deps';
@@ -26,14 +31,16 @@ import { systemClock } from '../ports/clock';
 import type { ClusterRegistry } from '../ports/cluster-registry';
 import type { Log } from '../ports/log';
 import type { MarkerBucket } from '../ports/marker-bucket';
-import type { SubmitRequest } from '../ports/submitter';
+import type { SubmitRequest, Submitter } from '../ports/submitter';
 import { ENV, optionalIntEnv, requireEnv } from './env';
 
 /** Client settings for every AWS client the engine makes: endpoints differ only in local mode. */
 export interface ClientSettings {
   readonly region?: string;
   /** Per-service endpoint overrides (the embedded emulators in `rsched dev`). */
-  readonly endpoints?: Partial<Record<'dynamodb' | 's3' | 'sns' | 'emr' | 'datapipeline', string>>;
+  readonly endpoints?: Partial<
+    Record<'dynamodb' | 's3' | 'sns' | 'emr' | 'datapipeline' | 'emrserverless' | 'glue' | 'sfn' | 'lambda', string>
+  >;
   readonly credentials?: { accessKeyId: string; secretAccessKey: string };
   /** Per-service request handlers replacing HTTP (the simulator's in-process transport). */
   readonly requestHandlers?: Partial<Record<Service, unknown>>;
@@ -44,7 +51,16 @@ export interface ClientSettings {
 }
 
 type Service = keyof NonNullable<ClientSettings['endpoints']>;
-export type InstrumentableClient = DynamoDBClient | S3Client | SNSClient | EMRClient | DataPipelineClient;
+export type InstrumentableClient =
+  | DynamoDBClient
+  | S3Client
+  | SNSClient
+  | EMRClient
+  | DataPipelineClient
+  | EMRServerlessClient
+  | GlueClient
+  | SFNClient
+  | LambdaClient;
 
 function base(settings: ClientSettings, service: Service) {
   const endpoint = settings.endpoints?.[service];
@@ -60,6 +76,17 @@ function base(settings: ClientSettings, service: Service) {
 function instrumented<C extends InstrumentableClient>(client: C, settings: ClientSettings, service: Service): C {
   settings.instrument?.(client, service);
   return client;
+}
+
+/**
+ * The submitters of the targets that need no cluster (docs/targets.md). Step
+ * Functions keeps the SDK's retries: an execution name makes StartExecution
+ * idempotent.
+ */
+function serviceSubmitters(settings: ClientSettings): Record<string, Submitter> {
+  return {
+    stepfunctions: new StepFunctionsSubmitter(instrumented(new SFNClient(base(settings, 'sfn')), settings, 'sfn')),
+  };
 }
 
 export interface AwsResources {
@@ -106,6 +133,7 @@ function awsParts(dag: Dag, resources: AwsResources, log: Log, settings: ClientS
       'emr-step': new EmrStepSubmitter(instrumented(new EMRClient({ ...base(settings, 'emr'), ...SEND_ONCE }), settings, 'emr'), {
         readClient: instrumented(new EMRClient(base(settings, 'emr')), settings, 'emr'),
       }),
+      ...serviceSubmitters(settings),
     }),
     alerts: new SnsAlertSink(instrumented(new SNSClient(base(settings, 'sns')), settings, 'sns'), resources.alertTopicArn),
     clusters: registry,

@@ -47,6 +47,8 @@ const JOBS = [
     target: { type: 'emr-step', pool: 'etl', step: { args: ['spark-submit', 's3://code/s.py'] } },
   },
   { name: 'export', dependsOn: ['sessions'], target: { type: 'datapipeline', pipeline: 'export-pipeline' } },
+  // The serverless targets (docs/targets.md): IAM scoped to what they name.
+  { name: 'marts', dependsOn: ['sessions'], target: { type: 'stepfunctions', stateMachine: 'refresh-marts' } },
 ];
 const configDir = mkdtempSync(join(tmpdir(), 'rsched-iam-config-'));
 writeFileSync(join(configDir, 'fleet.json'), JSON.stringify({ clusters: CLUSTERS, jobs: JOBS }));
@@ -250,10 +252,40 @@ describe('each function may call what it uses, and not more', () => {
     });
   };
 
+  /**
+   * The serverless targets, allowed on the configured resource and denied on another:
+   * Step Functions, "Actions, resources, and condition keys for AWS Step Functions"
+   * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsstepfunctions.html).
+   */
+  const serviceSubmits = async (role: string) => {
+    const machine = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:refresh-marts`;
+    const other = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:payroll`;
+    await allowed({ principal: role, action: 'states:StartExecution', resource: machine });
+    await allowed({ principal: role, action: 'states:DescribeStateMachine', resource: machine });
+    await denied({ principal: role, action: 'states:StartExecution', resource: other });
+    await allowed({
+      principal: role,
+      action: 'states:DescribeExecution',
+      resource: `arn:aws:states:${REGION}:${ACCOUNT}:execution:refresh-marts:rsched-marts-20261122-1`,
+    });
+    await denied({
+      principal: role,
+      action: 'states:DescribeExecution',
+      resource: `arn:aws:states:${REGION}:${ACCOUNT}:execution:payroll:rsched-marts-20261122-1`,
+    });
+    await allowed({ principal: role, action: 'states:ListStateMachines', resource: '*' });
+    await denied({
+      principal: role,
+      action: 'states:StopExecution',
+      resource: `arn:aws:states:${REGION}:${ACCOUNT}:execution:refresh-marts:x`,
+    });
+  };
+
   it('scheduler: runs, alerts, marker reads, submissions; no cluster launch, no marker writes', async () => {
     const role = roleOf(s.stack.scheduler.schedulerFunction);
     await engineCalls(role);
     await submits(role);
+    await serviceSubmits(role);
     const bucket = arn(s.stack.markers.bucket);
     await allowed({ principal: role, action: 's3:GetObject', resource: `${bucket}/in/sessions__20261201.done` });
     await allowed({ principal: role, action: 's3:GetObjectVersion', resource: `${bucket}/sessions__20261201.failed` });
@@ -271,6 +303,7 @@ describe('each function may call what it uses, and not more', () => {
     const role = roleOf(s.stack.scheduler.sweeperFunction);
     await engineCalls(role);
     await submits(role);
+    await serviceSubmits(role);
     await denied({ principal: role, action: 's3:GetObject', resource: `${arn(s.stack.markers.bucket)}/sessions__20261201.done` });
   });
 
@@ -331,6 +364,7 @@ describe('each function may call what it uses, and not more', () => {
     const role = roleOf(fleet.registry);
     await engineCalls(role);
     await submits(role);
+    await serviceSubmits(role);
     for (const action of ['DescribeCluster', 'ListInstances', 'ListSteps', 'SetKeepJobFlowAliveWhenNoSteps', 'TerminateJobFlows']) {
       await allowed({ principal: role, action: `elasticmapreduce:${action}`, resource: cluster, context: OURS });
       await denied({ principal: role, action: `elasticmapreduce:${action}`, resource: cluster, context: THEIRS });

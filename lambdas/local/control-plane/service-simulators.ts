@@ -1,0 +1,36 @@
+import type { Operation } from './json-rpc-server';
+import type { SimulatedRunsDeps } from './simulated-runs';
+import { StepFunctionsSimulator, type StepFunctionsSnapshot } from './stepfunctions-simulator';
+
+/** What the serverless services' simulators keep in `.rsched/control-plane.json`. */
+export interface ServiceSnapshots {
+  readonly stepFunctions?: StepFunctionsSnapshot;
+}
+
+/** The SDK services the simulators answer, beside EMR and Data Pipeline (one endpoint serves them all). */
+export const SIMULATED_SERVICES = ['sfn'] as const;
+
+/**
+ * The simulated control planes of the targets that need no cluster
+ * (docs/targets.md), built together so that `rsched simulate`, `rsched dev`
+ * and the tests serve the same set.
+ */
+export class ServiceSimulators {
+  readonly stepFunctions: StepFunctionsSimulator;
+
+  constructor(deps: SimulatedRunsDeps) {
+    this.stepFunctions = new StepFunctionsSimulator(deps);
+  }
+
+  operations(): Record<string, Operation> {
+    return { ...this.stepFunctions.operations() };
+  }
+
+  snapshot(): ServiceSnapshots {
+    return { stepFunctions: this.stepFunctions.snapshot() };
+  }
+
+  restore(snapshot: ServiceSnapshots | undefined): void {
+    this.stepFunctions.restore(snapshot?.stepFunctions);
+  }
+}
