@@ -2,7 +2,7 @@ import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Dag } from '../lambdas/domain/config/dag';
 import type { Target } from '../lambdas/domain/config/schema';
-import type { Grantee } from './cluster-tag';
+import type { ClusterTag, Grantee } from './cluster-tag';
 import { acknowledgeWildcardResource, wildcardPolicy } from './nag';
 
 /**
@@ -13,6 +13,12 @@ import { acknowledgeWildcardResource, wildcardPolicy } from './nag';
  * - AWS Step Functions: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsstepfunctions.html
  *   (StartExecution and DescribeStateMachine on `stateMachine`, DescribeExecution on
  *   `execution`; ListStateMachines has no resource type: "*").
+ * - Amazon EMR Serverless: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonemrserverless.html
+ *   (StartJobRun and ListJobRuns on `applicationId`,
+ *   `arn:${Partition}:emr-serverless:${Region}:${Account}:/applications/${ApplicationId}`, which takes
+ *   aws:ResourceTag conditions; ListApplications has no resource type: "*"), and iam:PassRole of the
+ *   execution role with iam:PassedToService = emr-serverless.amazonaws.com ("Job runtime roles for Amazon
+ *   EMR Serverless", https://docs.aws.amazon.com/emr/latest/EMR-Serverless-UserGuide/security-iam-runtime-role.html).
  */
 
 type Of<K extends Target['type']> = Extract<Target, { type: K }>;
@@ -24,8 +30,50 @@ function targetsOf<K extends Target['type']>(dag: Dag, type: K): Of<K>[] {
 const unique = (values: readonly string[]) => [...new Set(values)].sort();
 
 /** Grants `role` what submitting the dag's serverless targets needs, and nothing for kinds the dag does not use. */
-export function grantServiceTargets(role: Grantee, dag: Dag): void {
+export function grantServiceTargets(role: Grantee, dag: Dag, tag: ClusterTag): void {
   grantStepFunctions(role, targetsOf(dag, 'stepfunctions'));
+  grantEmrServerless(role, targetsOf(dag, 'emr-serverless'), tag);
+}
+
+/** The ARN of an EMR Serverless application by id. */
+export function emrServerlessApplicationArn(scope: Grantee, applicationId: string): string {
+  return Stack.of(scope).formatArn({ service: 'emr-serverless', resource: '/applications', resourceName: applicationId });
+}
+
+/**
+ * An application configured by id is granted by its ARN. A name cannot be
+ * turned into an ARN at synth (AWS makes the id), so an application named in
+ * the config is reachable only when it carries the stack tag
+ * (docs/targets.md, "emr-serverless": configure ids for exact scoping).
+ */
+function grantEmrServerless(role: Grantee, targets: readonly Of<'emr-serverless'>[], tag: ClusterTag): void {
+  if (targets.length === 0) return;
+  const actions = ['emr-serverless:StartJobRun', 'emr-serverless:ListJobRuns'];
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({ actions, resources: unique(targets.map((t) => emrServerlessApplicationArn(role, t.application))) }),
+  );
+  const tagged = emrServerlessApplicationArn(role, '*');
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({ actions, resources: [tagged], conditions: { StringEquals: { [`aws:ResourceTag/${tag.key}`]: tag.value } } }),
+  );
+  acknowledgeWildcardResource(
+    role,
+    tagged,
+    `EMR Serverless applications configured by name: any application, but only with the tag ${tag.key}=${tag.value} (ids are made by AWS).`,
+  );
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['iam:PassRole'],
+      resources: unique(targets.map((t) => t.executionRole)),
+      conditions: { StringEquals: { 'iam:PassedToService': 'emr-serverless.amazonaws.com' } },
+    }),
+  );
+  wildcardPolicy(
+    role,
+    'EmrServerlessResolveNames',
+    [new iam.PolicyStatement({ actions: ['emr-serverless:ListApplications'], resources: ['*'] })],
+    'emr-serverless:ListApplications has no resource type ("*" only); it resolves application names of the dag-config to ids.',
+  );
 }
 
 /** A state machine's ARN from the configured ARN or name (same account and region as the stack). */

@@ -32,7 +32,7 @@ export const DATA_PIPELINE_ACTIONS = [
  * "Data Pipeline targets").
  */
 export function grantSubmit(role: iam.IRole & IConstruct, tag: ClusterTag, dag: Dag): void {
-  grantServiceTargets(role, dag);
+  grantServiceTargets(role, dag, tag);
   // Cluster ids exist only once the fleet has created them: any cluster carrying the stack's tag.
   grantOnStackClusters(role, tag, EMR_STEP_ACTIONS);
   wildcardPolicy(

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type ActivatePipelineCommand, DataPipelineClient } from '@aws-sdk/client-data-pipeline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EMRClient } from '@aws-sdk/client-emr';
-import type { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
+import { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
 import type { GlueClient } from '@aws-sdk/client-glue';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -15,6 +15,7 @@ import { DynamoBackfillStore } from '../adapters/aws/dynamodb-backfill-store';
 import { DynamoClusterRegistry } from '../adapters/aws/dynamodb-cluster-registry';
 import { DynamoRunStore } from '../adapters/aws/dynamodb-run-store';
 import { AwsEmrControl, type FleetSettings } from '../adapters/aws/emr-control';
+import { EmrServerlessSubmitter } from '../adapters/aws/emr-serverless-submitter';
 import { EmrStepSubmitter } from '../adapters/aws/emr-step-submitter';
 import { RoutingSubmitter } from '../adapters/aws/routing-submitter';
 import { S3MarkerBucket } from '../adapters/aws/s3-marker-bucket';
@@ -80,12 +81,16 @@ function instrumented<C extends InstrumentableClient>(client: C, settings: Clien
 
 /**
  * The submitters of the targets that need no cluster (docs/targets.md). Step
- * Functions keeps the SDK's retries: an execution name makes StartExecution
- * idempotent.
+ * Functions and EMR Serverless keep the SDK's retries: an execution name and a
+ * client token make their start calls idempotent.
  */
 function serviceSubmitters(settings: ClientSettings): Record<string, Submitter> {
   return {
     stepfunctions: new StepFunctionsSubmitter(instrumented(new SFNClient(base(settings, 'sfn')), settings, 'sfn')),
+    // clientToken makes StartJobRun idempotent: the SDK's retries stay on.
+    'emr-serverless': new EmrServerlessSubmitter(
+      instrumented(new EMRServerlessClient(base(settings, 'emrserverless')), settings, 'emrserverless'),
+    ),
   };
 }
 

@@ -49,6 +49,16 @@ const JOBS = [
   { name: 'export', dependsOn: ['sessions'], target: { type: 'datapipeline', pipeline: 'export-pipeline' } },
   // The serverless targets (docs/targets.md): IAM scoped to what they name.
   { name: 'marts', dependsOn: ['sessions'], target: { type: 'stepfunctions', stateMachine: 'refresh-marts' } },
+  {
+    name: 'features',
+    dependsOn: ['sessions'],
+    target: {
+      type: 'emr-serverless',
+      application: '00fabc123def4567',
+      executionRole: 'arn:aws:iam::123456789012:role/features-job',
+      entryPoint: 's3://code/features.py',
+    },
+  },
 ];
 const configDir = mkdtempSync(join(tmpdir(), 'rsched-iam-config-'));
 writeFileSync(join(configDir, 'fleet.json'), JSON.stringify({ clusters: CLUSTERS, jobs: JOBS }));
@@ -69,6 +79,8 @@ const cluster = `arn:aws:elasticmapreduce:${REGION}:${ACCOUNT}:cluster/j-1ABCDEF
 const pipeline = `arn:aws:datapipeline:${REGION}:${ACCOUNT}:pipeline/df-0123456789`;
 const OURS = { 'elasticmapreduce:ResourceTag/rsched:stack': 'Rsched' };
 const THEIRS = { 'elasticmapreduce:ResourceTag/rsched:stack': 'SomeoneElse' };
+const OURS_TAG = { 'aws:ResourceTag/rsched:stack': 'Rsched' };
+const THEIR_TAG = { 'aws:ResourceTag/rsched:stack': 'SomeoneElse' };
 let evaluated = 0;
 const expectDecision = async (request: Request, decision: 'Allowed' | 'Denied') => {
   evaluated++;
@@ -279,6 +291,26 @@ describe('each function may call what it uses, and not more', () => {
       action: 'states:StopExecution',
       resource: `arn:aws:states:${REGION}:${ACCOUNT}:execution:refresh-marts:x`,
     });
+
+    // EMR Serverless (Service Authorization Reference, "Amazon EMR Serverless").
+    const app = (id: string) => `arn:aws:emr-serverless:${REGION}:${ACCOUNT}:/applications/${id}`;
+    await allowed({ principal: role, action: 'emr-serverless:StartJobRun', resource: app('00fabc123def4567') });
+    await allowed({ principal: role, action: 'emr-serverless:ListJobRuns', resource: app('00fabc123def4567') });
+    await denied({ principal: role, action: 'emr-serverless:StartJobRun', resource: app('00other0000000000') });
+    // An application configured by name: allowed only when it carries the stack tag.
+    await allowed({ principal: role, action: 'emr-serverless:StartJobRun', resource: app('00byname00000000'), context: OURS_TAG });
+    await denied({ principal: role, action: 'emr-serverless:StartJobRun', resource: app('00byname00000000'), context: THEIR_TAG });
+    await allowed({ principal: role, action: 'emr-serverless:ListApplications', resource: '*' });
+    await denied({ principal: role, action: 'emr-serverless:CancelJobRun', resource: `${app('00fabc123def4567')}/jobruns/00jr1` });
+    const passTo = (resource: string, service: string) => ({
+      principal: role,
+      action: 'iam:PassRole',
+      resource,
+      context: { 'iam:PassedToService': service },
+    });
+    await allowed(passTo('arn:aws:iam::123456789012:role/features-job', 'emr-serverless.amazonaws.com'));
+    await denied(passTo('arn:aws:iam::123456789012:role/features-job', 'ec2.amazonaws.com'));
+    await denied(passTo('arn:aws:iam::123456789012:role/admin', 'emr-serverless.amazonaws.com'));
   };
 
   it('scheduler: runs, alerts, marker reads, submissions; no cluster launch, no marker writes', async () => {

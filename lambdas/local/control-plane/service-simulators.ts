@@ -1,3 +1,4 @@
+import { EmrServerlessSimulator, type EmrServerlessSnapshot } from './emr-serverless-simulator';
 import type { Operation } from './json-rpc-server';
 import type { SimulatedRunsDeps } from './simulated-runs';
 import { StepFunctionsSimulator, type StepFunctionsSnapshot } from './stepfunctions-simulator';
@@ -5,10 +6,11 @@ import { StepFunctionsSimulator, type StepFunctionsSnapshot } from './stepfuncti
 /** What the serverless services' simulators keep in `.rsched/control-plane.json`. */
 export interface ServiceSnapshots {
   readonly stepFunctions?: StepFunctionsSnapshot;
+  readonly emrServerless?: EmrServerlessSnapshot;
 }
 
 /** The SDK services the simulators answer, beside EMR and Data Pipeline (one endpoint serves them all). */
-export const SIMULATED_SERVICES = ['sfn'] as const;
+export const SIMULATED_SERVICES = ['sfn', 'emrserverless'] as const;
 
 /**
  * The simulated control planes of the targets that need no cluster
@@ -17,20 +19,23 @@ export const SIMULATED_SERVICES = ['sfn'] as const;
  */
 export class ServiceSimulators {
   readonly stepFunctions: StepFunctionsSimulator;
+  readonly emrServerless: EmrServerlessSimulator;
 
   constructor(deps: SimulatedRunsDeps) {
     this.stepFunctions = new StepFunctionsSimulator(deps);
+    this.emrServerless = new EmrServerlessSimulator(deps);
   }
 
   operations(): Record<string, Operation> {
-    return { ...this.stepFunctions.operations() };
+    return { ...this.stepFunctions.operations(), ...this.emrServerless.operations() };
   }
 
   snapshot(): ServiceSnapshots {
-    return { stepFunctions: this.stepFunctions.snapshot() };
+    return { stepFunctions: this.stepFunctions.snapshot(), emrServerless: this.emrServerless.snapshot() };
   }
 
   restore(snapshot: ServiceSnapshots | undefined): void {
     this.stepFunctions.restore(snapshot?.stepFunctions);
+    this.emrServerless.restore(snapshot?.emrServerless);
   }
 }
