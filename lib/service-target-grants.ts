@@ -19,6 +19,8 @@ import { acknowledgeWildcardResource, wildcardPolicy } from './nag';
  *   aws:ResourceTag conditions; ListApplications has no resource type: "*"), and iam:PassRole of the
  *   execution role with iam:PassedToService = emr-serverless.amazonaws.com ("Job runtime roles for Amazon
  *   EMR Serverless", https://docs.aws.amazon.com/emr/latest/EMR-Serverless-UserGuide/security-iam-runtime-role.html).
+ * - AWS Glue: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsglue.html
+ *   (StartJobRun and GetJobRuns on `job`, `arn:${Partition}:glue:${Region}:${Account}:job/${JobName}`).
  */
 
 type Of<K extends Target['type']> = Extract<Target, { type: K }>;
@@ -33,6 +35,13 @@ const unique = (values: readonly string[]) => [...new Set(values)].sort();
 export function grantServiceTargets(role: Grantee, dag: Dag, tag: ClusterTag): void {
   grantStepFunctions(role, targetsOf(dag, 'stepfunctions'));
   grantEmrServerless(role, targetsOf(dag, 'emr-serverless'), tag);
+  grantGlue(role, targetsOf(dag, 'glue'));
+}
+
+function grantGlue(role: Grantee, targets: readonly Of<'glue'>[]): void {
+  if (targets.length === 0) return;
+  const jobs = unique(targets.map((t) => Stack.of(role).formatArn({ service: 'glue', resource: 'job', resourceName: t.jobName })));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['glue:StartJobRun', 'glue:GetJobRuns'], resources: jobs }));
 }
 
 /** The ARN of an EMR Serverless application by id. */

@@ -17,6 +17,7 @@ import { addMinutes } from '../ports/clock';
 import type { LiveCluster } from '../ports/cluster-directory';
 import { type RenderedTarget, SubmitError, type SubmitRequest, type SubmitResult } from '../ports/submitter';
 import { raiseRunAlert } from './alerting';
+import { isBusy, waitWhileBusy } from './busy-target';
 import type { EngineDeps } from './deps';
 import { endInFailure } from './outcomes';
 import { renderServiceTarget, serviceTargetLabel } from './render-service-target';
@@ -24,7 +25,15 @@ import { upstreamParamsOf } from './upstream-params';
 
 export { isReady };
 
-export type DispatchOutcome = 'not-ready' | 'external' | 'waiting-for-cluster' | 'lost-race' | 'submitted' | 'uncertain' | 'failed';
+export type DispatchOutcome =
+  | 'not-ready'
+  | 'external'
+  | 'waiting-for-cluster'
+  | 'lost-race'
+  | 'submitted'
+  | 'uncertain'
+  | 'failed'
+  | 'busy';
 
 /**
  * Submits a ready run exactly once per attempt: the run is claimed with a
@@ -216,6 +225,8 @@ export async function submitClaimed(
     return 'submitted';
   }
   const message = step.error instanceof Error ? step.error.message : String(step.error);
+  // A busy target (docs/targets.md, "glue") is a wait, not a failure: until the run's deadline.
+  if (step.kind === 'retry' && isBusy(step.error) && (await waitWhileBusy(deps, job, run, by, message))) return 'busy';
   if (step.kind === 'uncertain') {
     await parkAsUncertain(deps, job, run, by, message, targetLabel(request));
     return 'uncertain';

@@ -71,13 +71,20 @@ export interface SubmissionRef {
 export class SubmitError extends Error {
   override readonly name = 'SubmitError';
   readonly maybeApplied: boolean;
+  /**
+   * The target refused for now because it is busy (Glue's
+   * ConcurrentRunsExceededException): not applied, and a reason to wait and
+   * try later rather than to fail the run (docs/targets.md).
+   */
+  readonly busy: boolean;
   constructor(
     message: string,
     readonly retryable: boolean,
-    options?: { cause?: unknown; maybeApplied?: boolean },
+    options?: { cause?: unknown; maybeApplied?: boolean; busy?: boolean },
   ) {
     super(message, options);
     this.maybeApplied = options?.maybeApplied ?? false;
+    this.busy = options?.busy ?? false;
   }
 }
 

@@ -4,7 +4,7 @@ import { type ActivatePipelineCommand, DataPipelineClient } from '@aws-sdk/clien
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EMRClient } from '@aws-sdk/client-emr';
 import { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
-import type { GlueClient } from '@aws-sdk/client-glue';
+import { GlueClient } from '@aws-sdk/client-glue';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -17,6 +17,7 @@ import { DynamoRunStore } from '../adapters/aws/dynamodb-run-store';
 import { AwsEmrControl, type FleetSettings } from '../adapters/aws/emr-control';
 import { EmrServerlessSubmitter } from '../adapters/aws/emr-serverless-submitter';
 import { EmrStepSubmitter } from '../adapters/aws/emr-step-submitter';
+import { GlueSubmitter } from '../adapters/aws/glue-submitter';
 import { RoutingSubmitter } from '../adapters/aws/routing-submitter';
 import { S3MarkerBucket } from '../adapters/aws/s3-marker-bucket';
 import { S3MarkerReader } from '../adapters/aws/s3-marker-reader';
@@ -91,6 +92,10 @@ function serviceSubmitters(settings: ClientSettings): Record<string, Submitter> 
     'emr-serverless': new EmrServerlessSubmitter(
       instrumented(new EMRServerlessClient(base(settings, 'emrserverless')), settings, 'emrserverless'),
     ),
+    // StartJobRun has no token: sent once, looked up by its --rsched-run argument before any resend.
+    glue: new GlueSubmitter(instrumented(new GlueClient({ ...base(settings, 'glue'), ...SEND_ONCE }), settings, 'glue'), {
+      readClient: instrumented(new GlueClient(base(settings, 'glue')), settings, 'glue'),
+    }),
   };
 }
 

@@ -50,6 +50,11 @@ const JOBS = [
   // The serverless targets (docs/targets.md): IAM scoped to what they name.
   { name: 'marts', dependsOn: ['sessions'], target: { type: 'stepfunctions', stateMachine: 'refresh-marts' } },
   {
+    name: 'orders_parquet',
+    dependsOn: ['sessions'],
+    target: { type: 'glue', jobName: 'orders-to-parquet', arguments: { '--date': '{{date}}' } },
+  },
+  {
     name: 'features',
     dependsOn: ['sessions'],
     target: {
@@ -311,6 +316,13 @@ describe('each function may call what it uses, and not more', () => {
     await allowed(passTo('arn:aws:iam::123456789012:role/features-job', 'emr-serverless.amazonaws.com'));
     await denied(passTo('arn:aws:iam::123456789012:role/features-job', 'ec2.amazonaws.com'));
     await denied(passTo('arn:aws:iam::123456789012:role/admin', 'emr-serverless.amazonaws.com'));
+
+    // Glue (Service Authorization Reference, "AWS Glue").
+    const glueJob = (name: string) => `arn:aws:glue:${REGION}:${ACCOUNT}:job/${name}`;
+    await allowed({ principal: role, action: 'glue:StartJobRun', resource: glueJob('orders-to-parquet') });
+    await allowed({ principal: role, action: 'glue:GetJobRuns', resource: glueJob('orders-to-parquet') });
+    await denied({ principal: role, action: 'glue:StartJobRun', resource: glueJob('payroll') });
+    await denied({ principal: role, action: 'glue:UpdateJob', resource: glueJob('orders-to-parquet') });
   };
 
   it('scheduler: runs, alerts, marker reads, submissions; no cluster launch, no marker writes', async () => {

@@ -1,4 +1,5 @@
 import { EmrServerlessSimulator, type EmrServerlessSnapshot } from './emr-serverless-simulator';
+import { GlueSimulator, type GlueSnapshot } from './glue-simulator';
 import type { Operation } from './json-rpc-server';
 import type { SimulatedRunsDeps } from './simulated-runs';
 import { StepFunctionsSimulator, type StepFunctionsSnapshot } from './stepfunctions-simulator';
@@ -7,10 +8,11 @@ import { StepFunctionsSimulator, type StepFunctionsSnapshot } from './stepfuncti
 export interface ServiceSnapshots {
   readonly stepFunctions?: StepFunctionsSnapshot;
   readonly emrServerless?: EmrServerlessSnapshot;
+  readonly glue?: GlueSnapshot;
 }
 
 /** The SDK services the simulators answer, beside EMR and Data Pipeline (one endpoint serves them all). */
-export const SIMULATED_SERVICES = ['sfn', 'emrserverless'] as const;
+export const SIMULATED_SERVICES = ['sfn', 'emrserverless', 'glue'] as const;
 
 /**
  * The simulated control planes of the targets that need no cluster
@@ -20,22 +22,25 @@ export const SIMULATED_SERVICES = ['sfn', 'emrserverless'] as const;
 export class ServiceSimulators {
   readonly stepFunctions: StepFunctionsSimulator;
   readonly emrServerless: EmrServerlessSimulator;
+  readonly glue: GlueSimulator;
 
   constructor(deps: SimulatedRunsDeps) {
+    this.glue = new GlueSimulator(deps);
     this.stepFunctions = new StepFunctionsSimulator(deps);
     this.emrServerless = new EmrServerlessSimulator(deps);
   }
 
   operations(): Record<string, Operation> {
-    return { ...this.stepFunctions.operations(), ...this.emrServerless.operations() };
+    return { ...this.stepFunctions.operations(), ...this.emrServerless.operations(), ...this.glue.operations() };
   }
 
   snapshot(): ServiceSnapshots {
-    return { stepFunctions: this.stepFunctions.snapshot(), emrServerless: this.emrServerless.snapshot() };
+    return { stepFunctions: this.stepFunctions.snapshot(), emrServerless: this.emrServerless.snapshot(), glue: this.glue.snapshot() };
   }
 
   restore(snapshot: ServiceSnapshots | undefined): void {
     this.stepFunctions.restore(snapshot?.stepFunctions);
     this.emrServerless.restore(snapshot?.emrServerless);
+    this.glue.restore(snapshot?.glue);
   }
 }
