@@ -21,6 +21,8 @@ import { acknowledgeWildcardResource, wildcardPolicy } from './nag';
  *   EMR Serverless", https://docs.aws.amazon.com/emr/latest/EMR-Serverless-UserGuide/security-iam-runtime-role.html).
  * - AWS Glue: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsglue.html
  *   (StartJobRun and GetJobRuns on `job`, `arn:${Partition}:glue:${Region}:${Account}:job/${JobName}`).
+ * - AWS Lambda: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html
+ *   (InvokeFunction on `function`, `arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}`).
  */
 
 type Of<K extends Target['type']> = Extract<Target, { type: K }>;
@@ -36,6 +38,20 @@ export function grantServiceTargets(role: Grantee, dag: Dag, tag: ClusterTag): v
   grantStepFunctions(role, targetsOf(dag, 'stepfunctions'));
   grantEmrServerless(role, targetsOf(dag, 'emr-serverless'), tag);
   grantGlue(role, targetsOf(dag, 'glue'));
+  grantLambda(role, targetsOf(dag, 'lambda'));
+}
+
+/** A function's ARN from the configured name or ARN (a qualified ARN is kept as it is). */
+export function functionArn(scope: Grantee, fn: string): string {
+  if (fn.startsWith('arn:')) return fn;
+  return Stack.of(scope).formatArn({ service: 'lambda', resource: 'function', resourceName: fn, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+}
+
+function grantLambda(role: Grantee, targets: readonly Of<'lambda'>[]): void {
+  if (targets.length === 0) return;
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: unique(targets.map((t) => functionArn(role, t.function))) }),
+  );
 }
 
 function grantGlue(role: Grantee, targets: readonly Of<'glue'>[]): void {

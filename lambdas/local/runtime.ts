@@ -166,6 +166,7 @@ export class LocalRuntime {
               }
             : undefined,
         onDataPipelineCommand: tagWithRun,
+        onLambdaCommand: tagWithRun,
         instrument: (client, service) => {
           if (service === 'dynamodb') this.dynamoRequests.attach(client);
         },

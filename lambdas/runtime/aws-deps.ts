@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EMRClient } from '@aws-sdk/client-emr';
 import { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
 import { GlueClient } from '@aws-sdk/client-glue';
-import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { type InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -18,6 +18,7 @@ import { AwsEmrControl, type FleetSettings } from '../adapters/aws/emr-control';
 import { EmrServerlessSubmitter } from '../adapters/aws/emr-serverless-submitter';
 import { EmrStepSubmitter } from '../adapters/aws/emr-step-submitter';
 import { GlueSubmitter } from '../adapters/aws/glue-submitter';
+import { LambdaSubmitter } from '../adapters/aws/lambda-submitter';
 import { RoutingSubmitter } from '../adapters/aws/routing-submitter';
 import { S3MarkerBucket } from '../adapters/aws/s3-marker-bucket';
 import { S3MarkerReader } from '../adapters/aws/s3-marker-reader';
@@ -48,6 +49,8 @@ export interface ClientSettings {
   readonly requestHandlers?: Partial<Record<Service, unknown>>;
   /** Sees each ActivatePipeline command (the local runtime tags it with its run). */
   readonly onDataPipelineCommand?: (command: ActivatePipelineCommand, request: SubmitRequest) => void;
+  /** Sees each Lambda Invoke command (the local runtime tags it with its run). */
+  readonly onLambdaCommand?: (command: InvokeCommand, request: SubmitRequest) => void;
   /** Hook for every client made (the local runtime tags submit calls with their run, and counts requests). */
   readonly instrument?: (client: InstrumentableClient, service: Service) => void;
 }
@@ -93,6 +96,10 @@ function serviceSubmitters(settings: ClientSettings): Record<string, Submitter> 
       instrumented(new EMRServerlessClient(base(settings, 'emrserverless')), settings, 'emrserverless'),
     ),
     // StartJobRun has no token: sent once, looked up by its --rsched-run argument before any resend.
+    // Invoke (Event) has no token and leaves nothing to look up: sent once; a maybe-applied call parks the run.
+    lambda: new LambdaSubmitter(instrumented(new LambdaClient({ ...base(settings, 'lambda'), ...SEND_ONCE }), settings, 'lambda'), {
+      onCommand: settings.onLambdaCommand,
+    }),
     glue: new GlueSubmitter(instrumented(new GlueClient({ ...base(settings, 'glue'), ...SEND_ONCE }), settings, 'glue'), {
       readClient: instrumented(new GlueClient(base(settings, 'glue')), settings, 'glue'),
     }),

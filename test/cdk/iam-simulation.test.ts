@@ -49,6 +49,7 @@ const JOBS = [
   { name: 'export', dependsOn: ['sessions'], target: { type: 'datapipeline', pipeline: 'export-pipeline' } },
   // The serverless targets (docs/targets.md): IAM scoped to what they name.
   { name: 'marts', dependsOn: ['sessions'], target: { type: 'stepfunctions', stateMachine: 'refresh-marts' } },
+  { name: 'notify', dependsOn: ['sessions'], target: { type: 'lambda', function: 'notify-partners', payload: { d: '{{date}}' } } },
   {
     name: 'orders_parquet',
     dependsOn: ['sessions'],
@@ -323,6 +324,12 @@ describe('each function may call what it uses, and not more', () => {
     await allowed({ principal: role, action: 'glue:GetJobRuns', resource: glueJob('orders-to-parquet') });
     await denied({ principal: role, action: 'glue:StartJobRun', resource: glueJob('payroll') });
     await denied({ principal: role, action: 'glue:UpdateJob', resource: glueJob('orders-to-parquet') });
+
+    // Lambda (Service Authorization Reference, "AWS Lambda").
+    const fn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
+    await allowed({ principal: role, action: 'lambda:InvokeFunction', resource: fn('notify-partners') });
+    await denied({ principal: role, action: 'lambda:InvokeFunction', resource: fn('delete-everything') });
+    await denied({ principal: role, action: 'lambda:UpdateFunctionCode', resource: fn('notify-partners') });
   };
 
   it('scheduler: runs, alerts, marker reads, submissions; no cluster launch, no marker writes', async () => {

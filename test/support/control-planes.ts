@@ -91,6 +91,7 @@ export async function startControlPlanes(dag: Dag, start = '2026-11-22T00:10:00.
         ...Object.fromEntries(SIMULATED_SERVICES.map((service) => [service, new InProcessRequestHandler(listener)])),
       },
       onDataPipelineCommand: tagWithRun,
+      onLambdaCommand: tagWithRun,
       instrument: (client, service) => {
         if (service === 'emr' || service === 'datapipeline' || (SIMULATED_SERVICES as readonly string[]).includes(service))
           injectors.push(injectHttpFaults(client, (call) => plan(call)));
