@@ -131,8 +131,9 @@ export class EmrServerlessSubmitter implements Submitter {
    * runs created since the claim (less CREATED_SKEW_MS), every page of
    * ListJobRuns. Undefined when there is none. A failing lookup throws.
    */
-  async findSubmission(ref: SubmissionRef): Promise<SubmitResult | undefined> {
-    if (ref.target?.type !== 'emr-serverless') return undefined;
+  async findSubmission(ref: SubmissionRef): Promise<SubmitResult | undefined | 'unknown'> {
+    // Without the rendered target (it could not be rendered again) there is nothing to look in: never a guess.
+    if (ref.target?.type !== 'emr-serverless') return 'unknown';
     const applicationId = await this.resolve(ref.target.application);
     const wanted = submissionName(ref.job, ref.date, ref.attempt);
     const since = ref.since === undefined ? Number.NaN : Date.parse(ref.since);

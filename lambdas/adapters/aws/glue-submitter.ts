@@ -79,8 +79,9 @@ export class GlueSubmitter implements Submitter {
    * are older than the claim (less STARTED_SKEW_MS). Undefined when none is
    * found. A failing GetJobRuns throws: never taken for "not started".
    */
-  async findSubmission(ref: SubmissionRef): Promise<SubmitResult | undefined> {
-    if (ref.target?.type !== 'glue') return undefined;
+  async findSubmission(ref: SubmissionRef): Promise<SubmitResult | undefined | 'unknown'> {
+    // Without the rendered target (it could not be rendered again) there is nothing to look in: never a guess.
+    if (ref.target?.type !== 'glue') return 'unknown';
     const wanted = submissionName(ref.job, ref.date, ref.attempt);
     const since = ref.since === undefined ? Number.NaN : Date.parse(ref.since) - STARTED_SKEW_MS;
     for await (const page of paginateGetJobRuns({ client: this.readClient }, { JobName: ref.target.jobName })) {

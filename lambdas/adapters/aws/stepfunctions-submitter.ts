@@ -184,8 +184,9 @@ export class StepFunctionsSubmitter implements Submitter {
    * when there is none: nothing was started, a resend is safe — and would be
    * safe anyway, the name making it idempotent. A failing lookup throws.
    */
-  async findSubmission(ref: SubmissionRef): Promise<SubmitResult | undefined> {
-    if (ref.target?.type !== 'stepfunctions') return undefined;
+  async findSubmission(ref: SubmissionRef): Promise<SubmitResult | undefined | 'unknown'> {
+    // Without the rendered target (it could not be rendered again) there is nothing to look in: never a guess.
+    if (ref.target?.type !== 'stepfunctions') return 'unknown';
     const arn = await this.resolve(ref.target.stateMachine);
     const found = await this.describe(executionArn(arn, executionName(ref.job, ref.date, ref.attempt)));
     return found && { submissionId: found.executionArn };

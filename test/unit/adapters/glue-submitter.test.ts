@@ -95,6 +95,11 @@ describe('GlueSubmitter.findSubmission', () => {
     expect(mock.commandCalls(GetJobRunsCommand)).toHaveLength(1);
   });
 
+  it('cannot look without the rendered target: unknown, never "not started"', async () => {
+    expect(await submitter.findSubmission({ ...ref, target: undefined })).toBe('unknown');
+    expect(mock.commandCalls(GetJobRunsCommand)).toHaveLength(0);
+  });
+
   it('throws when GetJobRuns fails', async () => {
     mock.on(GetJobRunsCommand).rejects(named('InternalServiceException', 500));
     await expect(submitter.findSubmission(ref)).rejects.toThrow();
