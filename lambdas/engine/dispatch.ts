@@ -225,7 +225,7 @@ export async function submitClaimed(
     return 'submitted';
   }
   const message = step.error instanceof Error ? step.error.message : String(step.error);
-  // A busy target (docs/targets.md, "glue") is a wait, not a failure: until the run's deadline.
+  // A busy target (docs/targets.md, "glue") is a wait, not a failure: for timeoutMinutes from the attempt's start.
   if (step.kind === 'retry' && isBusy(step.error) && (await waitWhileBusy(deps, job, run, by, message))) return 'busy';
   if (step.kind === 'uncertain') {
     await parkAsUncertain(deps, job, run, by, message, targetLabel(request));
