@@ -192,7 +192,8 @@ export async function submitClaimed(
   }
 
   let step: SubmitStep = { kind: 'retry', error: undefined };
-  for (let i = 0; i < deps.tuning.submitTries && step.kind === 'retry'; i++) {
+  // A busy target is not tried again within this handler: the run waits for it (busy-target.ts).
+  for (let i = 0; i < deps.tuning.submitTries && step.kind === 'retry' && !isBusy(step.error); i++) {
     if (i > 0) await deps.clock.sleep(backoffMs(i - 1, deps.tuning.submitBackoffBaseMs, deps.tuning.submitBackoffCapMs));
     step = await submitOnce(deps, run, request);
     if (step.kind !== 'submitted')

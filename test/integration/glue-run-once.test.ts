@@ -95,6 +95,7 @@ describe('a busy target is a wait, not a failure (the engine)', () => {
     expect(waiting?.state).toBe(RunState.WAITING);
     expect(waiting?.attempt).toBe(1);
     expect(h.alerts.kinds()).toEqual([]);
+    expect(h.submitter.countFor('orders_parquet')).toBe(1); // busy: not tried again within the handler
     h.clock.advance(BUSY_RECHECK_MINUTES * 60_000);
     busy = false;
     await sweep(h.deps);
