@@ -180,7 +180,7 @@ export class ClusterFleet extends Construct {
     // The registry: events, re-drive of waiting runs (any target kind may wait for a pool), and the
     // reconcile, which also starts missed windows and resumes abandoned claims.
     this.grantEngine(this.registry, props);
-    grantSubmit(this.registry.executionRole, tag);
+    grantSubmit(this.registry.executionRole, tag, props.config.dag);
     grantLaunch(this.registry.executionRole, tag, roles);
     grantOnStackClusters(this.registry.executionRole, tag, FLEET_EMR_ACTIONS.registry);
 

@@ -159,7 +159,7 @@ export class Scheduler extends Construct {
       this.runsTable.grantTableActions(fn.executionRole, TABLE_ACTIONS.readWrite);
       this.clustersTable.grantTableActions(fn.executionRole, TABLE_ACTIONS.read);
       props.alertTopic.grants.actions(fn.executionRole, ['sns:Publish'], { keyActions: ['kms:GenerateDataKey', 'kms:Decrypt'] });
-      grantSubmit(fn.executionRole, props.clusterTag);
+      grantSubmit(fn.executionRole, props.clusterTag, props.config.dag);
     }
 
     this.scheduleGroup = new scheduler.ScheduleGroup(this, 'Schedules', { removalPolicy: RemovalPolicy.DESTROY });

@@ -1,7 +1,9 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
+import type { Dag } from '../lambdas/domain/config/dag';
 import { type ClusterTag, grantOnStackClusters } from './cluster-tag';
 import { wildcardPolicy } from './nag';
+import { grantServiceTargets } from './service-target-grants';
 
 /** The EMR actions of EmrStepSubmitter: add a step, find a lost one again. */
 export const EMR_STEP_ACTIONS = ['elasticmapreduce:AddJobFlowSteps', 'elasticmapreduce:ListSteps'] as const;
@@ -17,8 +19,9 @@ export const DATA_PIPELINE_ACTIONS = [
 ] as const;
 
 /**
- * Lets `role` submit runs: EMR steps on this stack's clusters, and Data
- * Pipeline activations of pipelines tagged with the stack tag. `role` must be
+ * Lets `role` submit runs: EMR steps on this stack's clusters, Data
+ * Pipeline activations of pipelines tagged with the stack tag, and the
+ * serverless targets the dag-config names (service-target-grants.ts). `role` must be
  * a construct so the unavoidable wildcards live in a policy of their own.
  *
  * AWS Data Pipeline, from "Example Policies for AWS Data Pipeline"
@@ -28,7 +31,8 @@ export const DATA_PIPELINE_ACTIONS = [
  * carrying `datapipeline:Tag/<stack tag key>` = the stack name (docs/deploy.md,
  * "Data Pipeline targets").
  */
-export function grantSubmit(role: iam.IRole & IConstruct, tag: ClusterTag): void {
+export function grantSubmit(role: iam.IRole & IConstruct, tag: ClusterTag, dag: Dag): void {
+  grantServiceTargets(role, dag, tag);
   // Cluster ids exist only once the fleet has created them: any cluster carrying the stack's tag.
   grantOnStackClusters(role, tag, EMR_STEP_ACTIONS);
   wildcardPolicy(

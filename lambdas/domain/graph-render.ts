@@ -9,6 +9,14 @@ function targetLabel(job: Job): string {
       return `pipeline ${job.target.pipeline}`;
     case 'emr-step':
       return `emr ${job.target.pool}`;
+    case 'emr-serverless':
+      return `emr-serverless ${job.target.application}`;
+    case 'glue':
+      return `glue ${job.target.jobName}`;
+    case 'stepfunctions':
+      return `sfn ${job.target.stateMachine.slice(job.target.stateMachine.lastIndexOf(':') + 1)}`;
+    case 'lambda':
+      return `lambda ${job.target.function.slice(job.target.function.lastIndexOf(':') + 1)}`;
   }
 }
 

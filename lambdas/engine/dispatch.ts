@@ -17,8 +17,10 @@ import { addMinutes } from '../ports/clock';
 import type { LiveCluster } from '../ports/cluster-directory';
 import { type RenderedTarget, SubmitError, type SubmitRequest, type SubmitResult } from '../ports/submitter';
 import { raiseRunAlert } from './alerting';
+import { isBusy, waitWhileBusy } from './busy-target';
 import type { EngineDeps } from './deps';
 import { endInFailure } from './outcomes';
+import { renderServiceTarget, serviceTargetLabel } from './render-service-target';
 import { recordShadow } from './shadow';
 import { upstreamParamsOf } from './upstream-params';
 
@@ -33,7 +35,8 @@ export type DispatchOutcome =
   /** A shadow job's decision was recorded instead of a submit call (docs/shadow.md). */
   | 'shadow'
   | 'uncertain'
-  | 'failed';
+  | 'failed'
+  | 'busy';
 
 /**
  * Submits a ready run exactly once per attempt: the run is claimed with a
@@ -97,13 +100,15 @@ function renderTarget(job: Job, ctx: TemplateContext): RenderedTarget {
       };
     case 'external':
       throw new TemplateError('external jobs are never submitted');
+    default:
+      return renderServiceTarget(t, ctx);
   }
 }
 
 /** What the submit call's target is, for people: "Data Pipeline df-…", "EMR cluster j-…". */
 function targetLabel(request: SubmitRequest): string {
   const t = request.target;
-  return t.type === 'datapipeline' ? `Data Pipeline ${t.pipeline}` : `EMR cluster ${request.cluster?.id ?? '?'}`;
+  return serviceTargetLabel(t) ?? (t.type === 'datapipeline' ? `Data Pipeline ${t.pipeline}` : `EMR cluster ${request.cluster?.id ?? '?'}`);
 }
 
 /**
@@ -192,7 +197,8 @@ export async function submitClaimed(
   if (isShadow(job)) return recordShadow(deps, run, by, request);
 
   let step: SubmitStep = { kind: 'retry', error: undefined };
-  for (let i = 0; i < deps.tuning.submitTries && step.kind === 'retry'; i++) {
+  // A busy target is not tried again within this handler: the run waits for it (busy-target.ts).
+  for (let i = 0; i < deps.tuning.submitTries && step.kind === 'retry' && !isBusy(step.error); i++) {
     if (i > 0) await deps.clock.sleep(backoffMs(i - 1, deps.tuning.submitBackoffBaseMs, deps.tuning.submitBackoffCapMs));
     step = await submitOnce(deps, run, request);
     if (step.kind !== 'submitted')
@@ -225,6 +231,8 @@ export async function submitClaimed(
     return 'submitted';
   }
   const message = step.error instanceof Error ? step.error.message : String(step.error);
+  // A busy target (docs/targets.md, "glue") is a wait, not a failure: for timeoutMinutes from the attempt's start.
+  if (step.kind === 'retry' && isBusy(step.error) && (await waitWhileBusy(deps, job, run, by, message))) return 'busy';
   if (step.kind === 'uncertain') {
     await parkAsUncertain(deps, job, run, by, message, targetLabel(request));
     return 'uncertain';

@@ -19,6 +19,7 @@ import { awsFleetDeps, type OpsContext } from '../runtime/aws-deps';
 import { DataPipelineSimulator } from './control-plane/datapipeline-simulator';
 import { type EmrEventEnvelope, EmrSimulator } from './control-plane/emr-simulator';
 import { type JsonRpcServer, startJsonRpcServer } from './control-plane/json-rpc-server';
+import { ServiceSimulators, SIMULATED_SERVICES } from './control-plane/service-simulators';
 import { CONTROL_PLANE_FILE, ControlPlaneStateFile } from './control-plane/state-file';
 import { SubmissionLog } from './control-plane/submission-log';
 import {
@@ -156,16 +157,24 @@ export class LocalRuntime {
       {
         region: LOCAL_REGION,
         credentials: LOCAL_CREDENTIALS,
-        endpoints: { dynamodb: dynamo.endpoint, s3: s3.endpoint, emr: controlPlane.endpoint, datapipeline: controlPlane.endpoint },
+        endpoints: {
+          dynamodb: dynamo.endpoint,
+          s3: s3.endpoint,
+          emr: controlPlane.endpoint,
+          datapipeline: controlPlane.endpoint,
+          ...Object.fromEntries(SIMULATED_SERVICES.map((service) => [service, controlPlane.endpoint])),
+        },
         requestHandlers:
           options.transport === 'in-process'
             ? {
                 ...(dynamo.listener ? { dynamodb: new InProcessRequestHandler(dynamo.listener) } : {}),
                 emr: new InProcessRequestHandler(controlPlane.listener),
                 datapipeline: new InProcessRequestHandler(controlPlane.listener),
+                ...Object.fromEntries(SIMULATED_SERVICES.map((service) => [service, new InProcessRequestHandler(controlPlane.listener)])),
               }
             : undefined,
         onDataPipelineCommand: tagWithRun,
+        onLambdaCommand: tagWithRun,
         instrument: (client, service) => {
           if (service === 'dynamodb') this.dynamoRequests.attach(client);
         },
@@ -237,7 +246,13 @@ export class LocalRuntime {
     let saveQueued = false;
     const saveNow = () => {
       saveQueued = false;
-      stateFile?.save({ version: 1, emr: emr.snapshot(), dataPipeline: dp.snapshot(), submissions: submissions.snapshot() });
+      stateFile?.save({
+        version: 1,
+        emr: emr.snapshot(),
+        dataPipeline: dp.snapshot(),
+        submissions: submissions.snapshot(),
+        services: services.snapshot(),
+      });
     };
     // The changes of one burst (a cluster event and the steps it starts) are written once, on the next turn of the event loop.
     const save = () => {
@@ -264,18 +279,30 @@ export class LocalRuntime {
       submissions,
       onChange: save,
     });
+    const services = new ServiceSimulators({
+      dag: options.dag,
+      timeline: options.timeline,
+      overrides,
+      markers,
+      submissions,
+      onChange: save,
+    });
     const saved = stateFile?.load();
     if (saved) {
       submissions.restore(saved.submissions);
       emr.restore(saved.emr);
       dp.restore(saved.dataPipeline);
+      services.restore(saved.services);
     } else if (hadState) {
       // State saved before the control planes' was: the registry may hold ids from 1 up; start far above them.
       emr.seedCounter(Math.floor(options.timeline.now().getTime() / 1000));
     }
     restoring = false;
     if (stateFile) saveNow();
-    const controlPlane = await startJsonRpcServer({ ...emr.operations(), ...dp.operations() }, options.ports?.controlPlane);
+    const controlPlane = await startJsonRpcServer(
+      { ...emr.operations(), ...dp.operations(), ...services.operations() },
+      options.ports?.controlPlane,
+    );
     runtime = new LocalRuntime(options, dynamo, s3, controlPlane, emr, markers, submissions);
     runtime.flushState = () => {
       if (saveQueued) saveNow();

@@ -10,7 +10,21 @@ export type RenderedTarget =
       readonly jar: string;
       readonly mainClass?: string;
       readonly actionOnFailure: string;
-    };
+    }
+  | {
+      readonly type: 'emr-serverless';
+      /** Application id or name, as configured (the submitter resolves a name). */
+      readonly application: string;
+      readonly executionRole: string;
+      readonly entryPoint: string;
+      readonly arguments: readonly string[];
+      readonly sparkSubmitParameters?: string;
+    }
+  | { readonly type: 'glue'; readonly jobName: string; readonly arguments: Readonly<Record<string, string>> }
+  /** `input` is the rendered execution input as JSON text. */
+  | { readonly type: 'stepfunctions'; readonly stateMachine: string; readonly input: string }
+  /** `payload` is the rendered event as JSON text. */
+  | { readonly type: 'lambda'; readonly function: string; readonly payload: string };
 
 export interface SubmitRequest {
   readonly job: string;
@@ -21,7 +35,7 @@ export interface SubmitRequest {
 }
 
 export interface SubmitResult {
-  /** Pipeline id, or EMR step id. */
+  /** Pipeline id, EMR step id, EMR Serverless job run id, Glue job run id, execution ARN, or Lambda request id. */
   readonly submissionId: string;
   readonly clusterId?: string;
 }
@@ -57,13 +71,20 @@ export interface SubmissionRef {
 export class SubmitError extends Error {
   override readonly name = 'SubmitError';
   readonly maybeApplied: boolean;
+  /**
+   * The target refused for now because it is busy (Glue's
+   * ConcurrentRunsExceededException): not applied, and a reason to wait and
+   * try later rather than to fail the run (docs/targets.md).
+   */
+  readonly busy: boolean;
   constructor(
     message: string,
     readonly retryable: boolean,
-    options?: { cause?: unknown; maybeApplied?: boolean },
+    options?: { cause?: unknown; maybeApplied?: boolean; busy?: boolean },
   ) {
     super(message, options);
     this.maybeApplied = options?.maybeApplied ?? false;
+    this.busy = options?.busy ?? false;
   }
 }
 

@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { type ActivatePipelineCommand, DataPipelineClient } from '@aws-sdk/client-data-pipeline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EMRClient } from '@aws-sdk/client-emr';
+import { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
+import { GlueClient } from '@aws-sdk/client-glue';
+import { type InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { documentClient } from '../adapters/aws/clients';
 import { DataPipelineSubmitter } from '../adapters/aws/datapipeline-submitter';
@@ -11,13 +15,17 @@ import { DynamoBackfillStore } from '../adapters/aws/dynamodb-backfill-store';
 import { DynamoClusterRegistry } from '../adapters/aws/dynamodb-cluster-registry';
 import { DynamoRunStore } from '../adapters/aws/dynamodb-run-store';
 import { AwsEmrControl, type FleetSettings } from '../adapters/aws/emr-control';
+import { EmrServerlessSubmitter } from '../adapters/aws/emr-serverless-submitter';
 import { EmrStepRunStatus } from '../adapters/aws/emr-step-run-status';
 import { EmrStepSubmitter } from '../adapters/aws/emr-step-submitter';
+import { GlueSubmitter } from '../adapters/aws/glue-submitter';
+import { LambdaSubmitter } from '../adapters/aws/lambda-submitter';
 import { RoutingSubmitter } from '../adapters/aws/routing-submitter';
 import { S3MarkerBucket } from '../adapters/aws/s3-marker-bucket';
 import { S3MarkerReader } from '../adapters/aws/s3-marker-reader';
 import { SEND_ONCE } from '../adapters/aws/send-once';
 import { SnsAlertSink } from '../adapters/aws/sns-alert-sink';
+import { StepFunctionsSubmitter } from '../adapters/aws/stepfunctions-submitter';
 import { CONFIG_BUNDLE_FILE, dagFromBundle } from '../domain/config/bundle';
 import type { Dag } from '../domain/config/dag';
 import { DEFAULT_TUNING, type EngineDeps } from '../engine/deps';
@@ -29,25 +37,38 @@ import type { ClusterRegistry } from '../ports/cluster-registry';
 import type { Log } from '../ports/log';
 import type { MarkerBucket } from '../ports/marker-bucket';
 import { RunStatusReaders } from '../ports/run-status';
-import type { SubmitRequest } from '../ports/submitter';
+import type { SubmitRequest, Submitter } from '../ports/submitter';
 import { ENV, optionalIntEnv, requireEnv } from './env';
 
 /** Client settings for every AWS client the engine makes: endpoints differ only in local mode. */
 export interface ClientSettings {
   readonly region?: string;
   /** Per-service endpoint overrides (the embedded emulators in `rsched dev`). */
-  readonly endpoints?: Partial<Record<'dynamodb' | 's3' | 'sns' | 'emr' | 'datapipeline', string>>;
+  readonly endpoints?: Partial<
+    Record<'dynamodb' | 's3' | 'sns' | 'emr' | 'datapipeline' | 'emrserverless' | 'glue' | 'sfn' | 'lambda', string>
+  >;
   readonly credentials?: { accessKeyId: string; secretAccessKey: string };
   /** Per-service request handlers replacing HTTP (the simulator's in-process transport). */
   readonly requestHandlers?: Partial<Record<Service, unknown>>;
   /** Sees each ActivatePipeline command (the local runtime tags it with its run). */
   readonly onDataPipelineCommand?: (command: ActivatePipelineCommand, request: SubmitRequest) => void;
+  /** Sees each Lambda Invoke command (the local runtime tags it with its run). */
+  readonly onLambdaCommand?: (command: InvokeCommand, request: SubmitRequest) => void;
   /** Hook for every client made (the local runtime tags submit calls with their run, and counts requests). */
   readonly instrument?: (client: InstrumentableClient, service: Service) => void;
 }
 
 type Service = keyof NonNullable<ClientSettings['endpoints']>;
-export type InstrumentableClient = DynamoDBClient | S3Client | SNSClient | EMRClient | DataPipelineClient;
+export type InstrumentableClient =
+  | DynamoDBClient
+  | S3Client
+  | SNSClient
+  | EMRClient
+  | DataPipelineClient
+  | EMRServerlessClient
+  | GlueClient
+  | SFNClient
+  | LambdaClient;
 
 function base(settings: ClientSettings, service: Service) {
   const endpoint = settings.endpoints?.[service];
@@ -63,6 +84,29 @@ function base(settings: ClientSettings, service: Service) {
 function instrumented<C extends InstrumentableClient>(client: C, settings: ClientSettings, service: Service): C {
   settings.instrument?.(client, service);
   return client;
+}
+
+/**
+ * The submitters of the targets that need no cluster (docs/targets.md). Step
+ * Functions and EMR Serverless keep the SDK's retries: an execution name and a
+ * client token make their start calls idempotent.
+ */
+function serviceSubmitters(settings: ClientSettings): Record<string, Submitter> {
+  return {
+    stepfunctions: new StepFunctionsSubmitter(instrumented(new SFNClient(base(settings, 'sfn')), settings, 'sfn')),
+    // clientToken makes StartJobRun idempotent: the SDK's retries stay on.
+    'emr-serverless': new EmrServerlessSubmitter(
+      instrumented(new EMRServerlessClient(base(settings, 'emrserverless')), settings, 'emrserverless'),
+    ),
+    // StartJobRun has no token: sent once, looked up by its --rsched-run argument before any resend.
+    // Invoke (Event) has no token and leaves nothing to look up: sent once; a maybe-applied call parks the run.
+    lambda: new LambdaSubmitter(instrumented(new LambdaClient({ ...base(settings, 'lambda'), ...SEND_ONCE }), settings, 'lambda'), {
+      onCommand: settings.onLambdaCommand,
+    }),
+    glue: new GlueSubmitter(instrumented(new GlueClient({ ...base(settings, 'glue'), ...SEND_ONCE }), settings, 'glue'), {
+      readClient: instrumented(new GlueClient(base(settings, 'glue')), settings, 'glue'),
+    }),
+  };
 }
 
 export interface AwsResources {
@@ -122,6 +166,7 @@ function awsParts(dag: Dag, resources: AwsResources, log: Log, settings: ClientS
       'emr-step': new EmrStepSubmitter(instrumented(new EMRClient({ ...base(settings, 'emr'), ...SEND_ONCE }), settings, 'emr'), {
         readClient: instrumented(new EMRClient(base(settings, 'emr')), settings, 'emr'),
       }),
+      ...serviceSubmitters(settings),
     }),
     alerts: new SnsAlertSink(instrumented(new SNSClient(base(settings, 'sns')), settings, 'sns'), resources.alertTopicArn),
     clusters: registry,

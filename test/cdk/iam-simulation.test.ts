@@ -47,6 +47,24 @@ const JOBS = [
     target: { type: 'emr-step', pool: 'etl', step: { args: ['spark-submit', 's3://code/s.py'] } },
   },
   { name: 'export', dependsOn: ['sessions'], target: { type: 'datapipeline', pipeline: 'export-pipeline' } },
+  // The serverless targets (docs/targets.md): IAM scoped to what they name.
+  { name: 'marts', dependsOn: ['sessions'], target: { type: 'stepfunctions', stateMachine: 'refresh-marts' } },
+  { name: 'notify', dependsOn: ['sessions'], target: { type: 'lambda', function: 'notify-partners', payload: { d: '{{date}}' } } },
+  {
+    name: 'orders_parquet',
+    dependsOn: ['sessions'],
+    target: { type: 'glue', jobName: 'orders-to-parquet', arguments: { '--date': '{{date}}' } },
+  },
+  {
+    name: 'features',
+    dependsOn: ['sessions'],
+    target: {
+      type: 'emr-serverless',
+      application: '00fabc123def4567',
+      executionRole: 'arn:aws:iam::123456789012:role/features-job',
+      entryPoint: 's3://code/features.py',
+    },
+  },
 ];
 const configDir = mkdtempSync(join(tmpdir(), 'rsched-iam-config-'));
 writeFileSync(join(configDir, 'fleet.json'), JSON.stringify({ clusters: CLUSTERS, jobs: JOBS }));
@@ -67,6 +85,8 @@ const cluster = `arn:aws:elasticmapreduce:${REGION}:${ACCOUNT}:cluster/j-1ABCDEF
 const pipeline = `arn:aws:datapipeline:${REGION}:${ACCOUNT}:pipeline/df-0123456789`;
 const OURS = { 'elasticmapreduce:ResourceTag/rsched:stack': 'Rsched' };
 const THEIRS = { 'elasticmapreduce:ResourceTag/rsched:stack': 'SomeoneElse' };
+const OURS_TAG = { 'aws:ResourceTag/rsched:stack': 'Rsched' };
+const THEIR_TAG = { 'aws:ResourceTag/rsched:stack': 'SomeoneElse' };
 let evaluated = 0;
 const expectDecision = async (request: Request, decision: 'Allowed' | 'Denied') => {
   evaluated++;
@@ -270,10 +290,73 @@ describe('each function may call what it uses, and not more', () => {
     });
   };
 
+  /**
+   * The serverless targets, allowed on the configured resource and denied on another:
+   * Step Functions, "Actions, resources, and condition keys for AWS Step Functions"
+   * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsstepfunctions.html).
+   */
+  const serviceSubmits = async (role: string) => {
+    const machine = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:refresh-marts`;
+    const other = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:payroll`;
+    await allowed({ principal: role, action: 'states:StartExecution', resource: machine });
+    await allowed({ principal: role, action: 'states:DescribeStateMachine', resource: machine });
+    await denied({ principal: role, action: 'states:StartExecution', resource: other });
+    await allowed({
+      principal: role,
+      action: 'states:DescribeExecution',
+      resource: `arn:aws:states:${REGION}:${ACCOUNT}:execution:refresh-marts:rsched-marts-20261122-1`,
+    });
+    await denied({
+      principal: role,
+      action: 'states:DescribeExecution',
+      resource: `arn:aws:states:${REGION}:${ACCOUNT}:execution:payroll:rsched-marts-20261122-1`,
+    });
+    await allowed({ principal: role, action: 'states:ListStateMachines', resource: '*' });
+    await denied({
+      principal: role,
+      action: 'states:StopExecution',
+      resource: `arn:aws:states:${REGION}:${ACCOUNT}:execution:refresh-marts:x`,
+    });
+
+    // EMR Serverless (Service Authorization Reference, "Amazon EMR Serverless").
+    const app = (id: string) => `arn:aws:emr-serverless:${REGION}:${ACCOUNT}:/applications/${id}`;
+    await allowed({ principal: role, action: 'emr-serverless:StartJobRun', resource: app('00fabc123def4567') });
+    await allowed({ principal: role, action: 'emr-serverless:ListJobRuns', resource: app('00fabc123def4567') });
+    await denied({ principal: role, action: 'emr-serverless:StartJobRun', resource: app('00other0000000000') });
+    // An application configured by name: allowed only when it carries the stack tag.
+    await allowed({ principal: role, action: 'emr-serverless:StartJobRun', resource: app('00byname00000000'), context: OURS_TAG });
+    await denied({ principal: role, action: 'emr-serverless:StartJobRun', resource: app('00byname00000000'), context: THEIR_TAG });
+    await allowed({ principal: role, action: 'emr-serverless:ListApplications', resource: '*' });
+    await denied({ principal: role, action: 'emr-serverless:CancelJobRun', resource: `${app('00fabc123def4567')}/jobruns/00jr1` });
+    const passTo = (resource: string, service: string) => ({
+      principal: role,
+      action: 'iam:PassRole',
+      resource,
+      context: { 'iam:PassedToService': service },
+    });
+    await allowed(passTo('arn:aws:iam::123456789012:role/features-job', 'emr-serverless.amazonaws.com'));
+    await denied(passTo('arn:aws:iam::123456789012:role/features-job', 'ec2.amazonaws.com'));
+    await denied(passTo('arn:aws:iam::123456789012:role/admin', 'emr-serverless.amazonaws.com'));
+
+    // Glue (Service Authorization Reference, "AWS Glue").
+    const glueJob = (name: string) => `arn:aws:glue:${REGION}:${ACCOUNT}:job/${name}`;
+    await allowed({ principal: role, action: 'glue:StartJobRun', resource: glueJob('orders-to-parquet') });
+    await allowed({ principal: role, action: 'glue:GetJobRuns', resource: glueJob('orders-to-parquet') });
+    await denied({ principal: role, action: 'glue:StartJobRun', resource: glueJob('payroll') });
+    await denied({ principal: role, action: 'glue:UpdateJob', resource: glueJob('orders-to-parquet') });
+
+    // Lambda (Service Authorization Reference, "AWS Lambda").
+    const fn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
+    await allowed({ principal: role, action: 'lambda:InvokeFunction', resource: fn('notify-partners') });
+    await denied({ principal: role, action: 'lambda:InvokeFunction', resource: fn('delete-everything') });
+    await denied({ principal: role, action: 'lambda:UpdateFunctionCode', resource: fn('notify-partners') });
+  };
+
   it('scheduler: runs, alerts, marker reads, submissions; no cluster launch, no marker writes', async () => {
     const role = roleOf(s.stack.scheduler.schedulerFunction);
     await engineCalls(role);
     await submits(role);
+    await serviceSubmits(role);
     const bucket = arn(s.stack.markers.bucket);
     await allowed({ principal: role, action: 's3:GetObject', resource: `${bucket}/in/sessions__20261201.done` });
     await allowed({ principal: role, action: 's3:GetObjectVersion', resource: `${bucket}/sessions__20261201.failed` });
@@ -291,6 +374,7 @@ describe('each function may call what it uses, and not more', () => {
     const role = roleOf(s.stack.scheduler.sweeperFunction);
     await engineCalls(role);
     await submits(role);
+    await serviceSubmits(role);
     await denied({ principal: role, action: 's3:GetObject', resource: `${arn(s.stack.markers.bucket)}/sessions__20261201.done` });
   });
 
@@ -383,6 +467,7 @@ describe('each function may call what it uses, and not more', () => {
     const role = roleOf(fleet.registry);
     await engineCalls(role);
     await submits(role);
+    await serviceSubmits(role);
     for (const action of ['DescribeCluster', 'ListInstances', 'ListSteps', 'SetKeepJobFlowAliveWhenNoSteps', 'TerminateJobFlows']) {
       await allowed({ principal: role, action: `elasticmapreduce:${action}`, resource: cluster, context: OURS });
       await denied({ principal: role, action: `elasticmapreduce:${action}`, resource: cluster, context: THEIRS });

@@ -7,6 +7,7 @@ import { DataPipelineSimulator } from '../../lambdas/local/control-plane/datapip
 import { EmrSimulator, type SimCluster } from '../../lambdas/local/control-plane/emr-simulator';
 import type { Operation } from '../../lambdas/local/control-plane/json-rpc-server';
 import { startJsonRpcServer } from '../../lambdas/local/control-plane/json-rpc-server';
+import { ServiceSimulators, SIMULATED_SERVICES } from '../../lambdas/local/control-plane/service-simulators';
 import { SubmissionLog } from '../../lambdas/local/control-plane/submission-log';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lambdas/local/dynamodb-emulator';
 import { InProcessRequestHandler } from '../../lambdas/local/in-process-transport';
@@ -42,6 +43,8 @@ export interface ControlPlanes {
   /** The engine's dependencies exactly as the Lambdas build them (runtime/aws-deps), talking to the simulators. */
   readonly deps: EngineDeps;
   readonly emr: EmrSimulator;
+  /** The simulated EMR Serverless, Glue, Step Functions and Lambda. */
+  readonly services: ServiceSimulators;
   readonly submissions: SubmissionLog;
   readonly timeline: StillTimeline;
   /** The simulators' HTTP listener, for clients a test builds itself. */
@@ -69,7 +72,8 @@ export async function startControlPlanes(dag: Dag, start = '2026-11-22T00:10:00.
   const markers = { write: async () => '' } as unknown as MarkerWriter;
   const emr = new EmrSimulator({ dag, timeline, overrides: NO_OVERRIDES, markers, submissions, emit: () => {} });
   const pipelines = new DataPipelineSimulator({ dag, timeline, overrides: NO_OVERRIDES, markers, submissions });
-  const operations: Record<string, Operation> = { ...emr.operations(), ...pipelines.operations() };
+  const services = new ServiceSimulators({ dag, timeline, overrides: NO_OVERRIDES, markers, submissions });
+  const operations: Record<string, Operation> = { ...emr.operations(), ...pipelines.operations(), ...services.operations() };
   const server = await startJsonRpcServer(operations);
   const listener: RequestListener = server.listener;
   const injectors: HttpFaultInjector[] = [];
@@ -81,10 +85,16 @@ export async function startControlPlanes(dag: Dag, start = '2026-11-22T00:10:00.
     {
       region: LOCAL_REGION,
       credentials: LOCAL_CREDENTIALS,
-      requestHandlers: { emr: new InProcessRequestHandler(listener), datapipeline: new InProcessRequestHandler(listener) },
+      requestHandlers: {
+        emr: new InProcessRequestHandler(listener),
+        datapipeline: new InProcessRequestHandler(listener),
+        ...Object.fromEntries(SIMULATED_SERVICES.map((service) => [service, new InProcessRequestHandler(listener)])),
+      },
       onDataPipelineCommand: tagWithRun,
+      onLambdaCommand: tagWithRun,
       instrument: (client, service) => {
-        if (service === 'emr' || service === 'datapipeline') injectors.push(injectHttpFaults(client, (call) => plan(call)));
+        if (service === 'emr' || service === 'datapipeline' || (SIMULATED_SERVICES as readonly string[]).includes(service))
+          injectors.push(injectHttpFaults(client, (call) => plan(call)));
       },
     },
   );
@@ -96,6 +106,7 @@ export async function startControlPlanes(dag: Dag, start = '2026-11-22T00:10:00.
   return {
     deps,
     emr,
+    services,
     submissions,
     timeline,
     listener,

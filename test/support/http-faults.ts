@@ -82,11 +82,21 @@ async function bodyText(request: SdkRequest): Promise<string> {
 
 const S3_OPERATIONS: Record<string, string> = { PUT: 'PutObject', GET: 'GetObject', HEAD: 'HeadObject', DELETE: 'DeleteObject' };
 
-/** The operation a request calls: JSON protocols name it in X-Amz-Target, query protocols in Action=, S3 by method. */
+/** REST-JSON operations (EMR Serverless, Lambda) by method and path. */
+const REST_OPERATIONS: readonly [method: string, path: RegExp, operation: string][] = [
+  ['GET', /^\/applications$/, 'ListApplications'],
+  ['POST', /^\/applications\/[^/]+\/jobruns$/, 'StartJobRun'],
+  ['GET', /^\/applications\/[^/]+\/jobruns$/, 'ListJobRuns'],
+  ['POST', /^\/2015-03-31\/functions\/[^/]+\/invocations$/, 'Invoke'],
+];
+
+/** The operation a request calls: JSON protocols name it in X-Amz-Target, query protocols in Action=, REST by path, S3 by method. */
 function operationOf(request: SdkRequest, body: string): string {
   const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), v]));
   const target = headers['x-amz-target'];
   if (target) return target.slice(target.lastIndexOf('.') + 1);
+  const rest = REST_OPERATIONS.find(([method, path]) => method === request.method && path.test(request.path));
+  if (rest) return rest[2];
   const action = /(?:^|&)Action=([A-Za-z]+)/.exec(body);
   if (action) return action[1] as string;
   if (request.query && 'list-type' in request.query) return 'ListObjectsV2';

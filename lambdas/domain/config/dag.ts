@@ -1,5 +1,5 @@
 import { isCompletionService } from '../completion/terminal-states';
-import type { ClusterSpec, Defaults, JobSpec, MarkerRules, ParamRule, Target } from './schema';
+import { type ClusterSpec, type Defaults, type JobSpec, type MarkerRules, type ParamRule, poolOf, type Target } from './schema';
 
 /** Built-in values for what neither a job nor `defaults` sets. */
 export const BUILTIN_DEFAULTS = {
@@ -100,7 +100,7 @@ function resolveJob(spec: JobSpec, file: string, defaults: Defaults, dependents:
     retryDelayMinutes: spec.retryDelayMinutes ?? defaults.retryDelayMinutes ?? BUILTIN_DEFAULTS.retryDelayMinutes,
     expectedBy: spec.expectedBy,
     target: spec.target,
-    pool: spec.target.type === 'external' ? undefined : spec.target.pool,
+    pool: poolOf(spec.target),
     simulation: {
       durationMinutes: spec.simulation?.durationMinutes ?? BUILTIN_DEFAULTS.simulationDurationMinutes,
       arrivesAt: spec.simulation?.arrivesAt ?? BUILTIN_DEFAULTS.simulationArrivesAt,

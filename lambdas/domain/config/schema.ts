@@ -85,7 +85,86 @@ export const externalTargetSchema = z.strictObject({
   type: z.literal('external'),
 });
 
-export const targetSchema = z.discriminatedUnion('type', [dataPipelineTargetSchema, emrStepTargetSchema, externalTargetSchema]);
+/**
+ * A field that names *what* runs or *with which rights* (application, role,
+ * job, state machine, function). No templates at all: IAM is scoped to these
+ * names at synth time (lib/submit-grants.ts), and a marker must never choose
+ * them (docs/params.md, docs/targets.md).
+ */
+const identity = (what: string, max: number) =>
+  z
+    .string()
+    .min(1, `${what} must not be empty`)
+    .max(max, `${what} is longer than ${max} characters`)
+    .refine((s) => !s.includes('{{'), `${what} may not use templates: IAM is scoped to it at deploy time (docs/targets.md)`);
+
+/** JSON handed to a state machine or a function: strings inside may use templates. */
+const jsonObject = z.record(z.string(), z.unknown());
+
+export const emrServerlessTargetSchema = z.strictObject({
+  type: z.literal('emr-serverless'),
+  application: identity('application', 64).describe('EMR Serverless application id, or its name (resolved through ListApplications)'),
+  // An IAM role ARN has no room for "{{": templates are refused by the pattern itself.
+  executionRole: z
+    .string()
+    .max(2048)
+    .regex(
+      /^arn:aws[a-z-]*:iam::\d{12}:role\/[A-Za-z0-9+=,.@_/-]+$/,
+      'executionRole must be an IAM role ARN (arn:aws:iam::<account>:role/<name>), without templates',
+    )
+    .describe('The job run execution role (passed to emr-serverless.amazonaws.com only)'),
+  entryPoint: z
+    .string()
+    .regex(/^s3:\/\/[^/]+\/.+/, 'entryPoint must be an s3:// URI of the script or jar')
+    .max(4096)
+    .describe('sparkSubmit entryPoint; may use date templates, never {{params.*}}'),
+  arguments: z.array(z.string().max(10240)).max(1024).optional().describe('entryPointArguments; may use templates'),
+  sparkSubmitParameters: z.string().min(1).max(102400).optional().describe('e.g. "--conf spark.executor.cores=4"; may use templates'),
+});
+
+/** The Glue job argument that carries the run's submission name, so GetJobRuns can find a lost submission. */
+export const GLUE_RUN_ARGUMENT = '--rsched-run';
+
+export const glueTargetSchema = z.strictObject({
+  type: z.literal('glue'),
+  jobName: identity('jobName', 255).describe('The Glue job to start'),
+  arguments: z
+    .record(z.string(), z.string().max(10240))
+    // Keys checked here rather than by a key schema: zod reports a bad key only as "Invalid key in record".
+    .superRefine((args, ctx) => {
+      for (const key of Object.keys(args)) {
+        if (!/^--[A-Za-z0-9_.-]+$/.test(key))
+          ctx.addIssue({ code: 'custom', path: [key], message: `a Glue argument name must look like "--name", got "${key}"` });
+      }
+    })
+    .refine((args) => !Object.hasOwn(args, GLUE_RUN_ARGUMENT), `${GLUE_RUN_ARGUMENT} is set by the scheduler (it finds the run by it)`)
+    .optional()
+    .describe('Job arguments ("--date": "{{date}}"); values may use templates. "--rsched-run" is reserved'),
+});
+
+export const stepFunctionsTargetSchema = z.strictObject({
+  type: z.literal('stepfunctions'),
+  stateMachine: identity('stateMachine', 2048).describe(
+    'A Standard state machine: its ARN, or its name (resolved through ListStateMachines)',
+  ),
+  input: jsonObject.optional().describe('Execution input; strings inside may use templates'),
+});
+
+export const lambdaTargetSchema = z.strictObject({
+  type: z.literal('lambda'),
+  function: identity('function', 256).describe('Function name or ARN, invoked asynchronously (InvocationType Event)'),
+  payload: jsonObject.optional().describe('The event; strings inside may use templates'),
+});
+
+export const targetSchema = z.discriminatedUnion('type', [
+  dataPipelineTargetSchema,
+  emrStepTargetSchema,
+  externalTargetSchema,
+  emrServerlessTargetSchema,
+  glueTargetSchema,
+  stepFunctionsTargetSchema,
+  lambdaTargetSchema,
+]);
 
 /** A rule for one upstream marker param: an anchored regular expression, or a list of allowed values. */
 export const paramRuleSchema = z.union([
@@ -224,6 +303,15 @@ export type Defaults = z.infer<typeof defaultsSchema>;
 export type Target = z.infer<typeof targetSchema>;
 export type DataPipelineTarget = z.infer<typeof dataPipelineTargetSchema>;
 export type EmrStepTarget = z.infer<typeof emrStepTargetSchema>;
+export type EmrServerlessTarget = z.infer<typeof emrServerlessTargetSchema>;
+export type GlueTarget = z.infer<typeof glueTargetSchema>;
+export type StepFunctionsTarget = z.infer<typeof stepFunctionsTargetSchema>;
+export type LambdaTarget = z.infer<typeof lambdaTargetSchema>;
 export type ConfigFile = z.infer<typeof configFileSchema>;
 export type ParamRule = z.infer<typeof paramRuleSchema>;
 export type MarkerRules = z.infer<typeof markerRulesSchema>;
+
+/** The pool whose live cluster a target needs: emr-step always, datapipeline optionally, the serverless targets never. */
+export function poolOf(target: Target): string | undefined {
+  return target.type === 'emr-step' || target.type === 'datapipeline' ? target.pool : undefined;
+}

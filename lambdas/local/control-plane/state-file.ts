@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { DataPipelineSnapshot } from './datapipeline-simulator';
 import type { EmrSnapshot } from './emr-simulator';
+import type { ServiceSnapshots } from './service-simulators';
 import type { SubmissionSnapshot } from './submission-log';
 
 /**
@@ -14,6 +15,8 @@ export interface ControlPlaneSnapshot {
   readonly emr: EmrSnapshot;
   readonly dataPipeline: DataPipelineSnapshot;
   readonly submissions: SubmissionSnapshot;
+  /** Absent in files written before the serverless targets existed. */
+  readonly services?: ServiceSnapshots;
 }
 
 export const CONTROL_PLANE_FILE = 'control-plane.json';

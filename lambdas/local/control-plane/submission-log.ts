@@ -1,9 +1,11 @@
+import type { RenderedTarget } from '../../ports/submitter';
+
 /** One real submit call that reached a simulated control plane. */
 export interface Submission {
   readonly job: string;
   readonly date: string;
   readonly attempt: number;
-  readonly kind: 'datapipeline' | 'emr-step';
+  readonly kind: RenderedTarget['type'];
   readonly submissionId: string;
   readonly clusterId?: string;
   readonly clusterName?: string;

@@ -15,13 +15,15 @@ describe('the example dag-config', () => {
     expect(issues.filter((i) => !isWritersAdvisory(i))).toEqual([]);
   });
 
-  it('reads like a real platform: 10+ jobs, a fan-in of 3+, an external upstream, both target kinds', () => {
+  it('reads like a real platform: 10+ jobs, a fan-in of 3+, an external upstream, every target kind', () => {
     expect(jobs.length).toBeGreaterThanOrEqual(10);
     expect(Math.max(...jobs.map((j) => j.dependsOn.length))).toBeGreaterThanOrEqual(3);
     expect(Math.max(...jobs.map((j) => j.dependents.length))).toBeGreaterThanOrEqual(3);
     const external = jobs.filter((j) => j.target.type === 'external');
     expect(external.some((j) => j.dependents.length > 0)).toBe(true);
-    expect(new Set(jobs.map((j: Job) => j.target.type))).toEqual(new Set(['external', 'datapipeline', 'emr-step']));
+    expect(new Set(jobs.map((j: Job) => j.target.type))).toEqual(
+      new Set(['external', 'datapipeline', 'emr-step', 'emr-serverless', 'glue', 'stepfunctions', 'lambda']),
+    );
   });
 
   it('has the time-of-day fleet: 00-03 large ETL, 03-08 mini-batch, 08-18 two clusters, 18-24 mini-batch', () => {

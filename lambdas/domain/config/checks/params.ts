@@ -6,13 +6,21 @@ import type { JobSpec } from '../schema';
 
 /**
  * Where marker params may be substituted (docs/params.md). Never into what
- * decides *which* code runs (`jar`, `pipeline`); not as a whole argument, nor
+ * decides *which* code runs (`jar`, `pipeline`, `entryPoint`; the identity fields of
+ * the serverless targets take no templates at all); not as a whole argument, nor
  * into any argument of a step that hands a string to an interpreter (`-c`,
  * `-e`, `--execute`, `-f`), unless the param is declared with an enum or an
  * anchored pattern.
  */
 
 const INTERPRETER_FLAGS = new Set(['-c', '-e', '--execute', '-f']);
+
+const DECLARE = (key: string) => `declare "params": {"${key}": {"enum": [...]}} or an anchored "pattern"`;
+
+/** The argument is nothing but one `{{params.x}}`: the marker writes the whole argument. */
+function isWhole(arg: string): boolean {
+  return /^\{\{\s*params\.[^}]+\}\}$/.test(arg.trim());
+}
 
 function paramsIn(text: string): string[] {
   return variablesIn(text)
@@ -32,28 +40,45 @@ export function checkParams(config: ParsedConfig): ConfigIssue[] {
         issue('target.pipeline', `{{params.${key}}} may not choose the pipeline: a marker could activate any pipeline`);
       }
     }
-    if (target.type === 'emr-step') {
-      for (const key of paramsIn(target.step.jar ?? '')) {
-        issue('target.step.jar', `{{params.${key}}} may not choose the jar: a marker could run any code`);
-      }
-      const interpreter = target.step.args.some((a) => INTERPRETER_FLAGS.has(a.trim()));
-      target.step.args.forEach((arg, i) => {
+    const checkArguments = (args: readonly string[], field: string) => {
+      const interpreter = args.some((a) => INTERPRETER_FLAGS.has(a.trim()));
+      args.forEach((arg, i) => {
         for (const key of paramsIn(arg)) {
           if (declared(key)) continue;
-          const whole = arg.trim() === `{{params.${key}}}` || /^\{\{\s*params\.[^}]+\}\}$/.test(arg.trim());
-          if (whole) {
-            issue(
-              `target.step.args[${i}]`,
-              `{{params.${key}}} is a whole argument: declare "params": {"${key}": {"enum": [...]}} or an anchored "pattern"`,
-            );
+          if (isWhole(arg)) {
+            issue(`${field}[${i}]`, `{{params.${key}}} is a whole argument: ${DECLARE(key)}`);
           } else if (interpreter) {
             issue(
-              `target.step.args[${i}]`,
-              `{{params.${key}}} goes into a step that runs -c/-e/--execute/-f: declare "params": {"${key}": {"enum": [...]}} or an anchored "pattern"`,
+              `${field}[${i}]`,
+              `{{params.${key}}} goes into a ${field === 'target.step.args' ? 'step' : 'command'} that runs -c/-e/--execute/-f: ${DECLARE(key)}`,
             );
           }
         }
       });
+    };
+    if (target.type === 'emr-step') {
+      for (const key of paramsIn(target.step.jar ?? '')) {
+        issue('target.step.jar', `{{params.${key}}} may not choose the jar: a marker could run any code`);
+      }
+      checkArguments(target.step.args, 'target.step.args');
+    }
+    if (target.type === 'emr-serverless') {
+      for (const key of paramsIn(target.entryPoint)) {
+        issue('target.entryPoint', `{{params.${key}}} may not choose the entryPoint: a marker could run any code`);
+      }
+      checkArguments(target.arguments ?? [], 'target.arguments');
+      // A string of spark-submit options: an undeclared value could only ever be data, so it must be declared.
+      for (const key of paramsIn(target.sparkSubmitParameters ?? '')) {
+        if (!declared(key)) issue('target.sparkSubmitParameters', `{{params.${key}}} goes into spark-submit options: ${DECLARE(key)}`);
+      }
+    }
+    if (target.type === 'glue') {
+      for (const [name, value] of Object.entries(target.arguments ?? {})) {
+        for (const key of paramsIn(value)) {
+          if (!declared(key) && isWhole(value))
+            issue(`target.arguments.${name}`, `{{params.${key}}} is a whole argument value: ${DECLARE(key)}`);
+        }
+      }
     }
     for (const key of Object.keys(job.params ?? {})) {
       if (!usesParam(job, key))

@@ -1,5 +1,6 @@
 import { type ConfigIssue, didYouMean } from '../issues';
 import type { ParsedConfig } from '../parse';
+import { poolOf } from '../schema';
 
 /** Every pool a job names must be served by at least one cluster. */
 export function checkPools(config: ParsedConfig): ConfigIssue[] {
@@ -7,7 +8,7 @@ export function checkPools(config: ParsedConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   for (const { value: job, file } of config.jobs) {
     const target = job.target;
-    const pool = target.type === 'external' ? undefined : target.pool;
+    const pool = poolOf(target);
     if (pool === undefined || served.has(pool)) continue;
     const hint =
       served.size === 0 ? ' (no clusters are defined)' : didYouMean(pool, served) || ` (served pools: ${[...served].sort().join(', ')})`;

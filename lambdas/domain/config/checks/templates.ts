@@ -1,7 +1,8 @@
+import { stringsIn } from '../../json-strings';
 import { variableProblem, variablesIn } from '../../template';
 import type { ConfigIssue } from '../issues';
 import type { ParsedConfig } from '../parse';
-import type { Target } from '../schema';
+import { poolOf, type Target } from '../schema';
 
 /** Every templated string of a target with its field path. */
 function templatedStrings(target: Target): [field: string, text: string][] {
@@ -18,13 +19,26 @@ function templatedStrings(target: Target): [field: string, text: string][] {
       ];
     case 'external':
       return [];
+    // Identity fields (application, executionRole, jobName, stateMachine, function) take no templates: the schema refuses them.
+    case 'emr-serverless':
+      return [
+        ['target.entryPoint', target.entryPoint],
+        ...(target.arguments ?? []).map((arg, i): [string, string] => [`target.arguments[${i}]`, arg]),
+        ...(target.sparkSubmitParameters ? [['target.sparkSubmitParameters', target.sparkSubmitParameters] as [string, string]] : []),
+      ];
+    case 'glue':
+      return Object.entries(target.arguments ?? {}).map(([k, v]): [string, string] => [`target.arguments.${k}`, v]);
+    case 'stepfunctions':
+      return stringsIn(target.input ?? {}, 'target.input');
+    case 'lambda':
+      return stringsIn(target.payload ?? {}, 'target.payload');
   }
 }
 
 export function checkTemplates(config: ParsedConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   for (const { value: job, file } of config.jobs) {
-    const hasCluster = job.target.type !== 'external' && job.target.pool !== undefined;
+    const hasCluster = poolOf(job.target) !== undefined;
     for (const [field, text] of templatedStrings(job.target)) {
       const { variables, unclosed } = variablesIn(text);
       const entity = { kind: 'job', name: job.name } as const;

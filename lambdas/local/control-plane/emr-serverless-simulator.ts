@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto';
+import { parseSubmissionName } from '../../ports/submitter';
+import { LOCAL_REGION } from '../dynamodb-emulator';
+import { type Operation, ServiceError } from './json-rpc-server';
+import { type PendingRun, SimulatedRuns, type SimulatedRunsDeps } from './simulated-runs';
+import { LOCAL_ACCOUNT } from './stepfunctions-simulator';
+
+/** ListApplications and ListJobRuns pages are small on purpose, so pagination is exercised. */
+const PAGE_SIZE = 10;
+
+interface SimJobRun {
+  readonly id: string;
+  readonly applicationId: string;
+  readonly name: string;
+  readonly clientToken: string;
+  readonly createdAt: string;
+}
+
+export interface EmrServerlessSnapshot {
+  readonly pending: readonly PendingRun[];
+  readonly jobRuns: readonly SimJobRun[];
+  readonly counter: number;
+}
+
+/** A simulated application id: 16 characters of [0-9a-z], derived from the name. */
+export function simulatedApplicationId(name: string): string {
+  return `00${createHash('sha256').update(name).digest('hex').slice(0, 14)}`;
+}
+
+function page<T>(items: readonly T[], token: unknown): { items: T[]; nextToken?: string } {
+  const start = token ? Number(token) : 0;
+  const more = start + PAGE_SIZE < items.length;
+  return { items: items.slice(start, start + PAGE_SIZE), ...(more ? { nextToken: String(start + PAGE_SIZE) } : {}) };
+}
+
+/**
+ * A simulated EMR Serverless (REST-JSON, as the SDK speaks it): the
+ * applications the config names exist (a name gets a derived id; an id is
+ * taken as it is); StartJobRun honours `clientToken` — the same token answers
+ * the same job run and starts nothing — and a new run is found again by its
+ * name through ListJobRuns.
+ */
+export class EmrServerlessSimulator {
+  private readonly applications = new Map<string, string>();
+  private readonly jobRuns: SimJobRun[] = [];
+  private readonly byToken = new Map<string, SimJobRun>();
+  private readonly runs: SimulatedRuns;
+  private counter = 0;
+
+  constructor(private readonly deps: SimulatedRunsDeps) {
+    this.runs = new SimulatedRuns('emr-serverless', deps);
+    for (const job of deps.dag.jobs.values()) {
+      if (job.target.type !== 'emr-serverless') continue;
+      const value = job.target.application;
+      // A configured value that looks like a simulated id is that application; anything else is a name.
+      if (/^00[0-9a-f]{14}$/.test(value)) this.applications.set(value, value);
+      else this.applications.set(simulatedApplicationId(value), value);
+    }
+  }
+
+  private arn(applicationId: string): string {
+    return `arn:aws:emr-serverless:${LOCAL_REGION}:${LOCAL_ACCOUNT}:/applications/${applicationId}`;
+  }
+
+  operations(): Record<string, Operation> {
+    return {
+      'GET /applications': (input) => {
+        const all = [...this.applications].map(([id, name]) => ({
+          id,
+          name,
+          arn: this.arn(id),
+          releaseLabel: 'emr-7.5.0',
+          type: 'Spark',
+          state: 'CREATED',
+          createdAt: 0,
+          updatedAt: 0,
+        }));
+        const p = page(all, input.nextToken);
+        return { applications: p.items, ...(p.nextToken ? { nextToken: p.nextToken } : {}) };
+      },
+      'POST /applications/{applicationId}/jobruns': (input) => this.start(input),
+      'GET /applications/{applicationId}/jobruns': (input) => {
+        const applicationId = this.application(input);
+        const after = input.createdAtAfter === undefined ? undefined : new Date(String(input.createdAtAfter)).toISOString();
+        // Most recent first, as AWS lists them.
+        const all = this.jobRuns
+          .filter((r) => r.applicationId === applicationId && (after === undefined || r.createdAt >= after))
+          .reverse()
+          .map((r) => ({
+            applicationId,
+            id: r.id,
+            name: r.name,
+            arn: `${this.arn(applicationId)}/jobruns/${r.id}`,
+            createdBy: 'local',
+            createdAt: Date.parse(r.createdAt) / 1000,
+            updatedAt: Date.parse(r.createdAt) / 1000,
+            executionRole: 'local',
+            state: 'RUNNING',
+            stateDetails: '',
+            releaseLabel: 'emr-7.5.0',
+          }));
+        const p = page(all, input.nextToken);
+        return { jobRuns: p.items, ...(p.nextToken ? { nextToken: p.nextToken } : {}) };
+      },
+    };
+  }
+
+  private application(input: Record<string, unknown>): string {
+    const id = String(input.applicationId ?? '');
+    if (!this.applications.has(id)) throw new ServiceError('ResourceNotFoundException', `Application ${id} does not exist`, 404);
+    return id;
+  }
+
+  private start(input: Record<string, unknown>): unknown {
+    const applicationId = this.application(input);
+    const clientToken = String(input.clientToken ?? '');
+    const known = this.byToken.get(clientToken);
+    if (known) return { applicationId, jobRunId: known.id, arn: `${this.arn(applicationId)}/jobruns/${known.id}` };
+    const name = String(input.name ?? '');
+    const run = parseSubmissionName(name);
+    if (!run)
+      throw new ServiceError('ValidationException', `the simulator needs the job run name rsched:<job>:<date>:<attempt>, got "${name}"`);
+    this.counter++;
+    const id = `00jr${String(this.counter).padStart(12, '0')}`;
+    this.runs.start(run, id);
+    const jobRun: SimJobRun = { id, applicationId, name, clientToken, createdAt: this.runs.now.toISOString() };
+    this.jobRuns.push(jobRun);
+    this.byToken.set(clientToken, jobRun);
+    this.deps.onChange?.();
+    return { applicationId, jobRunId: id, arn: `${this.arn(applicationId)}/jobruns/${id}` };
+  }
+
+  snapshot(): EmrServerlessSnapshot {
+    return { pending: this.runs.snapshot(), jobRuns: [...this.jobRuns], counter: this.counter };
+  }
+
+  restore(snapshot: EmrServerlessSnapshot | undefined): void {
+    if (!snapshot) return;
+    this.counter = snapshot.counter;
+    for (const r of snapshot.jobRuns) {
+      this.jobRuns.push(r);
+      this.byToken.set(r.clientToken, r);
+    }
+    this.runs.restore(snapshot.pending);
+  }
+}
