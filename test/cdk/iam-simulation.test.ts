@@ -175,9 +175,18 @@ describe('S3 → encrypted marker topic → scheduler', () => {
     });
   });
 
-  it('lets the EMR step completion rule, and only it, invoke the completion function', async () => {
+  it('lets the completion rules (one per service in use), and only them, invoke the completion function', async () => {
     const completion = s.stack.completion as NonNullable<typeof s.stack.completion>;
-    expect([...completion.rules.keys()]).toEqual(['emr-step']);
+    expect([...completion.rules.keys()].sort()).toEqual(['emr-serverless', 'emr-step', 'glue', 'stepfunctions']);
+    for (const service of completion.rules.values()) {
+      const context = { 'aws:SourceArn': arn(service as IConstruct) };
+      await allowed({
+        principal: 'events.amazonaws.com',
+        action: 'lambda:InvokeFunction',
+        resource: arn(completion.completionFunction),
+        context,
+      });
+    }
     const fn = arn(completion.completionFunction);
     const rule = arn(completion.rules.get('emr-step') as IConstruct);
     await allowed({ principal: 'events.amazonaws.com', action: 'lambda:InvokeFunction', resource: fn, context: { 'aws:SourceArn': rule } });

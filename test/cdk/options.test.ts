@@ -161,6 +161,10 @@ describe('shared Lambda defaults', () => {
       'datapipeline:ListPipelines',
       'elasticmapreduce:ListClusters',
       'elasticmapreduce:RunJobFlow',
+      // The example names an EMR Serverless application and a state machine: resolving a name needs the List call,
+      // which has no resource type (docs/targets.md).
+      'emr-serverless:ListApplications',
+      'states:ListStateMachines',
       'xray:PutTelemetryRecords',
       'xray:PutTraceSegments',
     ]);

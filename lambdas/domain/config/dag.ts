@@ -1,5 +1,6 @@
 import { isCompletionService } from '../completion/terminal-states';
-import { type ClusterSpec, type Defaults, type JobSpec, type MarkerRules, type ParamRule, poolOf, type Target } from './schema';
+import { poolOf } from './pool';
+import type { ClusterSpec, Defaults, JobSpec, MarkerRules, ParamRule, Target } from './schema';
 
 /** Built-in values for what neither a job nor `defaults` sets. */
 export const BUILTIN_DEFAULTS = {

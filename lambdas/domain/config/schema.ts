@@ -310,8 +310,3 @@ export type LambdaTarget = z.infer<typeof lambdaTargetSchema>;
 export type ConfigFile = z.infer<typeof configFileSchema>;
 export type ParamRule = z.infer<typeof paramRuleSchema>;
 export type MarkerRules = z.infer<typeof markerRulesSchema>;
-
-/** The pool whose live cluster a target needs: emr-step always, datapipeline optionally, the serverless targets never. */
-export function poolOf(target: Target): string | undefined {
-  return target.type === 'emr-step' || target.type === 'datapipeline' ? target.pool : undefined;
-}

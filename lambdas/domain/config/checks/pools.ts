@@ -1,6 +1,6 @@
 import { type ConfigIssue, didYouMean } from '../issues';
 import type { ParsedConfig } from '../parse';
-import { poolOf } from '../schema';
+import { poolOf } from '../pool';
 
 /** Every pool a job names must be served by at least one cluster. */
 export function checkPools(config: ParsedConfig): ConfigIssue[] {

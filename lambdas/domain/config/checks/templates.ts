@@ -2,7 +2,8 @@ import { stringsIn } from '../../json-strings';
 import { variableProblem, variablesIn } from '../../template';
 import type { ConfigIssue } from '../issues';
 import type { ParsedConfig } from '../parse';
-import { poolOf, type Target } from '../schema';
+import { poolOf } from '../pool';
+import type { Target } from '../schema';
 
 /** Every templated string of a target with its field path. */
 function templatedStrings(target: Target): [field: string, text: string][] {
