@@ -62,6 +62,39 @@ describe('recovery does not leave the chain stuck', () => {
     expect((await h.run('revenue', DAY))?.state).toBe(RunState.SUBMITTED);
   });
 
+  it('rsched mark leaves a run failed when another of its upstreams failed too, instead of waiting forever (soak seed 1275)', async () => {
+    // revenue needs payments_export and sessions; report needs revenue. Both roots fail; the operator marks one done.
+    const h = await createHarness(emulator(), dagFrom({ ...REVENUE, report: ['revenue'] }));
+    await h.handler(triggerEvent('payments_export', DAY));
+    await h.handler(triggerEvent('sessions', DAY));
+    await h.handler(h.snsEvent(h.marker('sessions', DAY, 'failed')));
+    await h.handler(h.snsEvent(h.marker('payments_export', DAY, 'failed')));
+    expect((await h.run('report', DAY))?.state).toBe(RunState.UPSTREAM_FAILED);
+    h.clock.advance(10 * MINUTE_MS);
+    const result = await mark(h.deps, bucketOf(h), {
+      job: 'payments_export',
+      date: DAY,
+      failed: false,
+      params: {},
+      by: 'operator:test',
+      prefix: 'markers/',
+    });
+    // sessions FAILED and is not reopened: revenue could never start, so neither it nor report waits again.
+    expect(result.reopened).toEqual(['payments_export']);
+    expect((await h.run('revenue', DAY))?.state).toBe(RunState.UPSTREAM_FAILED);
+    expect((await h.run('report', DAY))?.state).toBe(RunState.UPSTREAM_FAILED);
+    // Marking sessions done as well lets both continue.
+    const second = await mark(h.deps, bucketOf(h), {
+      job: 'sessions',
+      date: DAY,
+      failed: false,
+      params: {},
+      by: 'operator:test',
+      prefix: 'markers/',
+    });
+    expect(second.reopened).toEqual(['sessions', 'report', 'revenue']);
+  });
+
   it('reconcile repairs a waiting run whose upstream success was never counted', async () => {
     const h = await createHarness(emulator(), dagFrom({ a: [], b: [], c: ['a', 'b'] }, { a: EXTERNAL, b: EXTERNAL }));
     await h.handler(h.snsEvent(h.marker('a', DAY)));

@@ -1,8 +1,8 @@
 import { downstreamClosure } from '../../domain/lineage';
 import { formatMarkerKey, type MarkerBody } from '../../domain/markers';
 import { type RunDate, runDateIn } from '../../domain/run-date';
-import type { Actor } from '../../domain/runs/run';
-import { RunState, TERMINAL_STATES } from '../../domain/runs/states';
+import type { Actor, Run } from '../../domain/runs/run';
+import { FAILURE_STATES, RunState, TERMINAL_STATES } from '../../domain/runs/states';
 import type { MarkerBucket } from '../../ports/marker-bucket';
 import type { EngineDeps } from '../deps';
 import { startAttempt } from './attempts';
@@ -28,6 +28,33 @@ export interface MarkResult {
 }
 
 /**
+ * The failed downstream runs (UPSTREAM_FAILED) that wait again after `root`
+ * is marked done, with `root` itself. A run waits again only if each of its
+ * upstreams can still succeed: one that waits again too, or one that has not
+ * ended in failure. Otherwise it would wait for an upstream that never comes,
+ * with no deadline (a wait's deadline starts at its first upstream success),
+ * so it stays UPSTREAM_FAILED, and so do the runs below it (docs/runs.md).
+ */
+function waitsAgain(deps: EngineDeps, root: string, chain: readonly string[], runs: ReadonlyMap<string, Run>): Set<string> {
+  const set = new Set([root, ...chain.filter((name) => runs.get(name)?.state === RunState.UPSTREAM_FAILED)]);
+  const failed = (name: string) => {
+    const state = runs.get(name)?.state;
+    return state !== undefined && FAILURE_STATES.includes(state);
+  };
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const name of set) {
+      if (name === root) continue;
+      if (requireJob(deps, name).dependsOn.some((u) => !set.has(u) && failed(u))) {
+        set.delete(name);
+        changed = true;
+      }
+    }
+  }
+  return set;
+}
+
+/**
  * Writes a marker by hand (manual fixes, tests). A marker for a run that has
  * ended would change nothing, so such a run first gets a new attempt, and the
  * downstream runs it failed wait again: marking a failed job done lets the
@@ -45,11 +72,16 @@ export async function mark(deps: EngineDeps, bucket: MarkerBucket, request: Mark
     if (!request.failed) {
       // Downstream first (as replay does), each waiting for the new attempts above it.
       const chain = downstreamClosure(deps.dag, job.name);
-      const runs = new Map((await deps.store.getMany(chain.map((name) => ({ job: name, date: request.date })))).map((r) => [r.job, r]));
-      const reopenedSet = new Set([job.name, ...chain.filter((name) => runs.get(name)?.state === RunState.UPSTREAM_FAILED)]);
+      // The chain and every upstream of it: a run may only wait again for upstreams that can still succeed.
+      const involved = new Set([...chain, ...chain.flatMap((name) => requireJob(deps, name).dependsOn)]);
+      involved.delete(job.name);
+      const runs = new Map(
+        (await deps.store.getMany([...involved].map((name) => ({ job: name, date: request.date })))).map((r) => [r.job, r]),
+      );
+      const reopenedSet = waitsAgain(deps, job.name, chain, runs);
       for (const name of [...chain].reverse()) {
         const run = runs.get(name);
-        if (run?.state !== RunState.UPSTREAM_FAILED) continue;
+        if (!run || !reopenedSet.has(name)) continue;
         const child = requireJob(deps, name);
         await startAttempt(deps, child, request.date, {
           by: request.by,
