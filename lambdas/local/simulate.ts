@@ -182,16 +182,17 @@ export class SimulationSession {
    */
   private async planSweep(): Promise<void> {
     const { timeline } = this;
-    const { backfills, functions } = this.runtime;
+    const { functions } = this.runtime;
     const now = timeline.now().getTime();
     // Looking ahead: every deadline up to the horizon, not only those of the last days before it (no look-back cap).
     const late = lateDeadlinesBetween(this.dag, new Date(now - 1), this.horizon, Number.POSITIVE_INFINITY).find((d) =>
       this.lateDates.has(d.date),
     );
-    const candidates = [await this.nextUsefulDueAt(now), late?.at.toISOString()]
+    const tables = await this.tablesNow();
+    const candidates = [await this.nextUsefulDueAt(now, tables.nextDueAt), late?.at.toISOString()]
       .filter((c): c is string => c !== undefined)
       .map((c) => Date.parse(c));
-    if ((await backfills.listBackfills()).some((b) => b.state === 'RUNNING')) candidates.push(now + MINUTE);
+    if (tables.backfillRunning) candidates.push(now + MINUTE);
     if (candidates.length === 0) return;
     let at = ceilToMinute(Math.max(now, Math.min(...candidates)));
     if (at <= this.lastSweep) at = this.lastSweep + MINUTE;
@@ -215,9 +216,8 @@ export class SimulationSession {
    * `dueAt` among the simulated dates' runs. Any change to a stuck run (or a new
    * due run) makes it count again.
    */
-  private async nextUsefulDueAt(now: number): Promise<string | undefined> {
+  private async nextUsefulDueAt(now: number, next: string | undefined): Promise<string | undefined> {
     const { store } = this.runtime.deps;
-    const next = await store.nextDueAt();
     if (next === undefined || Date.parse(next) > this.lastSweep) return next;
     const signature = await this.dueSignature(now);
     if (this.afterSweep?.at !== this.lastSweep) {
@@ -236,6 +236,25 @@ export class SimulationSession {
   }
 
   private afterSweep: { at: number; signature: string; previous: string | undefined } | undefined;
+
+  /**
+   * What planning reads from the tables: the earliest `dueAt` and whether a
+   * backfill runs. Both change only through a write, and many idle instants
+   * follow none (a cluster becoming ready, a delivery delayed by --shuffle),
+   * so the answer is kept until the emulator has seen another write: half the
+   * requests a large simulation made were these two queries.
+   */
+  private async tablesNow(): Promise<{ nextDueAt: string | undefined; backfillRunning: boolean }> {
+    const writes = this.runtime.dynamoRequests.writes;
+    if (this.tables?.writes !== writes) {
+      const nextDueAt = await this.runtime.deps.store.nextDueAt();
+      const backfillRunning = (await this.runtime.backfills.listBackfills()).some((b) => b.state === 'RUNNING');
+      this.tables = { writes, nextDueAt, backfillRunning };
+    }
+    return this.tables;
+  }
+
+  private tables: { writes: number; nextDueAt: string | undefined; backfillRunning: boolean } | undefined;
 
   private async dueSignature(now: number): Promise<string> {
     const due = await this.runtime.deps.store.listDue(new Date(now).toISOString(), 1_000);

@@ -13,12 +13,29 @@ export function dynamoClient(config: DynamoDBClientConfig = {}): DynamoDBClient 
 }
 
 /** Counts requests by command name: the measure behind "requests per completion event". */
+const READ_ONLY_COMMANDS = new Set([
+  'GetItemCommand',
+  'BatchGetItemCommand',
+  'TransactGetItemsCommand',
+  'QueryCommand',
+  'ScanCommand',
+  'DescribeTableCommand',
+  'ListTablesCommand',
+]);
+
 export class RequestCounter {
   readonly counts = new Map<string, number>();
 
   get total(): number {
     let sum = 0;
     for (const n of this.counts.values()) sum += n;
+    return sum;
+  }
+
+  /** Requests that may have changed a table: every request but the read-only ones. */
+  get writes(): number {
+    let sum = 0;
+    for (const [name, n] of this.counts) if (!READ_ONLY_COMMANDS.has(name)) sum += n;
     return sum;
   }
 
