@@ -81,10 +81,9 @@ function polledResources(
       };
     case 'emr-serverless':
       return {
-        resources: unique(
-          (targets as Of<'emr-serverless'>[]).map((t) => `${emrServerlessApplicationArn(role, t.application)}/jobruns/*`),
-        ),
-        wildcardReason: 'Job run ids exist only once started: every job run of this one configured application (GetJobRun reads its state).',
+        resources: unique((targets as Of<'emr-serverless'>[]).map((t) => `${emrServerlessApplicationArn(role, t.application)}/jobruns/*`)),
+        wildcardReason:
+          'Job run ids exist only once started: every job run of this one configured application (GetJobRun reads its state).',
       };
   }
 }

@@ -8,9 +8,9 @@
  */
 import {
   EMRServerlessClient,
+  ResourceNotFoundException as EmrServerlessNotFound,
   GetApplicationCommand,
   ListApplicationsCommand,
-  ResourceNotFoundException as EmrServerlessNotFound,
 } from '@aws-sdk/client-emr-serverless';
 import { AccessDeniedException, EntityNotFoundException, GetJobCommand, GlueClient } from '@aws-sdk/client-glue';
 import { GetFunctionCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
@@ -40,7 +40,10 @@ const dag = loadDag([
     text: JSON.stringify({
       jobs: [
         { name: 'orders_parquet', target: { type: 'glue', jobName: 'orders-to-parquet' } },
-        { name: 'features', target: { type: 'emr-serverless', application: 'analytics-spark', executionRole: ROLE, entryPoint: 's3://c/f.py' } },
+        {
+          name: 'features',
+          target: { type: 'emr-serverless', application: 'analytics-spark', executionRole: ROLE, entryPoint: 's3://c/f.py' },
+        },
         { name: 'marts', target: { type: 'stepfunctions', stateMachine: 'refresh-marts' } },
         { name: 'notify', target: { type: 'lambda', function: 'notify-partners' } },
         { name: 'external_feed', target: { type: 'external' } },
@@ -120,7 +123,9 @@ describe('rsched doctor: the resources the serverless targets name', () => {
     const results = await checkServiceTargets(dag, clients);
     expect(results.every((r) => r.status === 'fail')).toBe(true);
     expect(results.map((r) => r.message)).toEqual([
-      expect.stringMatching(/^job orders_parquet: Glue job "orders-to-parquet" does not exist in this account and region \(EntityNotFoundException/),
+      expect.stringMatching(
+        /^job orders_parquet: Glue job "orders-to-parquet" does not exist in this account and region \(EntityNotFoundException/,
+      ),
       expect.stringMatching(/^job features: EMR Serverless application "analytics-spark" does not exist .*no EMR Serverless application/),
       expect.stringMatching(/^job marts: state machine "refresh-marts" does not exist .*StateMachineDoesNotExist/),
       expect.stringMatching(/^job notify: Lambda function "notify-partners" does not exist .*ResourceNotFoundException/),

@@ -36,8 +36,13 @@ const CONFIG = {
     { name: 'sfn_fails', target: { type: 'stepfunctions', stateMachine: 'rebuild-cubes' }, ...daily },
     { name: 'sfn_own_marker', target: { type: 'stepfunctions', stateMachine: 'export-cubes' }, completion: 'marker', ...daily },
     { name: 'glue_event_lost', target: { type: 'glue', jobName: 'refunds-to-parquet' }, ...daily },
-    { name: 'serverless_after', dependsOn: ['glue_by_event', 'sfn_by_event', 'glue_event_lost'], ...daily, schedule: undefined,
-      target: { type: 'emr-serverless', application: 'analytics-spark', executionRole: ROLE, entryPoint: 's3://code/a.py' } },
+    {
+      name: 'serverless_after',
+      dependsOn: ['glue_by_event', 'sfn_by_event', 'glue_event_lost'],
+      ...daily,
+      schedule: undefined,
+      target: { type: 'emr-serverless', application: 'analytics-spark', executionRole: ROLE, entryPoint: 's3://code/a.py' },
+    },
   ],
 };
 

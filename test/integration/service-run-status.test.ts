@@ -86,7 +86,8 @@ async function world(): Promise<World> {
       credentials: LOCAL_CREDENTIALS,
       endpoints: { sfn: server.endpoint, emrserverless: server.endpoint, glue: server.endpoint },
       instrument: (client, service) => {
-        if (service === 'sfn' || service === 'emrserverless' || service === 'glue') injectors.push(injectHttpFaults(client, () => undefined));
+        if (service === 'sfn' || service === 'emrserverless' || service === 'glue')
+          injectors.push(injectHttpFaults(client, () => undefined));
       },
     },
   );
@@ -160,7 +161,11 @@ describe('status readers against the simulated Glue, EMR Serverless and Step Fun
     const w = await world();
     w.timeline.set('2026-11-22T02:00:00.000Z');
     const written: Record<string, unknown> = {};
-    const markers = { write: async (key: string, body: string) => void (written[key] = JSON.parse(body)) };
+    const markers = {
+      write: async (key: string, body: string) => {
+        written[key] = JSON.parse(body);
+      },
+    };
     for (const name of Object.keys(targets)) {
       const run = {
         job: name,
@@ -171,11 +176,18 @@ describe('status readers against the simulated Glue, EMR Serverless and Step Fun
         submittedAt: START,
         history: [],
       } as unknown as Run;
-      const outcome = await pollSubmitted({ clock: w.timeline, log: silentLog, completion: { markers, status: w.status } }, w.job(name), run);
+      const outcome = await pollSubmitted(
+        { clock: w.timeline, log: silentLog, completion: { markers, status: w.status } },
+        w.job(name),
+        run,
+      );
       expect(outcome).toBe('written');
     }
     expect(written).toEqual({
-      'marts__20261122.done': { attempt: 1, meta: expect.objectContaining({ completion: 'poll', service: 'stepfunctions', state: 'SUCCEEDED' }) },
+      'marts__20261122.done': {
+        attempt: 1,
+        meta: expect.objectContaining({ completion: 'poll', service: 'stepfunctions', state: 'SUCCEEDED' }),
+      },
       'features__20261122.done': {
         attempt: 1,
         meta: expect.objectContaining({ completion: 'poll', service: 'emr-serverless', state: 'SUCCESS', runId: w.ids.features }),

@@ -22,7 +22,8 @@ import { EmrServerlessSubmitter } from '../../../lambdas/adapters/aws/emr-server
 import { StepFunctionsSubmitter } from '../../../lambdas/adapters/aws/stepfunctions-submitter';
 import type { Dag, Job } from '../../../lambdas/domain/config/dag';
 import { SubmitError } from '../../../lambdas/ports/submitter';
-import { type CheckResult, CheckStatus } from './checks';
+// Types only: checks.ts imports this module, so nothing is taken from it at run time.
+import type { CheckResult, CheckStatus } from './checks';
 
 export interface TargetClients {
   readonly glue: GlueClient;
@@ -73,12 +74,12 @@ function unreadable(job: Job, what: string, err: unknown, field: string, permiss
   if (NOT_FOUND.has(name) || (err instanceof SubmitError && !err.retryable)) {
     return result(
       job,
-      CheckStatus.FAIL,
+      'fail',
       `${what} does not exist in this account and region (${errorText(err)}): every submission of ${job.name} would fail`,
       `Create it, or fix target.${field} of ${job.name} in the dag-config (rsched validate), then deploy.`,
     );
   }
-  return result(job, CheckStatus.WARN, `could not read ${what}: ${errorText(err)}`, `Grant ${permission} to run this check.`);
+  return result(job, 'warn', `could not read ${what}: ${errorText(err)}`, `Grant ${permission} to run this check.`);
 }
 
 async function checkGlueJob(job: Job, jobName: string, glue: GlueClient): Promise<CheckResult> {
@@ -86,7 +87,7 @@ async function checkGlueJob(job: Job, jobName: string, glue: GlueClient): Promis
   try {
     const out = await glue.send(new GetJobCommand({ JobName: jobName }));
     const version = out.Job?.GlueVersion ? ` (Glue ${out.Job.GlueVersion})` : '';
-    return result(job, CheckStatus.OK, `${what} exists${version}`);
+    return result(job, 'ok', `${what} exists${version}`);
   } catch (err) {
     return unreadable(job, what, err, 'jobName', 'glue:GetJob');
   }
@@ -106,11 +107,11 @@ async function checkApplication(
     if (state === 'TERMINATED')
       return result(
         job,
-        CheckStatus.FAIL,
+        'fail',
         `${what} (${applicationId}) is TERMINATED: it runs no job`,
         `Create a new application and set target.application of ${job.name} to it.`,
       );
-    return result(job, CheckStatus.OK, `${what} exists (${applicationId}, ${state})`);
+    return result(job, 'ok', `${what} exists (${applicationId}, ${state})`);
   } catch (err) {
     return unreadable(job, what, err, 'application', 'emr-serverless:ListApplications and emr-serverless:GetApplication');
   }
@@ -124,11 +125,11 @@ async function checkStateMachine(job: Job, stateMachine: string, machines: StepF
     if (out.type !== 'STANDARD')
       return result(
         job,
-        CheckStatus.FAIL,
+        'fail',
         `${what} is ${out.type ?? 'of unknown type'}: only STANDARD state machines start exactly once, so the scheduler refuses it`,
         `Point target.stateMachine of ${job.name} at a STANDARD state machine (docs/targets.md, "stepfunctions").`,
       );
-    return result(job, CheckStatus.OK, `${what} exists (${arn}, STANDARD)`);
+    return result(job, 'ok', `${what} exists (${arn}, STANDARD)`);
   } catch (err) {
     return unreadable(job, what, err, 'stateMachine', 'states:ListStateMachines and states:DescribeStateMachine');
   }
@@ -139,7 +140,7 @@ async function checkFunction(job: Job, fn: string, lambda: LambdaClient): Promis
   try {
     const out = await lambda.send(new GetFunctionCommand({ FunctionName: fn }));
     const state = out.Configuration?.State;
-    return result(job, CheckStatus.OK, `${what} exists${state ? ` (${state})` : ''}`);
+    return result(job, 'ok', `${what} exists${state ? ` (${state})` : ''}`);
   } catch (err) {
     return unreadable(job, what, err, 'function', 'lambda:GetFunction');
   }

@@ -144,7 +144,9 @@ export class EmrServerlessSimulator {
       state,
       stateDetails: state === 'FAILED' ? FAILURE : '',
       releaseLabel: 'emr-7.5.0',
-      ...(state === 'RUNNING' ? {} : { totalExecutionDurationSeconds: Math.round((Date.parse(updated) - Date.parse(run.createdAt)) / 1000) }),
+      ...(state === 'RUNNING'
+        ? {}
+        : { totalExecutionDurationSeconds: Math.round((Date.parse(updated) - Date.parse(run.createdAt)) / 1000) }),
     };
   }
 

@@ -6,7 +6,6 @@ import { type Operation, ServiceError } from './json-rpc-server';
 import { LOCAL_ACCOUNT, serviceEvent } from './service-event';
 import { type PendingRun, SimulatedRuns, type SimulatedRunsDeps } from './simulated-runs';
 
-
 interface SimExecution {
   readonly arn: string;
   readonly name: string;

@@ -83,7 +83,9 @@ describe('GlueRunStatus', () => {
   });
 
   it('cannot tell on access denied, or without the job name', async () => {
-    glueMock.on(GetJobRunCommand).rejects(new AccessDeniedException({ message: 'not authorized to perform glue:GetJobRun', $metadata: {} }));
+    glueMock
+      .on(GetJobRunCommand)
+      .rejects(new AccessDeniedException({ message: 'not authorized to perform glue:GetJobRun', $metadata: {} }));
     expect(await ask()).toEqual({
       kind: 'unknown',
       why: 'GetJobRun orders-to-parquet jr_1 failed: AccessDeniedException: not authorized to perform glue:GetJobRun',
@@ -125,7 +127,12 @@ describe('EmrServerlessRunStatus', () => {
 
   it('cannot tell when the application name resolves to none', async () => {
     serverlessMock.on(ListApplicationsCommand).resolves({ applications: [] });
-    expect(await ask()).toMatchObject({ kind: 'unknown', why: expect.stringMatching(/no EMR Serverless application/) });
+    // A reader of its own: the names the other tests resolved are cached (EmrServerlessSubmitter.resolve).
+    const fresh = new EmrServerlessRunStatus(serverless, new EmrServerlessSubmitter(serverless));
+    expect(await fresh.status({ ...base, submissionId: '00jr1', target: APP_TARGET })).toMatchObject({
+      kind: 'unknown',
+      why: expect.stringMatching(/no EMR Serverless application/),
+    });
     expect(serverlessMock.commandCalls(GetServerlessJobRunCommand)).toHaveLength(0);
   });
 });
