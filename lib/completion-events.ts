@@ -17,6 +17,7 @@ import { type DesignedTable, TABLE_ACTIONS } from './designed-table';
 import { type LambdaDefaults, RschedFunction } from './lambda-defaults';
 import { MARKER_SUFFIXES, type Markers } from './markers';
 import { acknowledgeWildcardResource } from './nag';
+import { grantServicePolls } from './service-target-grants';
 
 export interface CompletionEventsProps {
   /** The validated dag-config: rules are made for the services its completion-"events" jobs use. */
@@ -39,14 +40,25 @@ export interface CompletionEventsProps {
 }
 
 /**
- * Per-service poll permissions of the sweeper; the other target types add theirs with their reader.
- * elasticmapreduce:DescribeStep acts on the cluster resource and honours elasticmapreduce:ResourceTag
- * (Service Authorization Reference, "Actions, resources, and condition keys for Amazon Elastic MapReduce",
- * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticmapreduce.html),
- * evaluated in test/cdk/iam-simulation.test.ts.
+ * Per-service poll permissions of the sweeper, one read per RunStatusReader (lambdas/adapters/aws/*-run-status.ts),
+ * from the Service Authorization Reference:
+ * - elasticmapreduce:DescribeStep acts on the cluster resource and honours elasticmapreduce:ResourceTag
+ *   ("Actions, resources, and condition keys for Amazon Elastic MapReduce",
+ *   https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticmapreduce.html);
+ * - glue:GetJobRun acts on `job` ("… for AWS Glue",
+ *   https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsglue.html);
+ * - emr-serverless:GetJobRun acts on `jobRun` ("… for Amazon EMR Serverless",
+ *   https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonemrserverless.html);
+ * - states:DescribeExecution acts on `execution` ("… for AWS Step Functions",
+ *   https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsstepfunctions.html).
+ * Each is granted only on the resources the dag-config names (lib/service-target-grants.ts), evaluated in
+ * test/cdk/iam-simulation.test.ts.
  */
-const POLL_ACTIONS: Partial<Record<CompletionService, readonly string[]>> = {
+export const POLL_ACTIONS: Readonly<Record<CompletionService, readonly string[]>> = {
   'emr-step': ['elasticmapreduce:DescribeStep'],
+  glue: ['glue:GetJobRun'],
+  'emr-serverless': ['emr-serverless:GetJobRun'],
+  stepfunctions: ['states:DescribeExecution'],
 };
 
 /**
@@ -56,7 +68,7 @@ const POLL_ACTIONS: Partial<Record<CompletionService, readonly string[]>> = {
  * EMR / EMR Serverless / Glue / Step Functions ─▶ EventBridge rule (terminal states only)
  *     ─▶ completion function ── reads the run (runs table) ── writes <job>__<date>.done|.failed ──▶ marker bucket
  *        └ failed after retries ─▶ completion dead letters (alarm)        (then S3 → SNS → scheduler as always)
- * sweeper ── past maxRuntimeMinutes: DescribeStep … ── ended? writes the marker itself
+ * sweeper ── past maxRuntimeMinutes: DescribeStep / GetJobRun / DescribeExecution ── ended? writes the marker itself
  * ```
  *
  * AWS delivers these service events "best effort" (Amazon EventBridge
@@ -118,7 +130,8 @@ export class CompletionEvents extends Construct {
     );
     for (const service of services) {
       const actions = POLL_ACTIONS[service];
-      if (actions && service === 'emr-step') grantOnStackClusters(props.sweeper.executionRole, props.clusterTag, actions);
+      if (service === 'emr-step') grantOnStackClusters(props.sweeper.executionRole, props.clusterTag, actions);
+      else grantServicePolls(props.sweeper.executionRole, props.config.dag, service, actions);
     }
 
     const rules = new Map<CompletionService, events.Rule>();

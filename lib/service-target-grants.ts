@@ -23,6 +23,12 @@ import { acknowledgeWildcardResource, wildcardPolicy } from './nag';
  *   (StartJobRun and GetJobRuns on `job`, `arn:${Partition}:glue:${Region}:${Account}:job/${JobName}`).
  * - AWS Lambda: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html
  *   (InvokeFunction on `function`, `arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}`).
+ *
+ * The sweeper's status polls (docs/completion.md) act on the same resources:
+ * glue:GetJobRun on `job`; states:DescribeExecution on `execution`,
+ * `arn:${Partition}:states:${Region}:${Account}:execution:${StateMachineName}:${ExecutionId}`;
+ * emr-serverless:GetJobRun on `jobRun`,
+ * `arn:${Partition}:emr-serverless:${Region}:${Account}:/applications/${ApplicationId}/jobruns/${JobRunId}`.
  */
 
 type Of<K extends Target['type']> = Extract<Target, { type: K }>;
@@ -41,6 +47,47 @@ export function grantServiceTargets(role: Grantee, dag: Dag, tag: ClusterTag): v
   grantLambda(role, targetsOf(dag, 'lambda'));
 }
 
+/** The target types whose runs the sweeper polls through a service read (besides EMR steps, granted by cluster tag). */
+export type PolledServiceTarget = 'glue' | 'emr-serverless' | 'stepfunctions';
+
+/**
+ * Grants `role` the status read of `service` (its POLL_ACTIONS, lib/completion-events.ts) on
+ * the runs of the resources the dag-config names, for its jobs with completion "events" only.
+ * An EMR Serverless application configured by name has no ARN at synth: its job runs are not
+ * granted, so their poll answers "unknown" (AccessDenied) and the run times out as before
+ * (docs/completion.md; configure the application id for exact scoping, docs/targets.md).
+ */
+export function grantServicePolls(role: Grantee, dag: Dag, service: PolledServiceTarget, actions: readonly string[]): void {
+  const polled = [...dag.jobs.values()].filter((job) => job.completion === 'events');
+  const targets = polled.flatMap((job) => (job.target.type === service ? [job.target] : []));
+  if (targets.length === 0 || actions.length === 0) return;
+  const { resources, wildcardReason } = polledResources(role, service, targets);
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...actions], resources }));
+  if (wildcardReason) for (const arn of resources) acknowledgeWildcardResource(role, arn, wildcardReason);
+}
+
+function polledResources(
+  role: Grantee,
+  service: PolledServiceTarget,
+  targets: readonly Target[],
+): { resources: string[]; wildcardReason?: string } {
+  switch (service) {
+    case 'glue':
+      return { resources: unique((targets as Of<'glue'>[]).map((t) => glueJobArn(role, t.jobName))) };
+    case 'stepfunctions':
+      return {
+        resources: executionsOf(unique((targets as Of<'stepfunctions'>[]).map((t) => stateMachineArn(role, t.stateMachine)))),
+        wildcardReason: STEP_FUNCTIONS_EXECUTIONS,
+      };
+    case 'emr-serverless':
+      return {
+        resources: unique((targets as Of<'emr-serverless'>[]).map((t) => `${emrServerlessApplicationArn(role, t.application)}/jobruns/*`)),
+        wildcardReason:
+          'Job run ids exist only once started: every job run of this one configured application (GetJobRun reads its state).',
+      };
+  }
+}
+
 /** A function's ARN from the configured name or ARN (a qualified ARN is kept as it is). */
 export function functionArn(scope: Grantee, fn: string): string {
   if (fn.startsWith('arn:')) return fn;
@@ -54,9 +101,14 @@ function grantLambda(role: Grantee, targets: readonly Of<'lambda'>[]): void {
   );
 }
 
+/** The ARN of a Glue job by name. */
+function glueJobArn(scope: Grantee, jobName: string): string {
+  return Stack.of(scope).formatArn({ service: 'glue', resource: 'job', resourceName: jobName });
+}
+
 function grantGlue(role: Grantee, targets: readonly Of<'glue'>[]): void {
   if (targets.length === 0) return;
-  const jobs = unique(targets.map((t) => Stack.of(role).formatArn({ service: 'glue', resource: 'job', resourceName: t.jobName })));
+  const jobs = unique(targets.map((t) => glueJobArn(role, t.jobName)));
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['glue:StartJobRun', 'glue:GetJobRuns'], resources: jobs }));
 }
 
@@ -112,21 +164,23 @@ export function stateMachineArn(scope: Grantee, stateMachine: string): string {
   });
 }
 
+const STEP_FUNCTIONS_EXECUTIONS =
+  'Execution names exist only once started: every execution of this one configured state machine (DescribeExecution finds a lost start and reads its status).';
+
+/** Executions of those state machines only: `…:execution:<state machine name>:<execution name>`. */
+function executionsOf(machines: readonly string[]): string[] {
+  return machines.map((arn) => `${arn.replace(':stateMachine:', ':execution:')}:*`);
+}
+
 function grantStepFunctions(role: Grantee, targets: readonly Of<'stepfunctions'>[]): void {
   if (targets.length === 0) return;
   const machines = unique(targets.map((t) => stateMachineArn(role, t.stateMachine)));
-  // Executions of those state machines only: `…:execution:<state machine name>:<execution name>`.
-  const executions = machines.map((arn) => `${arn.replace(':stateMachine:', ':execution:')}:*`);
+  const executions = executionsOf(machines);
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({ actions: ['states:StartExecution', 'states:DescribeStateMachine'], resources: machines }),
   );
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: executions }));
-  for (const arn of executions)
-    acknowledgeWildcardResource(
-      role,
-      arn,
-      'Execution names exist only once started: every execution of this one configured state machine (DescribeExecution finds a lost start).',
-    );
+  for (const arn of executions) acknowledgeWildcardResource(role, arn, STEP_FUNCTIONS_EXECUTIONS);
   if (targets.some((t) => !t.stateMachine.startsWith('arn:'))) {
     wildcardPolicy(
       role,

@@ -137,6 +137,7 @@ export async function pollSubmitted(
     attempt: run.attempt,
     submissionId: run.submissionId,
     clusterId: run.clusterId,
+    target: job.target,
   });
   if (status.kind === 'unknown') {
     deps.log.warn('status poll could not tell', { job: run.job, date: run.date, attempt: run.attempt, why: status.why });

@@ -3,7 +3,7 @@ import { isShadow, type Job } from '../domain/config/dag';
 import { lateDeadlinesBetween } from '../domain/late';
 import type { Run } from '../domain/runs/run';
 import { RunState } from '../domain/runs/states';
-import { isReady, missingUpstreams, moveDue, recordSubmission, releaseClaim } from '../domain/runs/transitions';
+import { isReady, missingUpstreams, moveDue, recordFoundSubmission, recordSubmission, releaseClaim } from '../domain/runs/transitions';
 import { addMinutes, MINUTE_MS } from '../ports/clock';
 import type { SubmissionRef, SubmitResult } from '../ports/submitter';
 import { raiseAlert } from './alerting';
@@ -149,21 +149,22 @@ async function handleDue(deps: EngineDeps, run: Run, now: Date, report: SweepRep
       return;
     case RunState.SUBMITTED:
     case RunState.SUBMIT_UNCERTAIN: {
-      if (await endedByStatusPoll(deps, job, run, now)) {
+      const current = run.state === RunState.SUBMIT_UNCERTAIN ? await findUncertainSubmission(deps, job, run, now) : run;
+      if (await endedByStatusPoll(deps, job, current, now)) {
         report.polled++;
         return;
       }
       report.timedOut++;
       const limit = job.maxRuntimeMinutes ?? job.timeoutMinutes;
       await endInFailure(deps, {
-        key: run,
-        guard: { states: [run.state], attempt: run.attempt, dueAt: run.dueAt },
+        key: current,
+        guard: { states: [current.state], attempt: current.attempt, dueAt: current.dueAt },
         to: RunState.TIMED_OUT,
         kind: 'TIMED_OUT',
         reason:
-          run.state === RunState.SUBMITTED
-            ? `submitted at ${run.submittedAt} but no marker within maxRuntimeMinutes=${limit}`
-            : `submit outcome unknown since ${run.submittedAt} and no marker within ${limit} min`,
+          current.state === RunState.SUBMITTED
+            ? `submitted at ${current.submittedAt} but no marker within maxRuntimeMinutes=${limit}`
+            : `submit outcome unknown since ${current.submittedAt} and no marker within ${limit} min`,
         by: 'sweeper',
         why: 'maximum run time exceeded',
         cause: { kind: 'runtime' },
@@ -200,6 +201,33 @@ async function endedByStatusPoll(deps: EngineDeps, job: Job, run: Run, now: Date
     }),
   );
   return true;
+}
+
+/**
+ * A run parked SUBMIT_UNCERTAIN recorded no submission id, so no event and no
+ * poll could end it (docs/completion.md, "Runs parked SUBMIT_UNCERTAIN"). At
+ * its due time, for a job the sweeper can poll, the target is asked once more
+ * for the attempt's submission — the same lookup as a lost claim's (Glue:
+ * GetJobRuns by `--rsched-run`; Step Functions: the execution name; EMR
+ * Serverless: the job run name; EMR steps: the step name). Found, it is
+ * recorded (SUBMITTED) and polled; otherwise the run stays as it was.
+ */
+async function findUncertainSubmission(deps: EngineDeps, job: Job, run: Run, now: Date): Promise<Run> {
+  if (!deps.completion || job.completion !== 'events' || !deps.completion.status.for(job.target.type)) return run;
+  const found = await lookUpClaimed(deps, job, run);
+  if (!found || found === 'unknown') {
+    deps.log.warn('the uncertain submission was not found', { job: run.job, date: run.date, attempt: run.attempt, found: found ?? 'none' });
+    return run;
+  }
+  const recorded = await deps.store.transition(
+    recordFoundSubmission(run, {
+      submissionId: found.submissionId,
+      clusterId: found.clusterId ?? run.clusterId,
+      at: now.toISOString(),
+      by: 'sweeper',
+    }),
+  );
+  return recorded.ok ? recorded.run : run;
 }
 
 async function handleWaiting(deps: EngineDeps, job: Job, run: Run, now: Date, deadlinePassed: boolean, report: SweepReport): Promise<void> {

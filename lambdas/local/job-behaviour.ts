@@ -1,10 +1,12 @@
 import type { Job } from '../domain/config/dag';
 
-/** How simulated jobs behave: `rsched simulate --fail/--hang/--duration`. */
+/** How simulated jobs behave: `rsched simulate --fail/--hang/--duration/--lose-event`. */
 export interface JobOverrides {
   readonly fail: ReadonlySet<string>;
   readonly hang: ReadonlySet<string>;
   readonly durations: ReadonlyMap<string, number>;
+  /** Jobs whose state-change events EventBridge loses on the way to the completion function (docs/completion.md). */
+  readonly loseEvents?: ReadonlySet<string>;
 }
 
 export const NO_OVERRIDES: JobOverrides = { fail: new Set(), hang: new Set(), durations: new Map() };

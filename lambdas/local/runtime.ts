@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { RequestCounter } from '../adapters/aws/clients';
 import { S3MarkerBucket } from '../adapters/aws/s3-marker-bucket';
 import { AlertKind } from '../domain/alerts';
+import { parseServiceEvent } from '../domain/completion/service-events';
 import type { Dag } from '../domain/config/dag';
 import { runDateIn } from '../domain/run-date';
 import { raiseAlert } from '../engine/alerting';
@@ -19,6 +20,7 @@ import { awsFleetDeps, type OpsContext } from '../runtime/aws-deps';
 import { DataPipelineSimulator } from './control-plane/datapipeline-simulator';
 import { type EmrEventEnvelope, EmrSimulator } from './control-plane/emr-simulator';
 import { type JsonRpcServer, startJsonRpcServer } from './control-plane/json-rpc-server';
+import type { ServiceEventEnvelope } from './control-plane/service-event';
 import { ServiceSimulators, SIMULATED_SERVICES } from './control-plane/service-simulators';
 import { CONTROL_PLANE_FILE, ControlPlaneStateFile } from './control-plane/state-file';
 import { SubmissionLog } from './control-plane/submission-log';
@@ -64,8 +66,8 @@ export interface LocalRuntimeOptions {
   readonly transport?: 'http' | 'in-process';
   /** Called for every alert as it is published (rsched dev prints them). */
   readonly onAlert?: (alert: AlertRecord) => void;
-  /** Fault injection: EMR step events to the completion function that this matches are lost (EventBridge is best effort). */
-  readonly dropCompletionEvent?: (event: EmrEventEnvelope) => boolean;
+  /** Fault injection: service events to the completion function that this matches are lost (EventBridge is best effort). */
+  readonly dropCompletionEvent?: (event: ServiceEventEnvelope) => boolean;
   /** Called with what each handler invocation returned (rsched dev prints it). */
   readonly onActivity?: (fn: string, event: unknown, result: unknown) => void;
 }
@@ -115,7 +117,7 @@ export class LocalRuntime {
     readonly provisioner: LocalFunction;
     readonly terminator: LocalFunction;
     readonly registry: LocalFunction;
-    /** EventBridge → completion: step events of jobs with completion "events" become their markers (docs/completion.md). */
+    /** EventBridge → completion: the services' state-change events of jobs with completion "events" become their markers (docs/completion.md). */
     readonly completion: LocalFunction;
   };
   readonly markerTopic: LocalTopic;
@@ -285,6 +287,7 @@ export class LocalRuntime {
       overrides,
       markers,
       submissions,
+      emit: (event) => runtime?.deliverCompletionEvent(event),
       onChange: save,
     });
     const saved = stateFile?.load();
@@ -331,9 +334,29 @@ export class LocalRuntime {
    */
   emitEmrEvent(event: EmrEventEnvelope): void {
     this.clusterEventsTopic.publish(JSON.stringify(event));
-    if (event['detail-type'] !== 'EMR Step Status Change' || this.options.dropCompletionEvent?.(event)) return;
+    if (event['detail-type'] === 'EMR Step Status Change') this.deliverCompletionEvent(event);
+  }
+
+  /**
+   * What the stack's completion rules do with a service's state-change event
+   * (EMR steps, and the EMR Serverless, Glue and Step Functions simulators):
+   * hand it to the completion function a moment later — unless the fault
+   * injection loses it, as EventBridge's best-effort delivery may.
+   */
+  deliverCompletionEvent(event: ServiceEventEnvelope): void {
+    if (this.options.dropCompletionEvent?.(event) || this.losesEvent(event)) return;
     const at = new Date(this.options.timeline.now().getTime() + EVENTBRIDGE_LATENCY_MS);
     this.options.timeline.schedule(at, 'eventbridge completion', async () => this.functions.completion.invoke(event));
+  }
+
+  /** `rsched simulate --lose-event JOB`: the event of a submission of that job is lost. */
+  private losesEvent(event: ServiceEventEnvelope): boolean {
+    const lost = this.options.overrides?.loseEvents;
+    if (!lost || lost.size === 0) return false;
+    const change = parseServiceEvent(event);
+    if (change.kind !== 'state-change') return false;
+    const job = this.submissions.all.find((s) => s.submissionId === change.submissionId)?.job;
+    return job !== undefined && lost.has(job);
   }
 
   private async deadLetter(letter: DeadLetter): Promise<void> {

@@ -1,4 +1,5 @@
 import type { CompletionService } from '../domain/completion/terminal-states';
+import type { Job } from '../domain/config/dag';
 import type { RunDate } from '../domain/run-date';
 
 /** The submission of a run's attempt, as the run recorded it. */
@@ -10,6 +11,8 @@ export interface RunStatusQuery {
   readonly submissionId: string;
   /** EMR steps: the cluster the step was added to (Run.clusterId). */
   readonly clusterId?: string;
+  /** The job's configured target: where to ask (the Glue job name, the EMR Serverless application). */
+  readonly target?: Job['target'];
 }
 
 /**

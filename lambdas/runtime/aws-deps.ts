@@ -15,9 +15,11 @@ import { DynamoBackfillStore } from '../adapters/aws/dynamodb-backfill-store';
 import { DynamoClusterRegistry } from '../adapters/aws/dynamodb-cluster-registry';
 import { DynamoRunStore } from '../adapters/aws/dynamodb-run-store';
 import { AwsEmrControl, type FleetSettings } from '../adapters/aws/emr-control';
+import { EmrServerlessRunStatus } from '../adapters/aws/emr-serverless-run-status';
 import { EmrServerlessSubmitter } from '../adapters/aws/emr-serverless-submitter';
 import { EmrStepRunStatus } from '../adapters/aws/emr-step-run-status';
 import { EmrStepSubmitter } from '../adapters/aws/emr-step-submitter';
+import { GlueRunStatus } from '../adapters/aws/glue-run-status';
 import { GlueSubmitter } from '../adapters/aws/glue-submitter';
 import { LambdaSubmitter } from '../adapters/aws/lambda-submitter';
 import { RoutingSubmitter } from '../adapters/aws/routing-submitter';
@@ -25,6 +27,7 @@ import { S3MarkerBucket } from '../adapters/aws/s3-marker-bucket';
 import { S3MarkerReader } from '../adapters/aws/s3-marker-reader';
 import { SEND_ONCE } from '../adapters/aws/send-once';
 import { SnsAlertSink } from '../adapters/aws/sns-alert-sink';
+import { StepFunctionsRunStatus } from '../adapters/aws/stepfunctions-run-status';
 import { StepFunctionsSubmitter } from '../adapters/aws/stepfunctions-submitter';
 import { CONFIG_BUNDLE_FILE, dagFromBundle } from '../domain/config/bundle';
 import type { Dag } from '../domain/config/dag';
@@ -36,7 +39,7 @@ import { systemClock } from '../ports/clock';
 import type { ClusterRegistry } from '../ports/cluster-registry';
 import type { Log } from '../ports/log';
 import type { MarkerBucket } from '../ports/marker-bucket';
-import { RunStatusReaders } from '../ports/run-status';
+import { type RunStatusReader, RunStatusReaders } from '../ports/run-status';
 import type { SubmitRequest, Submitter } from '../ports/submitter';
 import { ENV, optionalIntEnv, requireEnv } from './env';
 
@@ -109,6 +112,21 @@ function serviceSubmitters(settings: ClientSettings): Record<string, Submitter> 
   };
 }
 
+/**
+ * The status readers of every target type the sweeper can poll past
+ * maxRuntimeMinutes (docs/completion.md): reads only, with the SDK's retries.
+ */
+function runStatusReaders(settings: ClientSettings): RunStatusReader[] {
+  const emrServerless = instrumented(new EMRServerlessClient(base(settings, 'emrserverless')), settings, 'emrserverless');
+  return [
+    new EmrStepRunStatus(instrumented(new EMRClient(base(settings, 'emr')), settings, 'emr')),
+    new GlueRunStatus(instrumented(new GlueClient(base(settings, 'glue')), settings, 'glue')),
+    // Application names resolve as the submitter resolves them (ListApplications, cached).
+    new EmrServerlessRunStatus(emrServerless, new EmrServerlessSubmitter(emrServerless)),
+    new StepFunctionsRunStatus(instrumented(new SFNClient(base(settings, 'sfn')), settings, 'sfn')),
+  ];
+}
+
 export interface AwsResources {
   readonly runsTable: string;
   readonly clustersTable: string;
@@ -144,11 +162,11 @@ function awsParts(dag: Dag, resources: AwsResources, log: Log, settings: ClientS
     's3',
   );
   const registry = new DynamoClusterRegistry(doc, resources.clustersTable, dag);
-  // One status reader per target type that can be polled (docs/completion.md); a new target adds its class here.
+  // One status reader per target type that can be polled (docs/completion.md); a new target adds its class to runStatusReaders.
   const completion = resources.markerBucket
     ? {
         markers: new S3MarkerBucket(s3, resources.markerBucket),
-        status: new RunStatusReaders([new EmrStepRunStatus(instrumented(new EMRClient(base(settings, 'emr')), settings, 'emr'))]),
+        status: new RunStatusReaders(runStatusReaders(settings)),
       }
     : undefined;
   const engine: EngineDeps = {

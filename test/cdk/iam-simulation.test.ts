@@ -399,6 +399,30 @@ describe('each function may call what it uses, and not more', () => {
     await denied({ principal: role, action: 's3:DeleteObject', resource: `${bucket}/sessions__20261201.done` });
   });
 
+  /**
+   * docs/completion.md: the sweeper's status polls of the serverless targets, on the configured resources only
+   * (Service Authorization Reference: glue:GetJobRun on `job`, emr-serverless:GetJobRun on `jobRun`,
+   * states:DescribeExecution on `execution`; lib/completion-events.ts POLL_ACTIONS).
+   */
+  it('sweeper: GetJobRun and DescribeExecution on the configured Glue job, application and state machine only', async () => {
+    const sweeper = roleOf(s.stack.scheduler.sweeperFunction);
+    const completion = roleOf((s.stack.completion as NonNullable<typeof s.stack.completion>).completionFunction);
+    const glueJob = (name: string) => `arn:aws:glue:${REGION}:${ACCOUNT}:job/${name}`;
+    const jobRun = (app: string) => `arn:aws:emr-serverless:${REGION}:${ACCOUNT}:/applications/${app}/jobruns/00jr0000000001`;
+    const execution = (machine: string) => `arn:aws:states:${REGION}:${ACCOUNT}:execution:${machine}:rsched-marts-20261122-1`;
+    await allowed({ principal: sweeper, action: 'glue:GetJobRun', resource: glueJob('orders-to-parquet') });
+    await denied({ principal: sweeper, action: 'glue:GetJobRun', resource: glueJob('payroll') });
+    await allowed({ principal: sweeper, action: 'emr-serverless:GetJobRun', resource: jobRun('00fabc123def4567') });
+    await denied({ principal: sweeper, action: 'emr-serverless:GetJobRun', resource: jobRun('00other0000000000') });
+    await denied({ principal: sweeper, action: 'emr-serverless:GetJobRun', resource: jobRun('00byname00000000'), context: OURS_TAG });
+    await allowed({ principal: sweeper, action: 'states:DescribeExecution', resource: execution('refresh-marts') });
+    await denied({ principal: sweeper, action: 'states:DescribeExecution', resource: execution('payroll') });
+    // The completion function reads only the runs table: it never asks a service.
+    await denied({ principal: completion, action: 'glue:GetJobRun', resource: glueJob('orders-to-parquet') });
+    await denied({ principal: completion, action: 'emr-serverless:GetJobRun', resource: jobRun('00fabc123def4567') });
+    await denied({ principal: completion, action: 'states:DescribeExecution', resource: execution('refresh-marts') });
+  });
+
   it('completion: reads runs (item and bySubmission index) and writes marker keys; nothing else', async () => {
     const completion = s.stack.completion as NonNullable<typeof s.stack.completion>;
     const role = roleOf(completion.completionFunction);

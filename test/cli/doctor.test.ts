@@ -7,11 +7,14 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { DataPipelineClient, DescribePipelinesCommand, ListPipelinesCommand } from '@aws-sdk/client-data-pipeline';
 import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
+import { GlueClient } from '@aws-sdk/client-glue';
 import { GetInstanceProfileCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -38,6 +41,9 @@ const clients: DoctorClients = {
   scheduler: new SchedulerClient(config),
   cloudWatch: new CloudWatchClient(config),
   sns: new SNSClient(config),
+  glue: new GlueClient(config),
+  emrServerless: new EMRServerlessClient(config),
+  sfn: new SFNClient(config),
 };
 const mocks = Object.fromEntries(Object.entries(clients).map(([k, c]) => [k, mockClient(c as never)])) as Record<
   keyof DoctorClients,

@@ -34,6 +34,20 @@ describe('rsched simulate (command line)', () => {
     expect(report.makespanMinutes).toBeGreaterThan(0);
   });
 
+  it("--lose-event: EventBridge loses the job's state-change events, and the sweeper's poll ends it at maxRuntimeMinutes", async () => {
+    // docs/completion.md, "Locally": marts_refresh (Step Functions) ends by DescribeExecution, 240 min after its submission.
+    const lost = await rsched(['simulate', '--date', '2026-11-22', '--json', '--lose-event', 'marts_refresh']);
+    expect(lost.code).toBe(0);
+    const jobs = JSON.parse(lost.stdout).jobs as Record<string, { state: string; submittedAt: string; finishedAt: string }>;
+    for (const [name, job] of Object.entries(jobs)) expect(job.state, name).toBe('SUCCEEDED');
+    const marts = jobs.marts_refresh as { submittedAt: string; finishedAt: string };
+    expect(Date.parse(marts.finishedAt) - Date.parse(marts.submittedAt)).toBeGreaterThanOrEqual(240 * 60_000);
+    // A Lambda job announces no end: there is no event of it to lose.
+    const lambda = await rsched(['simulate', '--date', '2026-11-22', '--lose-event', 'partner_notify']);
+    expect(lambda.code).toBe(2);
+    expect(lambda.stderr).toContain('--lose-event partner_notify: the job has completion "marker"');
+  });
+
   it('exits 1 with a timeline naming the failure when a job fails, and 2 for bad input', async () => {
     const failed = await rsched(['simulate', '--date', '2026-11-22', '--fail', 'sessions']);
     expect(failed.code).toBe(1);

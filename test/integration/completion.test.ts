@@ -17,7 +17,7 @@ import { localS3Client } from '../../lambdas/local/marker-writer';
 import { type S3Emulator, startS3Emulator } from '../../lambdas/local/s3-emulator';
 import { silentLog } from '../../lambdas/ports/log';
 import { type RunStatus, type RunStatusReader, RunStatusReaders } from '../../lambdas/ports/run-status';
-import { submissionName } from '../../lambdas/ports/submitter';
+import { SubmitError, submissionName } from '../../lambdas/ports/submitter';
 import { useDynalite } from '../support/dynalite';
 import { createHarness, ETL_CLUSTER, type Harness, triggerEvent } from '../support/harness';
 import { APPLIED_FAULTS, injectHttpFaults } from '../support/http-faults';
@@ -389,6 +389,61 @@ describe('events are best effort: the sweeper polls past maxRuntimeMinutes', () 
     r.h.clock.set('2026-11-22T00:31:00.000Z');
     expect(await r.sweeper()).toMatchObject({ polled: 0, timedOut: 1 });
     expect(r.status.asked).toEqual([]);
+  });
+});
+
+/**
+ * A run parked SUBMIT_UNCERTAIN recorded no submission id (docs/completion.md,
+ * "Runs parked SUBMIT_UNCERTAIN"): at its due time the sweeper looks the
+ * submission up with the target's own lookup, records it, and polls it.
+ */
+describe('a run parked SUBMIT_UNCERTAIN', () => {
+  /** `load`'s submit call took effect (step s-FOUND) but its answer was lost, and the lookup could not tell. */
+  async function parked(r: Rig): Promise<void> {
+    r.h.submitter.fail = () => new SubmitError('InternalServerError (500)', true, { maybeApplied: true });
+    r.h.submitter.found = 'unknown';
+    await r.scheduler(triggerEvent('load', DATE));
+    expect((await r.h.run('load', DATE))?.state).toBe(RunState.SUBMIT_UNCERTAIN);
+  }
+
+  it('found afterwards: recorded SUBMITTED with its id, polled, and ended by the marker the poll writes', async () => {
+    const r = await rig();
+    await parked(r);
+    r.h.submitter.found = { submissionId: 's-FOUND', clusterId: ETL_CLUSTER.id };
+    r.status.answer = { kind: 'ended', state: 'COMPLETED', endedAt: '2026-11-22T00:20:00.000Z' };
+    r.h.clock.set('2026-11-22T00:31:00.000Z');
+    expect(await r.sweeper()).toMatchObject({ polled: 1, timedOut: 0 });
+    expect(r.status.asked).toEqual(['s-FOUND']);
+    const found = await r.h.run('load', DATE);
+    expect(found).toMatchObject({ state: RunState.SUBMITTED, submissionId: 's-FOUND' });
+    expect(found?.history.map((e) => e.to)).toContain(RunState.SUBMITTED);
+    await r.deliver();
+    expect(await r.h.run('load', DATE)).toMatchObject({ state: RunState.SUCCEEDED, meta: { completion: 'poll', runId: 's-FOUND' } });
+  });
+
+  it('found but still running: TIMED_OUT as a submitted run', async () => {
+    const r = await rig();
+    await parked(r);
+    r.h.submitter.found = { submissionId: 's-FOUND', clusterId: ETL_CLUSTER.id };
+    r.h.clock.set('2026-11-22T00:31:00.000Z');
+    expect(await r.sweeper()).toMatchObject({ polled: 0, timedOut: 1 });
+    expect(await r.h.run('load', DATE)).toMatchObject({ state: RunState.TIMED_OUT, reason: expect.stringMatching(/^submitted at/) });
+  });
+
+  it.each([
+    ['none was made', undefined],
+    ['the target still cannot tell', 'unknown' as const],
+  ])('not found (%s): nothing is polled, and the run times out as before', async (_what, answer) => {
+    const r = await rig();
+    await parked(r);
+    r.h.submitter.found = answer;
+    r.h.clock.set('2026-11-22T00:31:00.000Z');
+    expect(await r.sweeper()).toMatchObject({ polled: 0, timedOut: 1 });
+    expect(r.status.asked).toEqual([]);
+    expect(await r.h.run('load', DATE)).toMatchObject({
+      state: RunState.TIMED_OUT,
+      reason: expect.stringMatching(/^submit outcome unknown/),
+    });
   });
 });
 

@@ -23,7 +23,7 @@ function appInputs(): AppInputs {
 const LABEL: Record<CheckStatus, string> = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' };
 
 /**
- * The doctor's eleven AWS SDK clients take a second or two to load: only
+ * The doctor's fourteen AWS SDK clients take a second or two to load: only
  * `rsched doctor` pays for them, not every other command.
  */
 const loadChecks = () => import('../doctor/checks.js');

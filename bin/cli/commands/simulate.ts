@@ -10,6 +10,7 @@ interface SimulateOptions {
   fail: string[];
   hang: string[];
   duration: string[];
+  loseEvent: string[];
   duplicates: string;
   shuffle?: boolean;
   seed: string;
@@ -34,6 +35,12 @@ export function registerSimulate(program: Command): void {
     .option('--fail <job>', 'the job writes a .failed marker (repeatable)', collect, [])
     .option('--hang <job>', "the job never finishes; an external job's marker never arrives (repeatable)", collect, [])
     .option('--duration <job=minutes>', "override a job's simulated duration (repeatable)", collect, [])
+    .option(
+      '--lose-event <job>',
+      'EventBridge loses the state-change events of the job (completion "events"): the sweeper\'s status poll ends it at maxRuntimeMinutes (repeatable)',
+      collect,
+      [],
+    )
     .option('--duplicates <n>', 'deliver every S3 event n times', '1')
     .option('--shuffle', 'reorder deliveries (random delays up to 90 s, shuffled simultaneous events)')
     .option('--seed <n>', 'seed for --shuffle', '1')
@@ -50,6 +57,10 @@ export function registerSimulate(program: Command): void {
       if (!date) throw new UsageError(`--date must be a real day written YYYY-MM-DD, got "${opts.date}"`);
       const dag = loadDagFromDir(opts.config);
       const overrides = parseOverrides(opts, (name) => dag.jobs.has(name));
+      for (const job of overrides.loseEvents ?? []) {
+        if (dag.jobs.get(job)?.completion !== 'events')
+          throw new UsageError(`--lose-event ${job}: the job has completion "marker", so no state-change event of it ends its run`);
+      }
       if (opts.dynamodb !== 'dynalite' && opts.dynamodb !== 'dynamodb-local') {
         throw new UsageError(`--dynamodb must be "dynalite" or "dynamodb-local", got "${opts.dynamodb}"`);
       }
@@ -83,5 +94,6 @@ function parseOverrides(opts: SimulateOptions, isJob: (name: string) => boolean)
     fail: new Set(opts.fail.map((j) => known(j, '--fail'))),
     hang: new Set(opts.hang.map((j) => known(j, '--hang'))),
     durations,
+    loseEvents: new Set(opts.loseEvent.map((j) => known(j, '--lose-event'))),
   };
 }

@@ -9,17 +9,21 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { DataPipelineClient, DescribePipelinesCommand, paginateListPipelines } from '@aws-sdk/client-data-pipeline';
 import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client, type Tag } from '@aws-sdk/client-ec2';
+import { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
+import { GlueClient } from '@aws-sdk/client-glue';
 import { GetInstanceProfileCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import { paginateListSchedules, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { EMR_MANAGED_POLICY_TAG, TAG_STACK } from '../../../lambdas/adapters/aws/emr-control';
 import type { Dag } from '../../../lambdas/domain/config/dag';
 import { type AppInputs, CONTEXT_KEYS, type EmrInputs, RESERVED_CONCURRENCY } from '../../../lib/context';
 import { STACK_OUTPUTS } from '../../../lib/stack-outputs';
+import { checkServiceTargets } from './target-checks';
 
 export const CheckStatus = { OK: 'ok', WARN: 'warn', FAIL: 'fail' } as const;
 export type CheckStatus = (typeof CheckStatus)[keyof typeof CheckStatus];
@@ -44,6 +48,10 @@ export interface DoctorClients {
   readonly scheduler: SchedulerClient;
   readonly cloudWatch: CloudWatchClient;
   readonly sns: SNSClient;
+  /** The serverless targets' services: does each named job, application and state machine exist (target-checks.ts). */
+  readonly glue: GlueClient;
+  readonly emrServerless: EMRServerlessClient;
+  readonly sfn: SFNClient;
 }
 
 export function doctorClients(region?: string): DoctorClients {
@@ -60,6 +68,9 @@ export function doctorClients(region?: string): DoctorClients {
     scheduler: new SchedulerClient(config),
     cloudWatch: new CloudWatchClient(config),
     sns: new SNSClient(config),
+    glue: new GlueClient(config),
+    emrServerless: new EMRServerlessClient(config),
+    sfn: new SFNClient(config),
   };
 }
 
@@ -98,6 +109,7 @@ export async function runDoctor(inputs: DoctorInputs, clients: DoctorClients): P
   if (inputs.dag.clusters.size > 0) results.push(...(await checkEmr(inputs, outputs, clients)));
   const pipelines = [...inputs.dag.jobs.values()].flatMap((j) => (j.target.type === 'datapipeline' ? [j.target.pipeline] : []));
   if (pipelines.length > 0) results.push(...(await checkDataPipeline(inputs.stackName, [...new Set(pipelines)], clients)));
+  results.push(...(await checkServiceTargets(inputs.dag, clients)));
   results.push(checkMarkerWriters(inputs.dag));
   results.push(await checkConcurrency(inputs, outputs !== undefined, clients));
   if (inputs.app.slackWebhookSecret) results.push(await checkSlackSecret(inputs.app.slackWebhookSecret, clients));

@@ -1,8 +1,6 @@
 import { DescribeStepCommand, type DescribeStepCommandOutput, type EMRClient } from '@aws-sdk/client-emr';
 import type { RunStatus, RunStatusQuery, RunStatusReader } from '../../ports/run-status';
-
-/** States of a step that has not ended ("StepStatus", Amazon EMR API Reference). */
-const NOT_ENDED = new Set(['PENDING', 'CANCEL_PENDING', 'RUNNING']);
+import { couldNotAsk, runStatusOf } from './run-status-answer';
 
 /**
  * The status of an EMR step, by DescribeStep(ClusterId, StepId) — Amazon EMR
@@ -19,28 +17,21 @@ export class EmrStepRunStatus implements RunStatusReader {
 
   async status(q: RunStatusQuery): Promise<RunStatus> {
     if (!q.clusterId) return { kind: 'unknown', why: `step ${q.submissionId} has no recorded cluster id` };
+    const call = `DescribeStep ${q.clusterId} ${q.submissionId}`;
     let out: DescribeStepCommandOutput;
     try {
       out = await this.emr.send(new DescribeStepCommand({ ClusterId: q.clusterId, StepId: q.submissionId }));
     } catch (err) {
-      return {
-        kind: 'unknown',
-        why: `DescribeStep ${q.clusterId} ${q.submissionId} failed: ${(err as Error).name}: ${(err as Error).message}`,
-      };
+      return couldNotAsk(call, err);
     }
     const status = out.Step?.Status;
-    const state = status?.State;
-    if (!state) return { kind: 'unknown', why: `DescribeStep ${q.clusterId} ${q.submissionId} returned no state` };
-    if (NOT_ENDED.has(state)) return { kind: 'running', state };
-    const start = status.Timeline?.StartDateTime;
-    const end = status.Timeline?.EndDateTime;
-    const failure = status.FailureDetails?.Message ?? status.FailureDetails?.Reason ?? status.StateChangeReason?.Message;
-    return {
-      kind: 'ended',
-      state,
-      ...(end ? { endedAt: new Date(end).toISOString() } : {}),
-      ...(start && end ? { durationSeconds: Math.max(0, Math.round((new Date(end).getTime() - new Date(start).getTime()) / 1000)) } : {}),
-      ...(failure ? { error: failure.slice(0, 500) } : {}),
-    };
+    const start = status?.Timeline?.StartDateTime;
+    const end = status?.Timeline?.EndDateTime;
+    return runStatusOf(this.service, call, {
+      state: status?.State,
+      ...(start ? { startedAt: new Date(start) } : {}),
+      ...(end ? { endedAt: new Date(end) } : {}),
+      error: status?.FailureDetails?.Message ?? status?.FailureDetails?.Reason ?? status?.StateChangeReason?.Message,
+    });
   }
 }

@@ -26,7 +26,8 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<RunState, readonly RunState[]>
   [S.WAITING_FOR_CLUSTER]: [S.WAITING, S.WAITING_FOR_CLUSTER, S.SUBMITTING, S.SUCCEEDED, S.FAILED, S.TIMED_OUT, S.UPSTREAM_FAILED],
   [S.SUBMITTING]: [S.WAITING, S.SUBMITTED, S.SUBMIT_UNCERTAIN, S.SHADOW_SUBMITTED, S.SUCCEEDED, S.FAILED, S.RETRYING],
   [S.SUBMITTED]: [S.WAITING, S.SUBMITTED, S.SUCCEEDED, S.FAILED, S.RETRYING, S.TIMED_OUT],
-  [S.SUBMIT_UNCERTAIN]: [S.WAITING, S.SUBMIT_UNCERTAIN, S.SUCCEEDED, S.FAILED, S.RETRYING, S.TIMED_OUT],
+  // SUBMITTED: the sweeper found the parked attempt's submission after all (docs/completion.md).
+  [S.SUBMIT_UNCERTAIN]: [S.WAITING, S.SUBMITTED, S.SUBMIT_UNCERTAIN, S.SUCCEEDED, S.FAILED, S.RETRYING, S.TIMED_OUT],
   // No TIMED_OUT and no SUBMIT_UNCERTAIN: nothing was sent, so no timer of ours can end it (docs/shadow.md).
   [S.SHADOW_SUBMITTED]: [S.WAITING, S.SUCCEEDED, S.FAILED, S.RETRYING],
   [S.RETRYING]: [S.WAITING, S.RETRYING, S.SUBMITTING, S.WAITING_FOR_CLUSTER, S.SUCCEEDED, S.FAILED],
@@ -259,6 +260,25 @@ export function parkUncertain(claimed: Run, p: Stamp & { reason: string; dueAt: 
     remove: ['claimToken'],
     by: p.by,
     why: 'submission outcome unknown; not resent',
+    at: p.at,
+  };
+}
+
+/**
+ * SUBMIT_UNCERTAIN -> SUBMITTED: the target found the parked attempt's
+ * submission after all (docs/completion.md, "Runs parked SUBMIT_UNCERTAIN"),
+ * so it is recorded like any submission and can be polled. The due time
+ * (maxRuntimeMinutes from the claim) stays.
+ */
+export function recordFoundSubmission(parked: Run, p: Stamp & { submissionId: string; clusterId?: string }): Transition {
+  return {
+    key: parked,
+    guard: { states: [S.SUBMIT_UNCERTAIN], attempt: parked.attempt, ...(parked.dueAt ? { dueAt: parked.dueAt } : {}) },
+    to: S.SUBMITTED,
+    set: { submissionId: p.submissionId, clusterId: p.clusterId },
+    remove: ['reason'],
+    by: p.by,
+    why: `the uncertain submission was found: ${p.submissionId}`,
     at: p.at,
   };
 }

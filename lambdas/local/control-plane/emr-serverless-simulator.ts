@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { parseSubmissionName } from '../../ports/submitter';
 import { LOCAL_REGION } from '../dynamodb-emulator';
 import { type Operation, ServiceError } from './json-rpc-server';
+import { LOCAL_ACCOUNT, serviceEvent } from './service-event';
 import { type PendingRun, SimulatedRuns, type SimulatedRunsDeps } from './simulated-runs';
-import { LOCAL_ACCOUNT } from './stepfunctions-simulator';
 
 /** ListApplications and ListJobRuns pages are small on purpose, so pagination is exercised. */
 const PAGE_SIZE = 10;
@@ -14,7 +14,13 @@ interface SimJobRun {
   readonly name: string;
   readonly clientToken: string;
   readonly createdAt: string;
+  /** When it ends (ISO) and how; absent: never (a hanging job, or state saved before they were kept). */
+  readonly endsAt?: string;
+  readonly result?: 'done' | 'failed';
 }
+
+type JobRunState = 'RUNNING' | 'SUCCESS' | 'FAILED';
+const FAILURE = 'simulated failure (--fail)';
 
 export interface EmrServerlessSnapshot {
   readonly pending: readonly PendingRun[];
@@ -38,7 +44,10 @@ function page<T>(items: readonly T[], token: unknown): { items: T[]; nextToken?:
  * applications the config names exist (a name gets a derived id; an id is
  * taken as it is); StartJobRun honours `clientToken` — the same token answers
  * the same job run and starts nothing — and a new run is found again by its
- * name through ListJobRuns.
+ * name through ListJobRuns. GetJobRun reports one, and one that ends sends
+ * "EMR Serverless Job Run State Change" (detail jobRunId, applicationId, arn,
+ * releaseLabel, state, previousState, createdBy, createdAt, updatedAt: EMR
+ * Serverless User Guide, "Automating EMR Serverless with Amazon EventBridge").
  */
 export class EmrServerlessSimulator {
   private readonly applications = new Map<string, string>();
@@ -48,7 +57,23 @@ export class EmrServerlessSimulator {
   private counter = 0;
 
   constructor(private readonly deps: SimulatedRunsDeps) {
-    this.runs = new SimulatedRuns('emr-serverless', deps);
+    this.runs = new SimulatedRuns('emr-serverless', deps, (ended) => {
+      const run = this.jobRuns.find((r) => r.id === ended.submissionId);
+      if (!run) return undefined;
+      const state = this.stateOf(run);
+      return serviceEvent('emr-serverless', this.runs.now, {
+        jobRunId: run.id,
+        applicationId: run.applicationId,
+        arn: `${this.arn(run.applicationId)}/jobruns/${run.id}`,
+        releaseLabel: 'emr-7.5.0',
+        state,
+        previousState: 'RUNNING',
+        createdBy: 'local',
+        createdAt: run.createdAt,
+        updatedAt: run.endsAt ?? this.runs.now.toISOString(),
+        ...(state === 'FAILED' ? { stateDetails: FAILURE } : {}),
+      });
+    });
     for (const job of deps.dag.jobs.values()) {
       if (job.target.type !== 'emr-serverless') continue;
       const value = job.target.application;
@@ -86,22 +111,42 @@ export class EmrServerlessSimulator {
         const all = this.jobRuns
           .filter((r) => r.applicationId === applicationId && (after === undefined || r.createdAt >= after))
           .reverse()
-          .map((r) => ({
-            applicationId,
-            id: r.id,
-            name: r.name,
-            arn: `${this.arn(applicationId)}/jobruns/${r.id}`,
-            createdBy: 'local',
-            createdAt: Date.parse(r.createdAt) / 1000,
-            updatedAt: Date.parse(r.createdAt) / 1000,
-            executionRole: 'local',
-            state: 'RUNNING',
-            stateDetails: '',
-            releaseLabel: 'emr-7.5.0',
-          }));
+          .map((r) => ({ ...this.describe(r), id: r.id }));
         const p = page(all, input.nextToken);
         return { jobRuns: p.items, ...(p.nextToken ? { nextToken: p.nextToken } : {}) };
       },
+      'GET /applications/{applicationId}/jobruns/{jobRunId}': (input) => {
+        const applicationId = this.application(input);
+        const run = this.jobRuns.find((r) => r.applicationId === applicationId && r.id === input.jobRunId);
+        if (!run) throw new ServiceError('ResourceNotFoundException', `Job run ${String(input.jobRunId)} does not exist`, 404);
+        return { jobRun: { ...this.describe(run), jobRunId: run.id, jobDriver: { sparkSubmit: { entryPoint: 'local' } } } };
+      },
+    };
+  }
+
+  private stateOf(run: SimJobRun): JobRunState {
+    if (run.endsAt === undefined || this.runs.now.toISOString() < run.endsAt) return 'RUNNING';
+    return run.result === 'failed' ? 'FAILED' : 'SUCCESS';
+  }
+
+  /** What ListJobRuns (JobRunSummary) and GetJobRun (JobRun) share; instants in epoch seconds. */
+  private describe(run: SimJobRun): Record<string, unknown> {
+    const state = this.stateOf(run);
+    const updated = state === 'RUNNING' ? run.createdAt : (run.endsAt as string);
+    return {
+      applicationId: run.applicationId,
+      name: run.name,
+      arn: `${this.arn(run.applicationId)}/jobruns/${run.id}`,
+      createdBy: 'local',
+      createdAt: Date.parse(run.createdAt) / 1000,
+      updatedAt: Date.parse(updated) / 1000,
+      executionRole: 'local',
+      state,
+      stateDetails: state === 'FAILED' ? FAILURE : '',
+      releaseLabel: 'emr-7.5.0',
+      ...(state === 'RUNNING'
+        ? {}
+        : { totalExecutionDurationSeconds: Math.round((Date.parse(updated) - Date.parse(run.createdAt)) / 1000) }),
     };
   }
 
@@ -122,8 +167,18 @@ export class EmrServerlessSimulator {
       throw new ServiceError('ValidationException', `the simulator needs the job run name rsched:<job>:<date>:<attempt>, got "${name}"`);
     this.counter++;
     const id = `00jr${String(this.counter).padStart(12, '0')}`;
-    this.runs.start(run, id);
-    const jobRun: SimJobRun = { id, applicationId, name, clientToken, createdAt: this.runs.now.toISOString() };
+    const now = this.runs.now;
+    const outcome = this.runs.start(run, id);
+    const jobRun: SimJobRun = {
+      id,
+      applicationId,
+      name,
+      clientToken,
+      createdAt: now.toISOString(),
+      ...(outcome.result === 'hang'
+        ? {}
+        : { endsAt: new Date(now.getTime() + outcome.durationMinutes * 60_000).toISOString(), result: outcome.result }),
+    };
     this.jobRuns.push(jobRun);
     this.byToken.set(clientToken, jobRun);
     this.deps.onChange?.();

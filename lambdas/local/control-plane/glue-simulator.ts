@@ -1,6 +1,7 @@
 import { GLUE_RUN_ARGUMENT } from '../../domain/config/schema';
 import { parseSubmissionName } from '../../ports/submitter';
 import { type Operation, ServiceError } from './json-rpc-server';
+import { serviceEvent } from './service-event';
 import { type PendingRun, SimulatedRuns, type SimulatedRunsDeps } from './simulated-runs';
 
 /** GetJobRuns pages are small on purpose, so the lookup's pagination is exercised. */
@@ -13,7 +14,11 @@ interface SimGlueRun {
   readonly startedOn: string;
   /** When it ends (ISO); undefined: never (a hanging job). */
   readonly endsAt?: string;
+  /** How it ends (absent in state saved before it was kept: succeeded). */
+  readonly result?: 'done' | 'failed';
 }
+
+const FAILURE = 'simulated failure (--fail)';
 
 export interface GlueSnapshot {
   readonly pending: readonly PendingRun[];
@@ -26,7 +31,11 @@ export interface GlueSnapshot {
  * https://docs.aws.amazon.com/glue/latest/webapi/API_ExecutionProperty.html):
  * a StartJobRun while a run of that job is going answers
  * ConcurrentRunsExceededException. Every StartJobRun that is accepted starts a
- * run — there is no token — and GetJobRuns lists them newest first.
+ * run — there is no token — GetJobRuns lists them newest first, and GetJobRun
+ * reports one (https://docs.aws.amazon.com/glue/latest/webapi/API_GetJobRun.html).
+ * A run that ends sends "Glue Job State Change" (detail jobName, severity,
+ * state, jobRunId, message: AWS Glue Developer Guide, "Automating AWS Glue
+ * with EventBridge").
  */
 export class GlueSimulator {
   private readonly jobs = new Set<string>();
@@ -34,7 +43,18 @@ export class GlueSimulator {
   private readonly simulated: SimulatedRuns;
 
   constructor(private readonly deps: SimulatedRunsDeps) {
-    this.simulated = new SimulatedRuns('glue', deps);
+    this.simulated = new SimulatedRuns('glue', deps, (ended) => {
+      const run = this.runs.find((r) => r.id === ended.submissionId);
+      if (!run) return undefined;
+      const state = this.stateOf(run);
+      return serviceEvent('glue', this.simulated.now, {
+        jobName: run.jobName,
+        severity: state === 'FAILED' ? 'ERROR' : 'INFO',
+        state,
+        jobRunId: run.id,
+        message: state === 'FAILED' ? `JobName:${run.jobName} and JobRunId:${run.id} failed to execute: ${FAILURE}` : 'Job run succeeded',
+      });
+    });
     for (const job of deps.dag.jobs.values()) if (job.target.type === 'glue') this.jobs.add(job.target.jobName);
   }
 
@@ -47,16 +67,37 @@ export class GlueSimulator {
         const start = input.NextToken ? Number(input.NextToken) : 0;
         const more = start + PAGE_SIZE < all.length;
         return {
-          JobRuns: all.slice(start, start + PAGE_SIZE).map((r) => ({
-            Id: r.id,
-            JobName: r.jobName,
-            Arguments: r.arguments,
-            StartedOn: Date.parse(r.startedOn) / 1000,
-            JobRunState: this.isRunning(r) ? 'RUNNING' : 'SUCCEEDED',
-          })),
+          JobRuns: all.slice(start, start + PAGE_SIZE).map((r) => this.describe(r)),
           ...(more ? { NextToken: String(start + PAGE_SIZE) } : {}),
         };
       },
+      'AWSGlue.GetJobRun': (input) => {
+        const jobName = this.job(input);
+        const run = this.runs.find((r) => r.jobName === jobName && r.id === input.RunId);
+        if (!run) throw new ServiceError('EntityNotFoundException', `Job run ${String(input.RunId)} of ${jobName} not found`);
+        return { JobRun: this.describe(run) };
+      },
+    };
+  }
+
+  private stateOf(run: SimGlueRun): 'RUNNING' | 'SUCCEEDED' | 'FAILED' {
+    if (this.isRunning(run)) return 'RUNNING';
+    return run.result === 'failed' ? 'FAILED' : 'SUCCEEDED';
+  }
+
+  /** A JobRun as GetJobRun and GetJobRuns return it (instants in epoch seconds, as the JSON protocol sends them). */
+  private describe(run: SimGlueRun): Record<string, unknown> {
+    const state = this.stateOf(run);
+    const started = Date.parse(run.startedOn) / 1000;
+    const ended = state === 'RUNNING' || !run.endsAt ? undefined : Date.parse(run.endsAt) / 1000;
+    return {
+      Id: run.id,
+      JobName: run.jobName,
+      Arguments: run.arguments,
+      StartedOn: started,
+      JobRunState: state,
+      ...(ended !== undefined ? { CompletedOn: ended, ExecutionTime: Math.round(ended - started) } : {}),
+      ...(state === 'FAILED' ? { ErrorMessage: FAILURE } : {}),
     };
   }
 
@@ -86,7 +127,9 @@ export class GlueSimulator {
       jobName,
       arguments: args,
       startedOn: now.toISOString(),
-      ...(outcome.result === 'hang' ? {} : { endsAt: new Date(now.getTime() + outcome.durationMinutes * 60_000).toISOString() }),
+      ...(outcome.result === 'hang'
+        ? {}
+        : { endsAt: new Date(now.getTime() + outcome.durationMinutes * 60_000).toISOString(), result: outcome.result }),
     });
     this.deps.onChange?.();
     return { JobRunId: id };

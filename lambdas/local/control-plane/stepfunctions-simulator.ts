@@ -3,10 +3,8 @@ import { executionArn, executionName } from '../../adapters/aws/stepfunctions-su
 import type { RunDate } from '../../domain/run-date';
 import { LOCAL_REGION } from '../dynamodb-emulator';
 import { type Operation, ServiceError } from './json-rpc-server';
+import { LOCAL_ACCOUNT, serviceEvent } from './service-event';
 import { type PendingRun, SimulatedRuns, type SimulatedRunsDeps } from './simulated-runs';
-
-/** The account simulated control planes live in. */
-export const LOCAL_ACCOUNT = '000000000000';
 
 interface SimExecution {
   readonly arn: string;
@@ -16,7 +14,11 @@ interface SimExecution {
   readonly startDate: string;
   /** When it closes (ISO); undefined: never (a hanging job). */
   readonly closesAt?: string;
+  /** How it closes (absent in state saved before it was kept: succeeded). */
+  readonly result?: 'done' | 'failed';
 }
+
+const FAILURE = { error: 'Simulated.Failure', cause: 'simulated failure (--fail)' } as const;
 
 export interface StepFunctionsSnapshot {
   readonly pending: readonly PendingRun[];
@@ -37,7 +39,11 @@ function sameJson(a: string, b: string): boolean {
  * (StartExecution, https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html):
  * the same name and input while open answers the same execution, a closed
  * one or another input answers ExecutionAlreadyExists. Only a new execution
- * counts as a submission.
+ * counts as a submission. DescribeExecution reports an execution, and one
+ * that closes sends "Step Functions Execution Status Change" (detail
+ * executionArn, stateMachineArn, name, status, startDate/stopDate in epoch
+ * ms, input, error/cause: Step Functions Developer Guide, "Automating Step
+ * Functions event delivery with EventBridge").
  */
 export class StepFunctionsSimulator {
   private readonly machines = new Map<string, string>();
@@ -45,7 +51,29 @@ export class StepFunctionsSimulator {
   private readonly runs: SimulatedRuns;
 
   constructor(private readonly deps: SimulatedRunsDeps) {
-    this.runs = new SimulatedRuns('stepfunctions', deps);
+    this.runs = new SimulatedRuns('stepfunctions', deps, (ended) => {
+      const execution = this.executions.get(ended.submissionId);
+      if (!execution) return undefined;
+      const status = this.statusOf(execution);
+      return serviceEvent(
+        'stepfunctions',
+        this.runs.now,
+        {
+          executionArn: execution.arn,
+          stateMachineArn: execution.stateMachineArn,
+          name: execution.name,
+          status,
+          startDate: Date.parse(execution.startDate),
+          stopDate: execution.closesAt ? Date.parse(execution.closesAt) : null,
+          input: execution.input,
+          inputDetails: { included: true },
+          output: null,
+          outputDetails: null,
+          ...(status === 'FAILED' ? FAILURE : {}),
+        },
+        [execution.arn],
+      );
+    });
     for (const job of deps.dag.jobs.values()) {
       if (job.target.type !== 'stepfunctions') continue;
       const id = job.target.stateMachine;
@@ -74,16 +102,24 @@ export class StepFunctionsSimulator {
       'AWSStepFunctions.DescribeExecution': (input) => {
         const execution = this.executions.get(String(input.executionArn));
         if (!execution) throw new ServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${String(input.executionArn)}'`);
+        const status = this.statusOf(execution);
         return {
           executionArn: execution.arn,
           stateMachineArn: execution.stateMachineArn,
           name: execution.name,
-          status: this.isOpen(execution) ? 'RUNNING' : 'SUCCEEDED',
+          status,
           input: execution.input,
           startDate: Date.parse(execution.startDate) / 1000,
+          ...(status !== 'RUNNING' && execution.closesAt ? { stopDate: Date.parse(execution.closesAt) / 1000 } : {}),
+          ...(status === 'FAILED' ? FAILURE : {}),
         };
       },
     };
+  }
+
+  private statusOf(execution: SimExecution): 'RUNNING' | 'SUCCEEDED' | 'FAILED' {
+    if (this.isOpen(execution)) return 'RUNNING';
+    return execution.result === 'failed' ? 'FAILED' : 'SUCCEEDED';
   }
 
   private isOpen(execution: SimExecution): boolean {
@@ -113,7 +149,9 @@ export class StepFunctionsSimulator {
       stateMachineArn,
       input: body,
       startDate: now.toISOString(),
-      ...(outcome.result === 'hang' ? {} : { closesAt: new Date(now.getTime() + outcome.durationMinutes * 60_000).toISOString() }),
+      ...(outcome.result === 'hang'
+        ? {}
+        : { closesAt: new Date(now.getTime() + outcome.durationMinutes * 60_000).toISOString(), result: outcome.result }),
     });
     this.deps.onChange?.();
     return { executionArn: arn, startDate: now.getTime() / 1000 };
