@@ -110,4 +110,19 @@ describe("rsched dev's console", () => {
     const text = await rsched(['history', 'extract', '--local', '--days', '1'], { cwd: dir });
     expect(text.stdout).toMatch(/1 scheduled; 2 manual run \(run now\) by \S+/);
   });
+
+  it("status shows the open alert's next step on the run's row, and the console prints the alert", async () => {
+    const mark = await rsched(['mark', 'landing', '--date', DATE, '--failed', '--local', '--yes'], { cwd: dir });
+    expect(mark.code).toBe(0);
+    await until('the FAILED alert', () => /landing\s+ALERT FAILED/.test(out));
+    const json = JSON.parse((await rsched(['status', '--local', '--json'], { cwd: dir })).stdout);
+    expect(json.jobs.landing).toMatchObject({
+      state: 'FAILED',
+      alert: { kind: 'FAILED', next: expect.stringContaining('rsched replay landing') },
+    });
+    const text = await rsched(['status', '--local'], { cwd: dir });
+    expect(text.stdout).toMatch(
+      /landing\s+FAILED\s+2\s.*FAILED next: Fix the job, then: rsched replay landing --date 2026-11-22 --downstream/,
+    );
+  });
 });

@@ -97,3 +97,42 @@ describe('what a held run waits on', () => {
     });
   });
 });
+
+describe('what a run waiting for a cluster waits on', () => {
+  it('names the pool and the next window of a cluster serving it', () => {
+    const dag = dagFrom(
+      { a: [] },
+      { a: { target: { type: 'emr-step', pool: 'etl', step: { args: ['spark-submit', 'a.py'] } } } },
+      { clusters: [{ name: 'nightly', pools: ['etl'], start: '0 1 * * *', stop: '0 3 * * *' }] },
+    );
+    const run: Run = {
+      job: 'a',
+      date: DAY,
+      state: 'WAITING_FOR_CLUSTER',
+      attempt: 1,
+      attemptStartedAt: '2026-11-22T00:00:00.000Z',
+      doneUpstreams: [],
+      upstreamFloors: {},
+      retriesUsed: 0,
+      waitPool: 'etl',
+      deadlineAt: '2026-11-22T02:00:00.000Z',
+      history: [
+        {
+          at: '2026-11-22T00:00:00.000Z',
+          attempt: 1,
+          from: 'WAITING',
+          to: 'WAITING_FOR_CLUSTER',
+          by: 'scheduler',
+          why: 'no live cluster serves pool etl',
+        },
+      ],
+    };
+    expect(waitOf(dag, dag.jobs.get('a') as never, run, new Map(), new Date('2026-11-22T00:30:00Z'))).toEqual({
+      kind: 'cluster',
+      pool: 'etl',
+      since: '2026-11-22T00:00:00.000Z',
+      dueAt: '2026-11-22T02:00:00.000Z',
+      nextWindow: { cluster: 'nightly', start: '2026-11-22T01:00:00.000Z' },
+    });
+  });
+});
