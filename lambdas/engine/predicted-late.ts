@@ -4,13 +4,13 @@ import { scheduledInvocations } from '../domain/cron';
 import { lateDeadlinesBetween } from '../domain/late';
 import { upstreamClosure } from '../domain/lineage';
 import { notBeforeInstant } from '../domain/not-before';
+import { percentile } from '../domain/percentile';
 import { judgePrediction, predictFinish } from '../domain/predicted-late';
 import { addDays, type RunDate, runDateIn } from '../domain/run-date';
 import { isFailure, RunState } from '../domain/runs/states';
 import type { RunStore } from '../ports/run-store';
 import { raiseAlert } from './alerting';
 import type { EngineDeps } from './deps';
-import { percentile } from './operations/history';
 import { jobReport } from './report';
 
 /**

@@ -1,3 +1,4 @@
+import { percentile } from '../../domain/percentile';
 import { addDays, type RunDate } from '../../domain/run-date';
 import { type AttemptSummary, attemptsOf } from '../../domain/runs/attempts';
 import type { AttemptCause } from '../../domain/runs/run';
@@ -43,12 +44,7 @@ export interface JobHistory {
   readonly stats: HistoryStats;
 }
 
-/** The nearest-rank percentile of sorted values. */
-export function percentile(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number;
-}
+export { percentile };
 
 export async function jobHistory(store: RunStore, job: string, to: RunDate, days: number): Promise<JobHistory> {
   const from = addDays(to, -(days - 1));
