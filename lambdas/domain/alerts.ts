@@ -6,6 +6,11 @@ export const AlertKind = {
   MARKER_REJECTED: 'MARKER_REJECTED',
   CLUSTER_FAILED: 'CLUSTER_FAILED',
   LATE: 'LATE',
+  /**
+   * Before the deadline: from the p95 durations along what is left of the
+   * upstream path, the run can no longer meet its `expectedBy` (docs/scheduling.md#predicted-late-alerts-predicted_late).
+   */
+  PREDICTED_LATE: 'PREDICTED_LATE',
   DEAD_LETTER: 'DEAD_LETTER',
   /** A submit call that may have taken effect failed and nothing can tell whether it did: not resent. */
   SUBMIT_UNCERTAIN: 'SUBMIT_UNCERTAIN',
@@ -87,6 +92,23 @@ export function markerRejectedText(key: string, why: string): AlertText {
   return {
     message: `marker "${key}" was rejected: ${why}. No run changed.`,
     next: 'Write a correct marker (see `rsched mark --help`); the rejected object stays in the bucket for inspection.',
+  };
+}
+
+/** HH:MM of an instant in a zone, for alert texts. */
+function wallTime(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+}
+
+export function predictedLateText(
+  job: string,
+  date: string,
+  p: { expectedBy: string; timezone: string; finishAt: Date; path: readonly string[]; samples: number },
+): AlertText {
+  const first = p.path[0] ?? job;
+  return {
+    message: `${job} ${date} is PREDICTED_LATE: expected by ${p.expectedBy} ${p.timezone}, but the p95 durations (last ${p.samples} successful runs of each job) along ${p.path.join(' → ')} put its finish at ${wallTime(p.finishAt, p.timezone)} ${p.timezone}. The deadline has not passed yet.`,
+    next: `Speed up or unblock ${first} now (rsched status --date ${date} shows what it waits on; rsched log ${first} --date ${date} its history), or tell the consumers of ${job} it will be late.`,
   };
 }
 

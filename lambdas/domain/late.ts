@@ -24,10 +24,21 @@ export function parseExpectedBy(text: string): ExpectedBy | undefined {
   return { dayOffset: m[1] ? Number(m[1]) : 0, hhmm: m[2] as string };
 }
 
+/**
+ * The instant of a day-relative wall-clock time (`expectedBy`, `notBefore`) for
+ * the run of `date`: `HH:MM` on that day or `+Nd HH:MM` N days after it, in
+ * `timeZone`. A time that does not exist that day (a DST gap) is the instant it
+ * would have been without the change; one that happens twice is the first
+ * (run-date.ts, wallClockInstant).
+ */
+export function dayTimeInstant(text: string | undefined, date: RunDate, timeZone: string): Date | undefined {
+  const parsed = text ? parseExpectedBy(text) : undefined;
+  return parsed ? wallClockInstant(addDays(date, parsed.dayOffset), parsed.hhmm, timeZone) : undefined;
+}
+
 /** The deadline of a run: `expectedBy` on the run date (or N days after it), in the job's time zone. */
-export function expectedByInstant(job: Job, date: RunDate): Date | undefined {
-  const parsed = job.expectedBy ? parseExpectedBy(job.expectedBy) : undefined;
-  return parsed ? wallClockInstant(addDays(date, parsed.dayOffset), parsed.hhmm, job.timezone) : undefined;
+export function expectedByInstant(job: Pick<Job, 'expectedBy' | 'timezone'>, date: RunDate): Date | undefined {
+  return dayTimeInstant(job.expectedBy, date, job.timezone);
 }
 
 /**

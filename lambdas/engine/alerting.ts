@@ -49,6 +49,7 @@ const SHADOWED_KINDS: readonly AlertKind[] = [
   AlertKind.SUBMIT_FAILED,
   AlertKind.SUBMIT_UNCERTAIN,
   AlertKind.LATE,
+  AlertKind.PREDICTED_LATE,
   AlertKind.MARKER_CONFLICT,
 ];
 

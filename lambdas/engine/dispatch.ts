@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { AlertKind, submitUncertainText } from '../domain/alerts';
 import { backoffMs } from '../domain/backoff';
 import { isShadow, type Job } from '../domain/config/dag';
+import { closedGate, describeNotBefore } from '../domain/not-before';
 import type { Actor, Run } from '../domain/runs/run';
 import { DISPATCHABLE_STATES, RunState } from '../domain/runs/states';
 import {
   claim,
   claimGuard,
+  holdUntilNotBefore,
   isReady,
   parkUncertain,
   recordSubmission,
@@ -28,6 +30,8 @@ export { isReady };
 
 export type DispatchOutcome =
   | 'not-ready'
+  /** Ready, but held until the job's notBefore (docs/scheduling.md#time-gates-notbefore). */
+  | 'not-before'
   | 'external'
   | 'waiting-for-cluster'
   | 'lost-race'
@@ -50,6 +54,9 @@ export async function dispatch(deps: EngineDeps, run: Run, by: Actor, opts: { cl
   if (!isReady(job, run)) return 'not-ready';
   const now = deps.clock.now();
   if (run.state === RunState.RETRYING && run.retryAt && run.retryAt > now.toISOString()) return 'not-ready';
+  // A first start waits for notBefore; an operator's run (manual) and a retry go now.
+  const gate = run.state === RunState.WAITING && !run.manual ? closedGate(job, run.date, now) : undefined;
+  if (gate) return holdForNotBefore(deps, job, run, gate, by);
 
   let target = opts.cluster;
   if (job.pool && !target) {
@@ -69,6 +76,26 @@ export async function dispatch(deps: EngineDeps, run: Run, by: Actor, opts: { cl
   );
   if (!claimed.ok) return 'lost-race';
   return submitClaimed(deps, job, claimed.run, by, target);
+}
+
+/**
+ * Holds a ready run until its gate: due then, when the sweeper dispatches it.
+ * A run already due at its gate is left as it is, so duplicate events and
+ * sweeps before the gate write nothing.
+ */
+async function holdForNotBefore(deps: EngineDeps, job: Job, run: Run, gate: Date, by: Actor): Promise<DispatchOutcome> {
+  const until = gate.toISOString();
+  if (run.dueAt === until) return 'not-before';
+  await deps.store.transition(
+    holdUntilNotBefore(run, {
+      until,
+      deadlineAt: addMinutes(gate, job.timeoutMinutes).toISOString(),
+      gate: describeNotBefore(job),
+      at: deps.clock.now().toISOString(),
+      by,
+    }),
+  );
+  return 'not-before';
 }
 
 async function waitForCluster(deps: EngineDeps, job: Job, run: Run, by: Actor): Promise<DispatchOutcome> {

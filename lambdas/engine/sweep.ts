@@ -11,6 +11,7 @@ import { pollSubmitted } from './completion';
 import type { EngineDeps } from './deps';
 import { dispatch, parkAsUncertain, renderRequest, submitClaimed } from './dispatch';
 import { endInFailure, finishFailure, markPropagated, propagateSuccess, repairDoneSet } from './outcomes';
+import { checkPredictedLate, DurationEstimates } from './predicted-late';
 import { claimedCluster } from './shadow';
 
 export interface SweepReport {
@@ -19,6 +20,8 @@ export interface SweepReport {
   resumed: number;
   recovered: number;
   late: number;
+  /** PREDICTED_LATE alerts raised: runs whose p95 path misses a deadline still ahead. */
+  predictedLate: number;
   /** SUBMITTED runs past maxRuntimeMinutes whose service said they ended: the sweeper wrote their marker (docs/completion.md). */
   polled: number;
   /** Runs whose handling threw: each was alerted and moved back, the others went on. */
@@ -30,6 +33,8 @@ export interface SweepReport {
 export interface SweepOptions {
   /** Asked before each due run: true stops the pass (e.g. the Lambda's remaining time is short). */
   readonly shouldStop?: () => boolean;
+  /** p95 durations kept across sweeps (one per sweeper container); a fresh one reads them again. */
+  readonly estimates?: DurationEstimates;
 }
 
 export const LATE_CURSOR = 'late-check';
@@ -47,10 +52,21 @@ export const LATE_CURSOR = 'late-check';
  * due, when `shouldStop` says the time is up.
  */
 export async function sweep(deps: EngineDeps, opts: SweepOptions = {}): Promise<SweepReport> {
-  const report: SweepReport = { timedOut: 0, dispatched: 0, resumed: 0, recovered: 0, late: 0, polled: 0, failed: 0, truncated: false };
+  const report: SweepReport = {
+    timedOut: 0,
+    dispatched: 0,
+    resumed: 0,
+    recovered: 0,
+    late: 0,
+    predictedLate: 0,
+    polled: 0,
+    failed: 0,
+    truncated: false,
+  };
   const now = deps.clock.now();
   // LATE first: it is cheap, and a long pass over due runs must not starve it.
   await checkLate(deps, now, report);
+  report.predictedLate = await checkPredictedLate(deps, opts.estimates ?? new DurationEstimates(deps.store), now);
   let after: string | undefined;
   do {
     const page = await deps.store.listDue(now.toISOString(), deps.tuning.sweepPageSize, after);

@@ -97,6 +97,7 @@ const ICONS: Record<AlertKind, string> = {
   MARKER_REJECTED: ':warning:',
   CLUSTER_FAILED: ':boom:',
   LATE: ':alarm_clock:',
+  PREDICTED_LATE: ':crystal_ball:',
   DEAD_LETTER: ':skull:',
   SUBMIT_UNCERTAIN: ':question:',
   MARKER_CONFLICT: ':twisted_rightwards_arrows:',

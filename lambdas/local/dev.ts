@@ -8,6 +8,7 @@ import { CONTROL_PLANE_FILE } from './control-plane/state-file';
 import { cronLoop } from './cron-loop';
 import { type EndpointsFile, removeEndpoints, STATE_DIR, writeEndpoints } from './endpoints-file';
 import { NO_OVERRIDES } from './job-behaviour';
+import { alertEvent, clusterEvent, type TimelineEvent } from './run-events';
 import { LocalRuntime } from './runtime';
 import { RealTimeline } from './timeline';
 
@@ -26,8 +27,14 @@ export interface DevOptions {
   readonly ports?: { s3?: number; dynamodb?: number; controlPlane?: number };
   readonly log: Log;
   readonly onAlert?: (alert: AlertRecord) => void;
-  /** Called with what each handler did, for the console. */
+  /** Called with what each handler did. */
   readonly onActivity?: (fn: string, event: unknown, result: unknown) => void;
+  /**
+   * Called with each line of the readable timeline as it happens — run
+   * transitions, clusters starting, ready and gone, alerts — the same lines
+   * `rsched simulate` prints (run-events.ts).
+   */
+  readonly onTimeline?: (event: TimelineEvent) => void;
   /** Starts the web UI against the runtime; returns its plain URL and the token its changes need. */
   readonly startUi?: (runtime: LocalRuntime) => Promise<{ url: string; token: string; stop(): Promise<void> }>;
 }
@@ -37,6 +44,24 @@ export interface DevSession {
   readonly endpoints: EndpointsFile;
   readonly endpointsPath: string;
   stop(): Promise<void>;
+}
+
+/** Cluster lines for the timeline, from the EMR events the registry gets (the simulated cluster has the config name and IP). */
+function followClusters(runtime: LocalRuntime, onTimeline: (event: TimelineEvent) => void): void {
+  const ready = new Set<string>();
+  runtime.clusterEventsTopic.subscribe((event) => {
+    const message = (event as { Records?: { Sns?: { Message?: string } }[] }).Records?.[0]?.Sns?.Message;
+    const emr = message
+      ? (JSON.parse(message) as { 'detail-type'?: string; time?: string; detail?: { clusterId?: string; state?: string } })
+      : {};
+    if (emr['detail-type'] !== 'EMR Cluster State Change' || !emr.detail?.clusterId || !emr.detail.state) return;
+    const cluster = runtime.emr.list().find((c) => c.id === emr.detail?.clusterId);
+    // A cluster is READY once: later WAITING states (between steps) are not news.
+    if (!cluster || (emr.detail.state === 'WAITING' && ready.has(cluster.id))) return;
+    if (emr.detail.state === 'WAITING') ready.add(cluster.id);
+    const line = clusterEvent(cluster, emr.detail.state, new Date(emr.time ?? runtime.options.timeline.now()));
+    if (line) onTimeline(line);
+  });
 }
 
 /** What `rsched dev --reset` deletes under the state directory (endpoints.json is rewritten anyway). */
@@ -61,9 +86,14 @@ export async function startDev(opts: DevOptions): Promise<DevSession> {
     stateDir,
     ports: opts.ports,
     log: opts.log,
-    onAlert: opts.onAlert,
+    onAlert: (alert) => {
+      opts.onAlert?.(alert);
+      opts.onTimeline?.(alertEvent(alert));
+    },
     onActivity: opts.onActivity,
+    onRunEvent: opts.onTimeline,
   });
+  if (opts.onTimeline) followClusters(runtime, opts.onTimeline);
   const { functions, dag } = { functions: runtime.functions, dag: opts.dag };
   for (const job of dag.jobs.values()) {
     if (job.schedule) {

@@ -8,6 +8,7 @@ import type { Dag } from '../domain/config/dag';
 import { runDateIn } from '../domain/run-date';
 import { raiseAlert } from '../engine/alerting';
 import type { FleetDeps } from '../engine/fleet/deps';
+import { DurationEstimates } from '../engine/predicted-late';
 import { makeCompletionHandler } from '../handlers/completion';
 import { makeProvisionerHandler, makeRegistryHandler, makeTerminatorHandler } from '../handlers/fleet';
 import { makeSchedulerHandler } from '../handlers/scheduler';
@@ -38,6 +39,7 @@ import { type DeadLetter, LocalFunction } from './local-function';
 import { localS3Client, MarkerWriter } from './marker-writer';
 import { withOldScheduler } from './old-scheduler';
 import { tagWithRun } from './run-context';
+import { observeRunEvents, type TimelineEvent } from './run-events';
 import { type S3Emulator, startS3Emulator } from './s3-emulator';
 import type { Timeline } from './timeline';
 import { type DeliveryPolicy, EXACT_DELIVERY, LocalTopic, localTopicArn } from './topic';
@@ -68,8 +70,10 @@ export interface LocalRuntimeOptions {
   readonly onAlert?: (alert: AlertRecord) => void;
   /** Fault injection: service events to the completion function that this matches are lost (EventBridge is best effort). */
   readonly dropCompletionEvent?: (event: ServiceEventEnvelope) => boolean;
-  /** Called with what each handler invocation returned (rsched dev prints it). */
+  /** Called with what each handler invocation returned. */
   readonly onActivity?: (fn: string, event: unknown, result: unknown) => void;
+  /** Called with the timeline line of every run transition that took effect (rsched dev's console; run-events.ts). */
+  readonly onRunEvent?: (event: TimelineEvent) => void;
 }
 
 /** Whether a runtime with a state directory started afresh or carried on from saved state. */
@@ -121,6 +125,8 @@ export class LocalRuntime {
     readonly completion: LocalFunction;
   };
   readonly markerTopic: LocalTopic;
+  /** The sweeper's p95 durations, shared with the simulation's planning of sweeps (so both predict alike). */
+  readonly estimates: DurationEstimates;
   /** DynamoDB requests made by the handlers, by operation. */
   readonly dynamoRequests = new RequestCounter();
   readonly clusterEventsTopic: LocalTopic;
@@ -184,7 +190,8 @@ export class LocalRuntime {
     );
     // Like the Lambda: only the marker bucket and the marker topic are trusted (docs/threat-model.md).
     // Shadow jobs' markers come from the old scheduler: simulated here, over the store (docs/shadow.md#simulation).
-    const store = withOldScheduler(fleet.store, { dag, timeline, markers, overrides: options.overrides ?? NO_OVERRIDES });
+    const observed = options.onRunEvent ? observeRunEvents(fleet.store, options.onRunEvent) : fleet.store;
+    const store = withOldScheduler(observed, { dag, timeline, markers, overrides: options.overrides ?? NO_OVERRIDES });
     this.deps = {
       ...fleet,
       store,
@@ -193,12 +200,13 @@ export class LocalRuntime {
       trust: { bucket: s3.bucket, topicArn: localTopicArn(MARKER_TOPIC) },
     };
     this.backfills = fleet.backfills;
+    this.estimates = new DurationEstimates(this.deps.store);
     const deadLetter = (letter: DeadLetter) => this.deadLetter(letter);
     const fn = (name: string, handler: (event: unknown) => Promise<unknown>) =>
       new LocalFunction(name, handler, timeline, deadLetter, options.onActivity);
     this.functions = {
       scheduler: fn('scheduler', makeSchedulerHandler(this.deps)),
-      sweeper: fn('sweeper', makeSweeperHandler(this.deps, fleet.backfills)),
+      sweeper: fn('sweeper', makeSweeperHandler(this.deps, fleet.backfills, this.estimates)),
       provisioner: fn('provisioner', makeProvisionerHandler(this.deps)),
       terminator: fn('terminator', makeTerminatorHandler(this.deps)),
       registry: fn('registry', makeRegistryHandler(this.deps)),

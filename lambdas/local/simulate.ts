@@ -1,16 +1,19 @@
+import { AlertKind } from '../domain/alerts';
 import type { Dag, Job } from '../domain/config/dag';
 import { scheduledInvocations, skippedInvocations } from '../domain/cron';
 import { windowInForce, windowsStartingBetween } from '../domain/fleet/windows';
 import { lateDeadlinesBetween } from '../domain/late';
 import { addDays, type RunDate, runDateIn, wallClockInstant } from '../domain/run-date';
 import type { Run } from '../domain/runs/run';
+import { predictRuns } from '../engine/predicted-late';
 import { LATE_CURSOR } from '../engine/sweep';
 import type { ClusterWindowRecord } from '../ports/cluster-registry';
 import { silentLog } from '../ports/log';
 import type { DynamoEmulatorKind } from './dynamodb-emulator';
 import { type JobOverrides, NO_OVERRIDES, simulatedOutcome } from './job-behaviour';
+import { alertEvent, clusterEvent, runEvents, sortEvents, type TimelineEvent } from './run-events';
 import { LocalRuntime, type LocalRuntimeOptions } from './runtime';
-import { buildReport, type SimulationReport } from './simulation-report';
+import { buildReport, exactlyOnceEvidence, type SimulationReport } from './simulation-report';
 import { VirtualTimeline } from './timeline';
 
 /** One day of the DAG: `rsched simulate`. */
@@ -18,13 +21,7 @@ export interface SimulateOptions extends Omit<SessionOptions, 'start'> {
   readonly date: RunDate;
 }
 
-/** What happened, in order, for the human-readable timeline. */
-export interface TimelineEvent {
-  readonly at: string;
-  readonly subject: string;
-  readonly what: string;
-  readonly detail: string;
-}
+export type { TimelineEvent };
 
 export interface SimulationResult {
   readonly report: SimulationReport;
@@ -193,6 +190,8 @@ export class SimulationSession {
       .filter((c): c is string => c !== undefined)
       .map((c) => Date.parse(c));
     if (tables.backfillRunning) candidates.push(now + MINUTE);
+    const predicted = await this.nextPredictedLateAt(now);
+    if (predicted !== undefined) candidates.push(predicted);
     if (candidates.length === 0) return;
     let at = ceilToMinute(Math.max(now, Math.min(...candidates)));
     if (at <= this.lastSweep) at = this.lastSweep + MINUTE;
@@ -256,6 +255,27 @@ export class SimulationSession {
 
   private tables: { writes: number; nextDueAt: string | undefined; backfillRunning: boolean } | undefined;
 
+  /**
+   * In AWS the sweeper predicts every minute; here a sweep is planned for the
+   * minute a prediction turns late if nothing changes (docs/scheduling.md#predicted-late-alerts-predicted_late),
+   * or at once when it already is and has not been alerted.
+   */
+  private async nextPredictedLateAt(now: number): Promise<number | undefined> {
+    const { deps, estimates } = this.runtime;
+    let best: number | undefined;
+    for (const p of await predictRuns(deps, estimates, new Date(now))) {
+      if (!this.lateDates.has(p.date)) continue;
+      let at = p.lateFrom?.getTime();
+      if (p.late) {
+        const alerts = await deps.store.listAlerts(p.date);
+        const raised = alerts.some((a) => a.kind === AlertKind.PREDICTED_LATE && a.job === p.job.name && a.attempt === p.attempt);
+        at = raised ? undefined : now;
+      }
+      if (at !== undefined && (best === undefined || at < best)) best = at;
+    }
+    return best;
+  }
+
   private async dueSignature(now: number): Promise<string> {
     const due = await this.runtime.deps.store.listDue(new Date(now).toISOString(), 1_000);
     return due.runs
@@ -290,6 +310,11 @@ export class SimulationSession {
       clusters: clusterWindows,
       alerts: await deps.store.listAlerts(date),
       durationOf: (job) => simulatedOutcome(job, this.overrides).durationMinutes,
+      exactlyOnce: exactlyOnceEvidence(this.runtime.submissions.all, date, {
+        markerEvents: this.runtime.markerTopic.published,
+        deliveries: this.runtime.markerTopic.delivered,
+      }),
+      now: this.timeline.now(),
     });
     return { report, runs };
   }
@@ -334,57 +359,17 @@ function scheduleExternal(runtime: LocalRuntime, job: Job, date: RunDate, overri
   });
 }
 
-const SHOWN_STATES = new Set([
-  'WAITING_FOR_CLUSTER',
-  'SUBMITTED',
-  'SHADOW_SUBMITTED',
-  'SUCCEEDED',
-  'FAILED',
-  'TIMED_OUT',
-  'UPSTREAM_FAILED',
-  'RETRYING',
-]);
-
-function timelineEvents(runs: readonly Run[], runtime: LocalRuntime): TimelineEvent[] {
-  const events: TimelineEvent[] = [];
-  for (const run of runs) {
-    let waitingShown = false;
-    for (const entry of run.history) {
-      if (entry.to === 'WAITING' && !waitingShown && entry.from === 'PENDING' && run.doneUpstreams.length > 0) {
-        waitingShown = true;
-        events.push({ at: entry.at, subject: run.job, what: 'WAITING', detail: entry.why });
-      }
-      if (!SHOWN_STATES.has(entry.to) || entry.from === entry.to) continue;
-      events.push({ at: entry.at, subject: run.job, what: entry.to, detail: entry.why });
-    }
-  }
+/** The readable timeline of a simulated day: every run's transitions, the clusters, the alerts sent (run-events.ts). */
+export function timelineEvents(runs: readonly Run[], runtime: LocalRuntime): TimelineEvent[] {
+  const events: TimelineEvent[] = runs.flatMap(runEvents);
   for (const cluster of runtime.emr.list()) {
+    const firstReady = cluster.history.find((h) => h.state === 'WAITING');
     for (const h of cluster.history) {
-      if (!['STARTING', 'WAITING', 'TERMINATED', 'TERMINATED_WITH_ERRORS'].includes(h.state)) continue;
-      if (h.state === 'WAITING' && cluster.history.findIndex((x) => x.state === 'WAITING') !== cluster.history.indexOf(h)) continue;
-      const detail = h.state === 'WAITING' ? `ready, master ${cluster.masterIp}` : cluster.id;
-      events.push({
-        at: h.at.toISOString(),
-        subject: `cluster ${cluster.configName ?? cluster.name}`,
-        what: h.state === 'WAITING' ? 'READY' : h.state,
-        detail,
-      });
+      if (h.state === 'WAITING' && h !== firstReady) continue;
+      const event = clusterEvent(cluster, h.state, h.at);
+      if (event) events.push(event);
     }
   }
-  for (const alert of runtime.alerts.sent) {
-    events.push({ at: alert.at, subject: alert.job ?? alert.subject ?? '', what: `ALERT ${alert.kind}`, detail: alert.message });
-  }
-  return events.sort((a, b) => a.at.localeCompare(b.at) || causeRank(a.what) - causeRank(b.what));
-}
-
-/**
- * Events of one instant, causes first: an upstream's outcome or a cluster
- * becoming ready comes before the waiting and submitting it caused, and an
- * alert after what it reports.
- */
-function causeRank(what: string): number {
-  if (what.startsWith('ALERT')) return 3;
-  if (what === 'SUBMITTED' || what === 'SHADOW_SUBMITTED') return 2;
-  if (['WAITING', 'WAITING_FOR_CLUSTER', 'RETRYING', 'UPSTREAM_FAILED'].includes(what)) return 1;
-  return 0;
+  events.push(...runtime.alerts.sent.map(alertEvent));
+  return sortEvents(events);
 }

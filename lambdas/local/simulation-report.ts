@@ -3,12 +3,35 @@ import { scheduledInvocations, skippedInvocations } from '../domain/cron';
 import { addDays, type RunDate, runDateIn } from '../domain/run-date';
 import type { Run } from '../domain/runs/run';
 import { RunState } from '../domain/runs/states';
+import { type Wait, waitOf } from '../domain/runs/waits';
 import { type AlertReport, alertReport, type ClusterReport, clusterReport, type JobReport, jobReport } from '../engine/report';
 import type { ClusterWindowRecord } from '../ports/cluster-registry';
 import type { AlertRecord } from '../ports/run-store';
 
-/** A job's outcome in a simulation; `due` is false when it did not have to run that day (see dueJobs). */
-export type SimulatedJobReport = JobReport & { readonly due: boolean };
+/**
+ * A job's outcome in a simulation; `due` is false when it did not have to run
+ * that day (see dueJobs); `waitingFor` says what a run left unfinished waits on
+ * (which upstream, since when, due when), null for ended runs.
+ */
+export type SimulatedJobReport = JobReport & { readonly due: boolean; readonly waitingFor: Wait | null };
+
+/**
+ * What `--duplicates N` and `--shuffle` are checked against: every S3 event
+ * was delivered N times, and still each run's attempt reached the simulated
+ * control planes once (docs/exactly-once.md).
+ */
+export interface ExactlyOnceEvidence {
+  /** S3 events published to the marker topic (one per marker object written). */
+  readonly markerEvents: number;
+  /** Deliveries of those events to the scheduler, duplicates included. */
+  readonly deliveries: number;
+  /** Runs (attempts) of the day with at least one submit call. */
+  readonly runsSubmitted: number;
+  /** Of those, the ones submitted exactly once. */
+  readonly submittedOnce: number;
+  /** The ones submitted more than once: each a violation of exactly-once. */
+  readonly submittedMoreThanOnce: readonly { readonly job: string; readonly attempt: number; readonly submissions: number }[];
+}
 
 export interface SimulationReport {
   readonly date: string;
@@ -17,6 +40,30 @@ export interface SimulationReport {
   readonly alerts: AlertReport[];
   readonly makespanMinutes: number;
   readonly criticalPathMinutes: number;
+  readonly exactlyOnce: ExactlyOnceEvidence;
+}
+
+/** Submit calls of one day counted per (job, attempt). */
+export function exactlyOnceEvidence(
+  submissions: readonly { job: string; date: string; attempt: number }[],
+  date: RunDate,
+  delivery: { markerEvents: number; deliveries: number },
+): ExactlyOnceEvidence {
+  const perAttempt = new Map<string, { job: string; attempt: number; submissions: number }>();
+  for (const s of submissions) {
+    if (s.date !== date) continue;
+    const key = `${s.job}#${s.attempt}`;
+    const entry = perAttempt.get(key) ?? { job: s.job, attempt: s.attempt, submissions: 0 };
+    entry.submissions++;
+    perAttempt.set(key, entry);
+  }
+  const all = [...perAttempt.values()];
+  return {
+    ...delivery,
+    runsSubmitted: all.length,
+    submittedOnce: all.filter((e) => e.submissions === 1).length,
+    submittedMoreThanOnce: all.filter((e) => e.submissions > 1).sort((a, b) => a.job.localeCompare(b.job) || a.attempt - b.attempt),
+  };
 }
 
 /**
@@ -89,13 +136,22 @@ export function buildReport(input: {
   clusters: readonly ClusterWindowRecord[];
   alerts: readonly AlertRecord[];
   durationOf: (job: Job) => number;
+  exactlyOnce: ExactlyOnceEvidence;
+  /** When the simulation stopped: what is still ahead of a wait is judged from here. */
+  now: Date;
 }): SimulationReport {
   const byJob = new Map(input.runs.map((r) => [r.job, r]));
   const due = dueJobs(input.dag, input.date);
   const jobs: Record<string, SimulatedJobReport> = {};
   for (const name of input.dag.topologicalOrder) {
-    const mode = isShadow(jobOf(input.dag, name)) ? 'shadow' : 'live';
-    jobs[name] = { ...jobReport(byJob.get(name), input.submissionsOf(name), mode), due: due.has(name) };
+    const job = jobOf(input.dag, name);
+    const run = byJob.get(name);
+    const mode = isShadow(job) ? 'shadow' : 'live';
+    jobs[name] = {
+      ...jobReport(run, input.submissionsOf(name), mode),
+      due: due.has(name),
+      waitingFor: due.has(name) || run ? waitOf(input.dag, job, run, byJob, input.now) : null,
+    };
   }
   return {
     date: input.date,
@@ -104,6 +160,7 @@ export function buildReport(input: {
     alerts: input.alerts.map(alertReport),
     makespanMinutes: makespanMinutes(input.runs),
     criticalPathMinutes: criticalPathMinutes(input.dag, input.durationOf),
+    exactlyOnce: input.exactlyOnce,
   };
 }
 

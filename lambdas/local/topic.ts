@@ -26,7 +26,10 @@ export function localTopicArn(name: string): string {
 
 export class LocalTopic {
   private readonly subscribers: Subscriber[] = [];
+  /** Messages published (for the marker topic: one per S3 event). */
   published = 0;
+  /** Deliveries handed to subscribers, duplicates included (the exactly-once evidence of rsched simulate). */
+  delivered = 0;
 
   constructor(
     readonly name: string,
@@ -66,7 +69,10 @@ export class LocalTopic {
             },
           ],
         };
-        this.timeline.schedule(new Date(now + delay), `${this.name} delivery`, async () => subscriber(event));
+        this.timeline.schedule(new Date(now + delay), `${this.name} delivery`, async () => {
+          this.delivered++;
+          subscriber(event);
+        });
       }
     }
   }

@@ -20,7 +20,16 @@ describe('rsched simulate (command line)', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
-    expect(Object.keys(report).sort()).toEqual(['alerts', 'clusters', 'criticalPathMinutes', 'date', 'jobs', 'makespanMinutes']);
+    // The documented fields, plus the exactly-once evidence (an addition: scripts reading the others are unaffected).
+    expect(Object.keys(report).sort()).toEqual([
+      'alerts',
+      'clusters',
+      'criticalPathMinutes',
+      'date',
+      'exactlyOnce',
+      'jobs',
+      'makespanMinutes',
+    ]);
     expect(report.date).toBe('2026-11-22');
     for (const [name, job] of Object.entries<Record<string, unknown>>(report.jobs)) {
       expect(job, name).toMatchObject({ state: 'SUCCEEDED', attempts: 1, reason: null });
@@ -32,6 +41,21 @@ describe('rsched simulate (command line)', () => {
     for (const c of report.clusters) expect(c.clusterId).toMatch(/^j-/);
     expect(report.alerts).toEqual([]);
     expect(report.makespanMinutes).toBeGreaterThan(0);
+    // The evidence: every S3 event came three times, and still each run reached its target once.
+    expect(report.exactlyOnce.deliveries).toBe(3 * report.exactlyOnce.markerEvents);
+    expect(report.exactlyOnce).toMatchObject({ runsSubmitted: 16, submittedOnce: 16, submittedMoreThanOnce: [] });
+  });
+
+  it('ends the timeline with the exactly-once evidence under --duplicates', async () => {
+    const { code, stdout } = await rsched(['simulate', '--date', '2026-11-22', '--duplicates', '2']);
+    expect(code).toBe(0);
+    const last = stdout.trimEnd().split('\n').at(-1);
+    expect(last).toMatch(/^exactly-once: (\d+) deliveries of (\d+) markers, 16 runs submitted: 16 once each, 0 twice or more$/);
+    const [, deliveries, markers] = /(\d+) deliveries of (\d+)/.exec(last ?? '') ?? [];
+    expect(Number(deliveries)).toBe(2 * Number(markers));
+    // The notBefore of the example DAG (partner_notify, 07:00 Berlin) shows in the timeline.
+    expect(stdout).toMatch(/partner_notify\s+WAITING\s+all upstreams done; held until notBefore 07:00 Europe\/Berlin/);
+    expect(stdout).toMatch(/06:00\s+partner_notify\s+SUBMITTED/);
   });
 
   it("--lose-event: EventBridge loses the job's state-change events, and the sweeper's poll ends it at maxRuntimeMinutes", async () => {

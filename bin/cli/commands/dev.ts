@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import type { SchedulerResult } from '../../../lambdas/handlers/scheduler';
 import { isRunning, readEndpoints, uiLink } from '../../../lambdas/local/endpoints-file';
 import { silentLog } from '../../../lambdas/ports/log';
-import type { AlertRecord } from '../../../lambdas/ports/run-store';
 import { DEFAULT_CONFIG_DIR } from '../defaults';
-import { bold, dim, green, red, yellow } from '../output/format';
+import { bold, dim, green, yellow } from '../output/format';
+import { timelineLine } from '../output/timeline';
 import { UsageError } from '../run';
 
 interface DevOptions {
@@ -24,27 +23,6 @@ function port(text: string | undefined, flag: string): number | undefined {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${flag} must be a port number, got "${text}"`);
   return n;
-}
-
-/** One line per thing that happened, for the console. */
-function describe(fn: string, result: unknown): string[] {
-  const r = result as Record<string, unknown>;
-  if (fn === 'scheduler') {
-    const s = result as SchedulerResult;
-    return [
-      ...s.markers.map((m) => (m.kind === 'rejected' ? red(`marker rejected: ${m.reason}`) : `marker ${m.job} ${m.date} → ${m.kind}`)),
-      ...s.triggers.map((t) => `trigger ${t.job} → ${t.outcome}`),
-    ];
-  }
-  if (fn === 'provisioner' || fn === 'terminator') return r.outcome === 'no-window' ? [] : [`cluster ${r.cluster} → ${r.outcome}`];
-  if (fn === 'registry' && Array.isArray(r.handled)) {
-    return (r.handled as string[]).filter((h) => !h.startsWith('ignored') && !h.endsWith(': ignored')).map((h) => `emr ${h}`);
-  }
-  if (fn === 'sweeper' || fn === 'registry') {
-    const busy = Object.entries(r).filter(([, v]) => typeof v === 'number' && v > 0);
-    return busy.length === 0 ? [] : [`${fn}: ${busy.map(([k, v]) => `${k} ${v}`).join(', ')}`];
-  }
-  return [];
 }
 
 export function registerDev(program: Command): void {
@@ -81,12 +59,8 @@ export function registerDev(program: Command): void {
           `an rsched dev is already running here (pid ${running.pid}, started ${running.startedAt}); use it with --local, or stop it with Ctrl-C first`,
         );
       }
-      const clock = () => dim(session?.runtime.options.timeline.now().toISOString().slice(0, 19).replace('T', ' ') ?? '');
-      const say = (line: string) => process.stdout.write(`${clock()} ${line}\n`);
-      const onAlert = (a: AlertRecord) => say(red(`ALERT ${a.kind} ${a.job ?? a.subject ?? ''} ${a.date}: ${a.message}`));
       const uiPort = port(opts.uiPort, '--ui-port') as number;
-      let session: Awaited<ReturnType<typeof startDev>> | undefined;
-      session = await startDev({
+      const session = await startDev({
         dag,
         configDir: opts.config,
         speed,
@@ -95,10 +69,8 @@ export function registerDev(program: Command): void {
         reset: opts.reset,
         ports: { s3: port(opts.s3Port, '--s3-port'), dynamodb: port(opts.dynamodbPort, '--dynamodb-port') },
         log: silentLog,
-        onAlert,
-        onActivity: (fn, _event, result) => {
-          for (const line of describe(fn, result)) say(line);
-        },
+        // The readable timeline, as rsched simulate prints it: submissions, state changes, clusters, alerts.
+        onTimeline: (event) => process.stdout.write(`${timelineLine(event)}\n`),
         startUi: opts.ui ? (runtime) => startUiServer({ ops: runtime.ops(), port: uiPort, description: 'local rsched dev' }) : undefined,
       });
       const e = session.endpoints;
@@ -121,7 +93,7 @@ export function registerDev(program: Command): void {
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.stdout.write('\nstopping…\n');
-          void session?.stop().then(resolve);
+          void session.stop().then(resolve);
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { jobHistory } from '../../../lambdas/engine/operations/history';
+import { CAUSE_LABELS } from '../../../lambdas/domain/runs/attempts';
+import { type HistoryRow, jobHistory } from '../../../lambdas/engine/operations/history';
 import { positiveInt, printJson, todayUtc, withTargetOptions } from '../options';
 import { bold, dim, formatMinutes, stateColour, table } from '../output/format';
 import { openTarget, type TargetOptions } from '../target';
@@ -11,6 +12,13 @@ function bar(value: number, max: number): string {
   if (max <= 0) return '';
   const eighths = Math.round((value / max) * BAR_WIDTH * 8);
   return '█'.repeat(Math.floor(eighths / 8)) + (eighths % 8 ? (['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'][eighths % 8] as string) : '');
+}
+
+/** "1 scheduled; 2 manual run (run now) by operator:alice": how each attempt started. */
+function attemptsText(row: HistoryRow): string {
+  return row.attemptLog
+    .map((a) => `${a.attempt} ${CAUSE_LABELS[a.cause]}${a.by.startsWith('operator:') ? ` by ${a.by.slice('operator:'.length)}` : ''}`)
+    .join('; ');
 }
 
 export function registerHistory(program: Command): void {
@@ -34,9 +42,10 @@ export function registerHistory(program: Command): void {
             String(r.attempts),
             r.durationMinutes === null ? '' : formatMinutes(r.durationMinutes),
             bar(r.durationMinutes ?? 0, max),
-            dim([r.manual ? 'manual' : '', r.reason ?? ''].filter(Boolean).join(' — ')),
+            attemptsText(r),
+            dim(r.reason ?? ''),
           ]),
-          ['date', 'state', 'try', 'took', 'duration', 'note'],
+          ['date', 'state', 'try', 'took', 'duration', 'attempts (why started)', 'note'],
         ),
       );
       const pct = s.successRate === null ? 'n/a' : `${Math.round(s.successRate * 100)}%`;

@@ -171,7 +171,14 @@ export class DynamoRunStore implements RunStore {
     }
     if (!t.quiet) {
       const attempt = (fields.attempt as number | undefined) ?? t.guard.attempt;
-      const entry: StoredHistoryEntry = { at: t.at, to: t.to, by: t.by, why: t.why, ...(attempt !== undefined ? { attempt } : {}) };
+      const entry: StoredHistoryEntry = {
+        at: t.at,
+        to: t.to,
+        by: t.by,
+        why: t.why,
+        ...(attempt !== undefined ? { attempt } : {}),
+        ...(t.cause ? { cause: t.cause } : {}),
+      };
       u.set.push(`${e.name('history')} = list_append(if_not_exists(${e.name('history')}, ${e.value([])}), ${e.value([entry])})`);
     }
     return this.guardedUpdate(t.key, e, u, this.guardCondition(e, t.guard));

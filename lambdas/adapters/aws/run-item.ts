@@ -1,4 +1,4 @@
-import type { Actor, HistoryEntry, Run } from '../../domain/runs/run';
+import type { Actor, AttemptCause, HistoryEntry, Run } from '../../domain/runs/run';
 import { asShadowDecision } from '../../domain/runs/shadow';
 import { ALL_STATES, RunState } from '../../domain/runs/states';
 
@@ -17,6 +17,8 @@ export interface StoredHistoryEntry {
   readonly by: HistoryEntry['by'];
   readonly why: string;
   readonly attempt?: number;
+  /** Only on entries that started an attempt on purpose; older items have none. */
+  readonly cause?: AttemptCause;
 }
 
 export class CorruptRunItemError extends Error {
@@ -59,7 +61,15 @@ function expandHistory(stored: readonly StoredHistoryEntry[], where: string): Hi
   return stored.map((e, i) => {
     if (!isState(e?.to) || typeof e.at !== 'string') throw new CorruptRunItemError(`${where}: history[${i}] is not a transition`);
     attempt = typeof e.attempt === 'number' ? e.attempt : attempt;
-    const entry: HistoryEntry = { at: e.at, attempt, from, to: e.to, by: e.by as Actor, why: String(e.why ?? '') };
+    const entry: HistoryEntry = {
+      at: e.at,
+      attempt,
+      from,
+      to: e.to,
+      by: e.by as Actor,
+      why: String(e.why ?? ''),
+      ...(typeof e.cause === 'string' ? { cause: e.cause } : {}),
+    };
     from = e.to;
     return entry;
   });

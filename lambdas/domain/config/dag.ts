@@ -31,6 +31,8 @@ export interface Job {
   readonly retries: number;
   readonly retryDelayMinutes: number;
   readonly expectedBy?: string;
+  /** Earliest submission, "HH:MM" or "+Nd HH:MM" in `timezone` (docs/scheduling.md#time-gates-notbefore). */
+  readonly notBefore?: string;
   readonly target: Target;
   /** The pool whose live cluster the run needs, if any. */
   readonly pool?: string;
@@ -100,6 +102,7 @@ function resolveJob(spec: JobSpec, file: string, defaults: Defaults, dependents:
     retries: spec.retries ?? defaults.retries ?? BUILTIN_DEFAULTS.retries,
     retryDelayMinutes: spec.retryDelayMinutes ?? defaults.retryDelayMinutes ?? BUILTIN_DEFAULTS.retryDelayMinutes,
     expectedBy: spec.expectedBy,
+    notBefore: spec.notBefore,
     target: spec.target,
     pool: poolOf(spec.target),
     simulation: {

@@ -228,6 +228,13 @@ export const jobSchema = z.strictObject({
     .describe(
       'LATE alert once if the run has not SUCCEEDED by this wall-clock time in `timezone`: "HH:MM" on the run date, "+1d HH:MM" the next day; must fall after the job\'s start',
     ),
+  notBefore: z
+    .string()
+    .regex(EXPECTED_BY_PATTERN, 'must be "HH:MM" (on the run date) or "+Nd HH:MM" (N = 1 to 7 days after it), e.g. "06:00" or "+1d 06:00"')
+    .optional()
+    .describe(
+      'Not submitted before this wall-clock time in `timezone`, even when every upstream is done: "HH:MM" on the run date, "+1d HH:MM" the next day (docs/scheduling.md#time-gates-notbefore)',
+    ),
   target: targetSchema,
   simulation: jobSimulationSchema.optional(),
   params: z

@@ -5,6 +5,16 @@ import type { RunState } from './states';
 /** Who or what caused a transition; kept in history for audit. */
 export type Actor = 'scheduler' | 'sweeper' | 'registry' | `trigger:${string}` | `operator:${string}`;
 
+/**
+ * Why an attempt was started, recorded on the transition that starts it
+ * (docs/runs.md#attempts): `manual` is `rsched run` (run now), `replay` a replay
+ * (with its downstream runs), `backfill` a backfill's replay, `mark` an
+ * operator's marker, `retry` an automatic retry. The first attempt of a day is
+ * `schedule` (a root's schedule fired), `upstream` (an upstream succeeded) or
+ * `marker` (the job's own marker came first, e.g. an external job's).
+ */
+export type AttemptCause = 'schedule' | 'upstream' | 'marker' | 'retry' | 'manual' | 'replay' | 'backfill' | 'mark';
+
 /** One transition of a run, kept forever with the run (SPEC §4 guarantee 6). */
 export interface HistoryEntry {
   readonly at: string;
@@ -14,6 +24,8 @@ export interface HistoryEntry {
   readonly by: Actor;
   /** What happened, e.g. `marker markers/sessions__20261122.done` or `upstream raw_events TIMED_OUT`. */
   readonly why: string;
+  /** On the transition that started an attempt on purpose (items written before it was recorded have none). */
+  readonly cause?: AttemptCause;
 }
 
 /** What the store keeps for a run. Timestamps are ISO-8601 UTC strings. */

@@ -1,5 +1,5 @@
 import type { Job } from '../config/dag';
-import type { Actor, Run, RunKey } from './run';
+import type { Actor, AttemptCause, Run, RunKey } from './run';
 import { describeShadowDecision, type ShadowDecision } from './shadow';
 import { DISPATCHABLE_STATES, RunState } from './states';
 
@@ -132,6 +132,8 @@ export interface Transition {
   readonly at: string;
   /** Bookkeeping that is not a transition (propagation finished, due time moved): no history entry. */
   readonly quiet?: boolean;
+  /** Why the attempt this transition starts was started; kept in its history entry. */
+  readonly cause?: AttemptCause;
 }
 
 /** An upstream succeeded: add it to the run's done set (creating the run in WAITING). */
@@ -312,6 +314,29 @@ export function waitForCluster(run: Run, p: Stamp & { pool: string; deadlineAt: 
   };
 }
 
+/** The start of the history entry of a run held for its notBefore (timelines and status recognise it by it). */
+export const NOT_BEFORE_WHY = 'all upstreams done; held until notBefore';
+
+/**
+ * Every upstream is done but the job's `notBefore` has not come
+ * (docs/scheduling.md#time-gates-notbefore): the run stays WAITING, due at the
+ * gate, where the sweeper dispatches it (the claim makes that once). Its
+ * deadline moves to the gate plus timeoutMinutes: from then on it waits only
+ * for a cluster, if it needs one. Guarded by the due time it replaces, so of
+ * two handlers that hold it at once only one writes (one history entry).
+ */
+export function holdUntilNotBefore(run: Run, p: Stamp & { until: string; deadlineAt: string; gate: string }): Transition {
+  return {
+    key: run,
+    guard: { states: [S.WAITING], attempt: run.attempt, ...(run.dueAt ? { dueAt: run.dueAt } : {}) },
+    to: S.WAITING,
+    set: { dueAt: p.until, deadlineAt: p.deadlineAt },
+    by: p.by,
+    why: `${NOT_BEFORE_WHY} ${p.gate}`,
+    at: p.at,
+  };
+}
+
 /** Moves the run's due time (a sweep that could not act, a wait that has nothing to do yet). */
 export function moveDue(run: Run, p: Stamp & { dueAt?: string; why: string; sweepFailures?: number }): Transition {
   return {
@@ -388,6 +413,7 @@ export function reopen(
     done: readonly string[];
     floors: Readonly<Record<string, number>>;
     deadlineAt?: string;
+    cause?: AttemptCause;
   },
 ): Transition {
   const waits = !p.manual && p.deadlineAt !== undefined;
@@ -410,6 +436,7 @@ export function reopen(
     by: p.by,
     why: p.why,
     at: p.at,
+    ...(p.cause ? { cause: p.cause } : {}),
   };
 }
 
@@ -488,6 +515,7 @@ export function retry(
     by: p.by,
     why: p.source,
     at: p.at,
+    cause: 'retry',
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Job } from '../../domain/config/dag';
 import type { RunDate } from '../../domain/run-date';
-import type { Actor, Run } from '../../domain/runs/run';
+import type { Actor, AttemptCause, Run } from '../../domain/runs/run';
 import { IN_FLIGHT_STATES, RunState } from '../../domain/runs/states';
 import { reopen } from '../../domain/runs/transitions';
 import { addMinutes } from '../../ports/clock';
@@ -29,6 +29,8 @@ export interface AttemptOptions {
   readonly waitFor?: readonly string[];
   readonly force?: boolean;
   readonly current?: Run;
+  /** Recorded on the attempt's first history entry (`rsched history` shows it). */
+  readonly cause?: AttemptCause;
 }
 
 /**
@@ -64,6 +66,7 @@ export async function startAttempt(deps: EngineDeps, job: Job, date: RunDate, op
         manual: opts.manual,
         done,
         floors,
+        cause: opts.cause,
         // With some upstreams done the wait for the rest has started, and may time out.
         ...(done.length > 0 ? { deadlineAt: addMinutes(now, job.timeoutMinutes).toISOString() } : {}),
       }),

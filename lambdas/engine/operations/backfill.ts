@@ -289,6 +289,7 @@ async function advanceOne(deps: EngineDeps, store: BackfillStore, backfill: Back
         force: backfill.force,
         by: `operator:${backfill.id}`,
         label: `backfill ${backfill.id}`,
+        cause: 'backfill',
       });
       outcomes[date] = { status: 'running', at: now };
     } catch (err) {

@@ -1,4 +1,7 @@
+import { percentile } from '../../domain/percentile';
 import { addDays, type RunDate } from '../../domain/run-date';
+import { type AttemptSummary, attemptsOf } from '../../domain/runs/attempts';
+import type { AttemptCause } from '../../domain/runs/run';
 import { RunState, TERMINAL_STATES } from '../../domain/runs/states';
 import type { RunStore } from '../../ports/run-store';
 import { submissionsOf } from './status';
@@ -14,6 +17,10 @@ export interface HistoryRow {
   readonly durationMinutes: number | null;
   readonly reason: string | null;
   readonly manual: boolean;
+  /** Why the current attempt started: schedule, upstream, marker, retry, manual (run now), replay, backfill, mark. */
+  readonly cause: AttemptCause | null;
+  /** Every attempt, oldest first, with its cause, who started it and when (docs/runs.md#attempts). */
+  readonly attemptLog: readonly AttemptSummary[];
   readonly meta: Readonly<Record<string, unknown>> | null;
 }
 
@@ -37,12 +44,7 @@ export interface JobHistory {
   readonly stats: HistoryStats;
 }
 
-/** The nearest-rank percentile of sorted values. */
-export function percentile(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number;
-}
+export { percentile };
 
 export async function jobHistory(store: RunStore, job: string, to: RunDate, days: number): Promise<JobHistory> {
   const from = addDays(to, -(days - 1));
@@ -50,6 +52,7 @@ export async function jobHistory(store: RunStore, job: string, to: RunDate, days
     const submittedAt =
       run.submittedAt ?? [...run.history].reverse().find((e) => e.to === RunState.SUBMITTED && e.attempt === run.attempt)?.at ?? null;
     const finished = run.state === RunState.SUCCEEDED || run.state === RunState.FAILED;
+    const attemptLog = attemptsOf(run);
     return {
       date: run.date,
       state: run.state,
@@ -61,6 +64,8 @@ export async function jobHistory(store: RunStore, job: string, to: RunDate, days
         finished && submittedAt && run.finishedAt ? Math.round((Date.parse(run.finishedAt) - Date.parse(submittedAt)) / 60_000) : null,
       reason: run.reason ?? null,
       manual: run.manual ?? false,
+      cause: attemptLog.at(-1)?.cause ?? null,
+      attemptLog,
       meta: run.meta ?? null,
     };
   });

@@ -89,6 +89,7 @@ export async function mark(deps: EngineDeps, bucket: MarkerBucket, request: Mark
           manual: false,
           waitFor: child.dependsOn.filter((u) => reopenedSet.has(u)),
           current: run,
+          cause: 'mark',
         });
         reopened.push(name);
       }
@@ -99,6 +100,7 @@ export async function mark(deps: EngineDeps, bucket: MarkerBucket, request: Mark
       manual: false,
       current,
       force: request.force,
+      cause: 'mark',
     });
     attempt = started.attempt;
     reopened.unshift(job.name);

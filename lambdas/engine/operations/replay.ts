@@ -1,7 +1,7 @@
 import { type Job, jobOf } from '../../domain/config/dag';
 import { downstreamClosure } from '../../domain/lineage';
 import { type RunDate, runDateIn } from '../../domain/run-date';
-import type { Actor, Run } from '../../domain/runs/run';
+import type { Actor, AttemptCause, Run } from '../../domain/runs/run';
 import { IN_FLIGHT_STATES, RunState } from '../../domain/runs/states';
 import type { EngineDeps } from '../deps';
 import { type DispatchOutcome, dispatch } from '../dispatch';
@@ -18,6 +18,8 @@ export interface ReplayRequest {
   readonly by: Actor;
   /** For the history entry; default "replay". */
   readonly label?: string;
+  /** What started it, recorded on every attempt it starts; default `replay`. */
+  readonly cause?: Extract<AttemptCause, 'replay' | 'manual' | 'backfill'>;
 }
 
 /** One run of a replay plan, in the order it is (re)started. */
@@ -97,6 +99,7 @@ export async function replay(deps: EngineDeps, request: ReplayRequest): Promise<
         manual: false,
         waitFor: planned.waitsFor,
         force: request.force,
+        cause: request.cause ?? 'replay',
       }),
     );
   }
@@ -106,6 +109,7 @@ export async function replay(deps: EngineDeps, request: ReplayRequest): Promise<
     why: request.label ?? 'replay',
     manual: true,
     force: request.force,
+    cause: request.cause ?? 'replay',
   });
   started.unshift(rootRun);
   const outcome = await dispatch(deps, rootRun, request.by);
@@ -127,5 +131,5 @@ async function claimedElsewhere(deps: EngineDeps, run: Run): Promise<DispatchOut
 
 /** `rsched run`: submit one run now, regardless of its upstreams (recorded as manual). */
 export async function runNow(deps: EngineDeps, request: Omit<ReplayRequest, 'downstream'>): Promise<ReplayResult> {
-  return replay(deps, { label: 'manual run', ...request, downstream: false });
+  return replay(deps, { label: 'manual run', cause: 'manual', ...request, downstream: false });
 }

@@ -2,8 +2,9 @@ import { type Dag, isShadow, type Job, jobOf } from '../../domain/config/dag';
 import { addDays, type RunDate } from '../../domain/run-date';
 import type { Run } from '../../domain/runs/run';
 import { RunState } from '../../domain/runs/states';
+import { type Wait, waitOf } from '../../domain/runs/waits';
 import type { ClusterRegistry } from '../../ports/cluster-registry';
-import type { RunStore } from '../../ports/run-store';
+import type { AlertRecord, RunStore } from '../../ports/run-store';
 import { type AlertReport, alertReport, type ClusterReport, clusterReport, type JobReport, jobReport } from '../report';
 
 /** A job's run as `rsched status` shows it: the simulate fields plus what it waits on. */
@@ -14,6 +15,10 @@ export interface JobStatus extends JobReport {
   readonly manual: boolean;
   readonly meta: Readonly<Record<string, unknown>> | null;
   readonly params: Readonly<Record<string, string>> | null;
+  /** What it waits on and until when (upstreams, its notBefore, a cluster, its marker, a retry); null when nothing. */
+  readonly waitingFor: Wait | null;
+  /** The open alert of the current attempt (the latest, if several) and its next step: null once the run SUCCEEDED. */
+  readonly alert: { readonly kind: string; readonly next: string | null } | null;
 }
 
 /** `rsched status --json`: the same shape as `rsched simulate --json` (date, jobs, clusters, alerts). */
@@ -36,10 +41,31 @@ export function waitingOn(job: Job, run: Run | undefined, runsByJob: ReadonlyMap
   return job.dependsOn.filter((u) => !done.has(u) && runsByJob.get(u)?.state !== RunState.SUCCEEDED);
 }
 
-export async function dayStatus(input: { dag: Dag; store: RunStore; registry?: ClusterRegistry; date: RunDate }): Promise<DayStatus> {
+/**
+ * The alert an operator should act on for this run: the latest one about its
+ * current attempt (or about the run, for kinds without an attempt such as
+ * LATE), while the run has not SUCCEEDED — a success resolves it.
+ */
+export function openAlert(run: Run | undefined, alerts: readonly AlertRecord[]): AlertRecord | undefined {
+  if (run?.state === RunState.SUCCEEDED) return undefined;
+  const attempt = run?.attempt ?? 1;
+  return alerts.filter((a) => a.attempt === undefined || a.attempt === attempt).at(-1);
+}
+
+export async function dayStatus(input: {
+  dag: Dag;
+  store: RunStore;
+  registry?: ClusterRegistry;
+  date: RunDate;
+  /** For what is still ahead (a notBefore not yet reached, the next cluster window); default the wall clock. */
+  now?: Date;
+}): Promise<DayStatus> {
   const { dag, store, date } = input;
-  const runs = await store.listByDate(date);
+  const now = input.now ?? new Date();
+  const [runs, alerts] = await Promise.all([store.listByDate(date), store.listAlerts(date)]);
   const byJob = new Map(runs.map((r) => [r.job, r]));
+  const alertsByJob = new Map<string, AlertRecord[]>();
+  for (const alert of alerts) if (alert.job) alertsByJob.set(alert.job, [...(alertsByJob.get(alert.job) ?? []), alert]);
   const jobs: Record<string, JobStatus> = {};
   for (const name of dag.topologicalOrder) {
     const job = jobOf(dag, name);
@@ -51,6 +77,8 @@ export async function dayStatus(input: { dag: Dag; store: RunStore; registry?: C
       manual: run?.manual ?? false,
       meta: run?.meta ?? null,
       params: run?.params ?? null,
+      waitingFor: waitOf(dag, job, run, byJob, now),
+      alert: alertSummary(openAlert(run, alertsByJob.get(name) ?? [])),
     };
   }
   const clusters: ClusterReport[] = [];
@@ -64,5 +92,9 @@ export async function dayStatus(input: { dag: Dag; store: RunStore; registry?: C
     }
   }
   clusters.sort((a, b) => a.windowStart.localeCompare(b.windowStart) || a.name.localeCompare(b.name));
-  return { date, jobs, clusters, alerts: (await store.listAlerts(date)).map(alertReport) };
+  return { date, jobs, clusters, alerts: alerts.map(alertReport) };
+}
+
+function alertSummary(alert: AlertRecord | undefined): JobStatus['alert'] {
+  return alert ? { kind: alert.kind, next: alert.next ?? null } : null;
 }

@@ -25,7 +25,17 @@ describe('the committed JSON Schema', () => {
     const job = schema.properties.jobs?.items;
     expect(job?.additionalProperties).toBe(false);
     expect(Object.keys(job?.properties ?? {})).toEqual(
-      expect.arrayContaining(['name', 'dependsOn', 'schedule', 'timezone', 'timeoutMinutes', 'retries', 'expectedBy', 'target']),
+      expect.arrayContaining([
+        'name',
+        'dependsOn',
+        'schedule',
+        'timezone',
+        'timeoutMinutes',
+        'retries',
+        'expectedBy',
+        'notBefore',
+        'target',
+      ]),
     );
   });
 });

@@ -7,6 +7,7 @@ import { checkDefaults } from './defaults';
 import { checkDependencies } from './dependencies';
 import { checkDuplicateNames } from './duplicate-names';
 import { checkMarkerWriters } from './marker-writers';
+import { checkNotBefore } from './not-before';
 import { checkParams } from './params';
 import { checkPools } from './pools';
 import { checkSchedules } from './schedules';
@@ -27,6 +28,7 @@ export const CHECKS: readonly ConfigCheck[] = [
   checkMarkerWriters,
   checkDefaults,
   checkDeadlines,
+  checkNotBefore,
   checkShadowMode,
   checkCompletion,
 ];
