@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDag } from '../../lambdas/domain/config/validate';
 import { addDays } from '../../lambdas/domain/run-date';
-import { createBackfill } from '../../lambdas/engine/operations/backfill';
 import { SimulationSession } from '../../lambdas/local/simulate';
 import { startUiServer, type UiServer } from '../../ui/server';
+import { startBackfill } from '../support/backfills';
 import { cluster, dp, emr, SIM_DATE } from '../support/simulation';
 import { call } from '../support/ui-http';
 
@@ -159,16 +159,7 @@ describe('web UI server: views and their input checks', () => {
   });
 
   it('shows a backfill date by date with its runs, and cancels it (token needed)', async () => {
-    const ops = session.runtime.ops();
-    const created = await createBackfill(ops.deps, ops.backfills, {
-      job: 'c',
-      from: YESTERDAY,
-      to: SIM_DATE,
-      downstream: false,
-      reprocess: 'failed',
-      parallel: 1,
-      by: 'operator:test',
-    });
+    const created = await startBackfill(session, 'c', YESTERDAY, SIM_DATE);
     const list = await json('/api/backfills');
     expect(list.map((b: { id: string }) => b.id)).toContain(created.id);
     const one = await json(`/api/backfill?id=${created.id}`);

@@ -1,11 +1,11 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDag } from '../../lambdas/domain/config/validate';
 import { addDays } from '../../lambdas/domain/run-date';
-import { createBackfill } from '../../lambdas/engine/operations/backfill';
 import { SimulationSession } from '../../lambdas/local/simulate';
 import { startUiServer, type UiServer } from '../../ui/server';
-import { haveBrowser, launchBrowser } from '../support/browser';
+import { haveBrowser, launchBrowser, openPage } from '../support/browser';
+import { startBackfill } from '../support/backfills';
 import { cluster, dp, emr, SIM_DATE } from '../support/simulation';
 
 const YESTERDAY = addDays(SIM_DATE, -1);
@@ -16,18 +16,10 @@ describe.skipIf(!haveBrowser())('web UI views in a real browser', () => {
   let ui: UiServer;
   let browser: Browser;
 
-  async function open(view: string, date = SIM_DATE): Promise<{ page: Page; dialogs: string[]; errors: string[] }> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const dialogs: string[] = [];
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.accept();
-    });
-    await page.goto(`${ui.url}?date=${date}&view=${view}#token=${ui.token}`);
-    await page.waitForSelector(`#view-${view}:not([hidden])`);
-    return { page, dialogs, errors };
+  async function open(view: string, date = SIM_DATE) {
+    const opened = await openPage(browser, `${ui.url}?date=${date}&view=${view}#token=${ui.token}`);
+    await opened.page.waitForSelector(`#view-${view}:not([hidden])`);
+    return opened;
   }
 
   beforeAll(async () => {
@@ -154,15 +146,7 @@ describe.skipIf(!haveBrowser())('web UI views in a real browser', () => {
 
   it('backfills: the list, a backfill’s dates with their runs and reasons, and cancel (the question names it)', async () => {
     const ops = session.runtime.ops();
-    const created = await createBackfill(ops.deps, ops.backfills, {
-      job: 'c',
-      from: YESTERDAY,
-      to: SIM_DATE,
-      downstream: false,
-      reprocess: 'failed',
-      parallel: 1,
-      by: 'operator:test',
-    });
+    const created = await startBackfill(session, 'c', YESTERDAY, SIM_DATE);
     const { page, dialogs } = await open('backfills');
     const row = page.locator(`#backfill-list tr[data-backfill="${created.id}"]`);
     await row.waitFor();

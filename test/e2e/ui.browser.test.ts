@@ -1,10 +1,10 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDag } from '../../lambdas/domain/config/validate';
 import { addDays } from '../../lambdas/domain/run-date';
 import { SimulationSession } from '../../lambdas/local/simulate';
 import { startUiServer, type UiServer } from '../../ui/server';
-import { haveBrowser, launchBrowser } from '../support/browser';
+import { haveBrowser, launchBrowser, openPage } from '../support/browser';
 import { dp, SIM_DATE } from '../support/simulation';
 
 const YESTERDAY = addDays(SIM_DATE, -1);
@@ -16,20 +16,11 @@ describe.skipIf(!haveBrowser())('web UI in a real browser', () => {
   let browser: Browser;
   const runOf = (job: string, date: string) => session.runtime.deps.store.get({ job, date: date as typeof SIM_DATE });
 
-  /** A page on `date` with the token; dialogs accepted and their questions kept. */
-  async function open(date = SIM_DATE, extra = ''): Promise<{ page: Page; dialogs: string[]; errors: string[] }> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const dialogs: string[] = [];
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.accept();
-    });
-    // The address rsched prints: the token rides in the fragment, which the page reads and sends with changes.
-    await page.goto(`${ui.url}?date=${date}${extra}#token=${ui.token}`);
-    await page.waitForSelector('#jobs tbody tr');
-    return { page, dialogs, errors };
+  /** A page on `date` with the token (the address rsched prints: the page reads it from the fragment and sends it with changes). */
+  async function open(date = SIM_DATE, extra = '') {
+    const opened = await openPage(browser, `${ui.url}?date=${date}${extra}#token=${ui.token}`);
+    await opened.page.waitForSelector('#jobs tbody tr');
+    return opened;
   }
 
   beforeAll(async () => {

@@ -16,7 +16,8 @@ export async function api(path, body) {
   const response = await fetch(
     path,
     body === undefined
-      ? { cache: 'no-store' }
+      ? // A read that hangs counts as a failure (the page then says it cannot refresh) rather than stalling the polls.
+        { cache: 'no-store', signal: AbortSignal.timeout(15_000) }
       : {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-rsched-token': token },

@@ -69,6 +69,8 @@ function showDetailLoading() {
   $('#detail-title').textContent = `${job} — ${date}`;
   $('#detail-body').replaceChildren(el('p', { class: 'muted', text: 'loading…' }));
   $('#action-result').textContent = '';
+  // Force is chosen for one run at a time: it never carries over to another job or date.
+  $('#force').checked = false;
   setActionsEnabled(false);
 }
 

@@ -71,7 +71,7 @@ export function renderGantt(container, gantt, selected, onSelect) {
         const submitted = a.submittedAt ? Date.parse(a.submittedAt) : null;
         const end = a.endedAt ? Date.parse(a.endedAt) : now;
         const waitEnd = submitted ?? end;
-        const wait = svg('rect', { x: x(start), y: top + 4, width: Math.max(2, x(waitEnd) - x(start)), height: ROW_H - 8, class: `wait ${stateClass(a.state)}` });
+        const wait = svg('rect', { x: x(start), y: top + 4, width: Math.max(2, x(waitEnd) - x(start)), height: ROW_H - 8, class: `wait ${stateClass(a.state)}`, fill: 'url(#hatch)' });
         wait.append(svg('title', { text: `${row.job} attempt ${a.attempt}: waited ${a.startedAt.slice(11, 16)}–${new Date(waitEnd).toISOString().slice(11, 16)} (${a.state})` }));
         r.append(wait);
         if (submitted !== null) {
