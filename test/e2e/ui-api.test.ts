@@ -84,7 +84,7 @@ describe('web UI server: views and their input checks', () => {
     const a = await json(`/api/detail?job=a&date=${SIM_DATE}`);
     expect(a.state).toBe('SUCCEEDED');
     expect(a.attempts).toHaveLength(1);
-    expect(a.attempts[0]).toMatchObject({ attempt: 1, startedBy: 'trigger:a', state: 'SUCCEEDED' });
+    expect(a.attempts[0]).toMatchObject({ attempt: 1, startedBy: 'trigger:schedule', state: 'SUCCEEDED' });
     expect(a.attempts[0].submittedAt).not.toBeNull();
     expect(a.transitions.map((t: { to: string }) => t.to)).toEqual(['WAITING', 'SUBMITTING', 'SUBMITTED', 'SUCCEEDED']);
     expect(a.markerKey).toBe('a__20261122.done');
