@@ -68,14 +68,15 @@ async function main(): Promise<void> {
       page.on('dialog', (d) => void d.dismiss());
       const shot = async (name: string, query: string, prepare?: () => Promise<void>) => {
         await page.goto(`${ui.url}?${query}#token=${ui.token}`);
-        await page.waitForSelector('#jobs tbody tr');
+        await page.locator('#freshness', { hasText: 'updated' }).waitFor();
         await prepare?.();
         await page.waitForTimeout(300);
         await page.screenshot({ path: join(OUT, name), fullPage: true });
         process.stdout.write(`wrote docs/img/${name}\n`);
       };
       const yesterday = addDays(TODAY, -1);
-      await shot('ui-day.png', `date=${TODAY}&view=day`);
+      // A bad day: an external marker that never came, its chain timed out or failed upstream.
+      await shot('ui-day.png', `date=${addDays(TODAY, -4)}&view=day`);
       await shot('ui-grid.png', 'view=grid', async () => {
         await page.waitForSelector('#grid table');
       });

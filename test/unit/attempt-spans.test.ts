@@ -39,6 +39,22 @@ describe('attempt spans read back from a run’s history', () => {
     ]);
   });
 
+  it('ends an attempt that a retry replaced where the retry begins, as FAILED', () => {
+    const history = [
+      entry('00:00', 1, 'PENDING', 'WAITING', 'trigger:schedule', 'schedule'),
+      entry('00:00', 1, 'WAITING', 'SUBMITTING', 'scheduler', 'all upstreams done'),
+      entry('00:01', 1, 'SUBMITTING', 'SUBMITTED', 'scheduler', 'submitted s-1'),
+      entry('00:30', 2, 'SUBMITTED', 'RETRYING', 'scheduler', 'marker a__20261122.failed'),
+      entry('00:40', 2, 'RETRYING', 'SUBMITTING', 'sweeper', 'retry due'),
+      entry('00:40', 2, 'SUBMITTING', 'SUBMITTED', 'sweeper', 'submitted s-2'),
+      entry('01:00', 2, 'SUBMITTED', 'SUCCEEDED', 'scheduler', 'marker a__20261122.done'),
+    ];
+    expect(attemptSpans({ history }).map((a) => [a.attempt, a.submittedAt, a.endedAt, a.state])).toEqual([
+      [1, at('00:01'), at('00:30'), 'FAILED'],
+      [2, at('00:40'), at('01:00'), 'SUCCEEDED'],
+    ]);
+  });
+
   it('has no submission for an attempt that ended waiting, and none at all for a run without history', () => {
     const history = [
       entry('00:00', 1, 'PENDING', 'WAITING', 'trigger:a', 'schedule'),

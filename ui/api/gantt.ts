@@ -28,7 +28,7 @@ export interface Gantt {
   readonly date: RunDate;
   /** The (dev) clock: attempts still open are drawn up to here. */
   readonly now: string;
-  /** The time axis: the run date's UTC day, stretched to what happened before or after it (a day before, two days after at most). */
+  /** The time axis: the run date's UTC day, stretched to the ends of the attempts begun in it (36 hours at most) and to the starts before it. */
   readonly from: string;
   readonly to: string;
   readonly lanes: readonly GanttLane[];
@@ -63,8 +63,9 @@ export function ganttOf(dag: Dag, date: RunDate, runs: readonly Run[], windows: 
     lanes.set(key, { key, label: cluster.name, kind: 'cluster', windows: windows.filter((w) => w.name === cluster.name), rows: [] });
   }
   const dayStart = Date.parse(`${date}T00:00:00.000Z`);
+  const dayEnd = Date.parse(`${addDays(date, 1)}T00:00:00.000Z`);
   let first = dayStart;
-  let last = Date.parse(`${addDays(date, 1)}T00:00:00.000Z`);
+  let last = dayEnd;
   for (const run of [...runs].sort((a, b) => a.attemptStartedAt.localeCompare(b.attemptStartedAt))) {
     const attempts = attemptSpans(run);
     if (attempts.length === 0) continue;
@@ -74,7 +75,8 @@ export function ganttOf(dag: Dag, date: RunDate, runs: readonly Run[], windows: 
     lane.rows.push({ job: run.job, state: run.state, attempts });
     for (const a of attempts) {
       first = Math.min(first, Date.parse(a.startedAt));
-      last = Math.max(last, Date.parse(a.endedAt ?? now.toISOString()));
+      // Attempts begun after the day (a replay days later) do not stretch the axis: the chart notes them.
+      if (Date.parse(a.startedAt) < dayEnd) last = Math.max(last, Date.parse(a.endedAt ?? now.toISOString()));
     }
   }
   const order = (l: GanttLane) => ['cluster', 'pool', 'target'].indexOf(l.kind);
@@ -83,7 +85,7 @@ export function ganttOf(dag: Dag, date: RunDate, runs: readonly Run[], windows: 
     now: now.toISOString(),
     // Whole hours, for a readable axis; a day's runs in another time zone may start before its UTC day.
     from: new Date(Math.max(Math.floor(first / HOUR) * HOUR, dayStart - 24 * HOUR)).toISOString(),
-    to: new Date(Math.min(Math.ceil(last / HOUR) * HOUR, dayStart + 48 * HOUR)).toISOString(),
+    to: new Date(Math.min(Math.ceil(last / HOUR) * HOUR, dayStart + 36 * HOUR)).toISOString(),
     lanes: [...lanes.values()].sort((a, b) => order(a) - order(b)),
   };
 }

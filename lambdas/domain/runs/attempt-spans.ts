@@ -41,7 +41,12 @@ function span(entries: readonly HistoryEntry[]): AttemptSpan {
   };
 }
 
-/** The run's attempts, oldest first (none for a run with no history). */
+/**
+ * The run's attempts, oldest first (none for a run with no history). An
+ * attempt that a later one replaced before it reached an ending state (a
+ * retry after its failure, a forced replay) ends where the next begins; one
+ * replaced by a retry (the entry into RETRYING opens the new attempt) failed.
+ */
 export function attemptSpans(run: Pick<Run, 'history'>): AttemptSpan[] {
   const byAttempt = new Map<number, HistoryEntry[]>();
   for (const entry of run.history) {
@@ -49,5 +54,11 @@ export function attemptSpans(run: Pick<Run, 'history'>): AttemptSpan[] {
     list.push(entry);
     byAttempt.set(entry.attempt, list);
   }
-  return [...byAttempt.keys()].sort((a, b) => a - b).map((n) => span(byAttempt.get(n) as HistoryEntry[]));
+  const groups = [...byAttempt.keys()].sort((a, b) => a - b).map((n) => byAttempt.get(n) as HistoryEntry[]);
+  return groups.map((entries, i) => {
+    const own = span(entries);
+    const next = groups[i + 1]?.[0];
+    if (own.endedAt !== null || next === undefined) return own;
+    return { ...own, endedAt: next.at, state: next.to === RunState.RETRYING ? RunState.FAILED : own.state };
+  });
 }

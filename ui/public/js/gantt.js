@@ -10,6 +10,8 @@ const ROW_H = 22;
 const AXIS_H = 24;
 const HOUR = 3_600_000;
 
+const clock = (ms) => new Date(ms).toISOString().slice(11, 16);
+
 function hourLabel(ms, dayStart) {
   const iso = new Date(ms).toISOString();
   return ms >= dayStart && ms < dayStart + 24 * HOUR ? iso.slice(11, 16) : `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
@@ -65,25 +67,54 @@ export function renderGantt(container, gantt, selected, onSelect) {
       const top = y + LANE_HEAD + i * ROW_H;
       const r = svg('g', { class: `gantt-row${selected === row.job ? ' selected' : ''}`, 'data-job': row.job, 'data-state': row.state });
       r.append(svg('text', { x: 14, y: top + 15, class: 'row-label', text: row.job }));
-      let last = 0;
+      let firstX = null;
+      let lastX = 0;
+      let lastDrawn = null;
+      const later = [];
       for (const a of row.attempts) {
         const start = Date.parse(a.startedAt);
+        // An attempt begun after the axis ends (a replay days later) is named, not drawn.
+        if (start >= to) {
+          later.push(a);
+          continue;
+        }
         const submitted = a.submittedAt ? Date.parse(a.submittedAt) : null;
         const end = a.endedAt ? Date.parse(a.endedAt) : now;
         const waitEnd = submitted ?? end;
-        const wait = svg('rect', { x: x(start), y: top + 4, width: Math.max(2, x(waitEnd) - x(start)), height: ROW_H - 8, class: `wait ${stateClass(a.state)}`, fill: 'url(#hatch)' });
-        wait.append(svg('title', { text: `${row.job} attempt ${a.attempt}: waited ${a.startedAt.slice(11, 16)}–${new Date(waitEnd).toISOString().slice(11, 16)} (${a.state})` }));
+        const wait = svg('rect', {
+          x: x(start),
+          y: top + 4,
+          width: Math.max(2, x(waitEnd) - x(start)),
+          height: ROW_H - 8,
+          class: `wait ${stateClass(a.state)}`,
+          fill: 'url(#hatch)',
+        });
+        wait.append(svg('title', { text: `${row.job} attempt ${a.attempt}: waited ${clock(start)}–${clock(waitEnd)} (${a.state})` }));
         r.append(wait);
         if (submitted !== null) {
           const run = svg('rect', { x: x(submitted), y: top + 3, width: Math.max(2, x(end) - x(submitted)), height: ROW_H - 6, class: `run ${stateClass(a.state)}` });
-          run.append(svg('title', { text: `${row.job} attempt ${a.attempt}: ran ${a.submittedAt.slice(11, 16)}–${new Date(end).toISOString().slice(11, 16)}${a.endedAt ? '' : ' (still running)'} → ${a.state}` }));
+          run.append(svg('title', { text: `${row.job} attempt ${a.attempt}: ran ${clock(submitted)}–${clock(end)}${a.endedAt ? '' : ' (still running)'} → ${a.state}` }));
           r.append(run);
         }
-        last = Math.max(last, x(end));
+        firstX ??= x(start);
+        lastX = Math.max(lastX, x(end));
+        lastDrawn = a;
       }
-      // The state in words, after the last bar (before it when the bar reaches the right edge).
-      const label = svg('text', { y: top + 15, class: `bar-state ${stateClass(row.state)}`, text: row.state });
-      label.setAttribute('x', String(last + 110 < width ? last + 4 : Math.max(LABEL_W, x(Date.parse(row.attempts[0].startedAt)) - 110)));
+      // The state in words: after the bars, or before them, or (no room either side) at the right edge.
+      const shown = lastDrawn?.state ?? row.state;
+      const then = later.length ? ` → attempt ${later.at(-1).attempt} ${new Date(Date.parse(later.at(-1).startedAt)).toISOString().slice(5, 16).replace('T', ' ')}: ${row.state}` : '';
+      const text = `${shown}${then}`;
+      const room = text.length * 6.5 + 8;
+      const label = svg('text', { y: top + 15, class: `bar-state ${stateClass(later.length ? row.state : shown)}`, text });
+      if (lastX + room < width) label.setAttribute('x', String(lastX + 4));
+      else if (firstX !== null && firstX - room > LABEL_W) {
+        label.setAttribute('x', String(firstX - 4));
+        label.setAttribute('text-anchor', 'end');
+      } else {
+        label.setAttribute('x', String(width - 4));
+        label.setAttribute('text-anchor', 'end');
+        label.classList.add('on-bar');
+      }
       r.append(label);
       r.addEventListener('click', () => onSelect(row.job));
       g.append(r);
