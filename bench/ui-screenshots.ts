@@ -80,14 +80,18 @@ async function main(): Promise<void> {
       await shot('ui-grid.png', 'view=grid', async () => {
         await page.waitForSelector('#grid table');
       });
-      await shot('ui-gantt.png', `date=${yesterday}&view=gantt`, async () => {
+      // A day that went as planned (apart from the backfill's later attempts, noted at the ends of their rows).
+      await shot('ui-gantt.png', `date=${addDays(TODAY, -3)}&view=gantt`, async () => {
         await page.waitForSelector('#gantt svg');
       });
       await shot('ui-run.png', `date=${yesterday}&view=day`, async () => {
+        // Tall enough for the whole run panel, which otherwise scrolls on its own beside the page.
+        await page.setViewportSize({ width: 1280, height: 1800 });
         await page.click('tr[data-job="sessions"]');
         await page.waitForSelector('#attempts tr[data-attempt="2"]');
       });
       await shot('ui-backfills.png', 'view=backfills', async () => {
+        await page.setViewportSize({ width: 1280, height: 900 });
         await page.click('#backfill-list button.open-backfill');
         await page.waitForSelector('#backfill-dates tr[data-date]');
       });

@@ -7,8 +7,8 @@ import { loadDag } from '../../lambdas/domain/config/validate';
 import { addDays } from '../../lambdas/domain/run-date';
 import { SimulationSession } from '../../lambdas/local/simulate';
 import { startUiServer, type UiServer } from '../../ui/server';
-import { haveBrowser, launchBrowser, openPage } from '../support/browser';
 import { startBackfill } from '../support/backfills';
+import { haveBrowser, launchBrowser, openPage } from '../support/browser';
 import { cluster, dp, emr, SIM_DATE } from '../support/simulation';
 
 const YESTERDAY = addDays(SIM_DATE, -1);
@@ -86,7 +86,8 @@ describe.skipIf(!haveBrowser())('web UI views in a real browser', () => {
       ([y, d]) =>
         ['b', 'h', 'c'].map((job) => {
           const date = job === 'b' ? y : d;
-          return getComputedStyle(document.querySelector(`#grid tr[data-job="${job}"] button[data-date="${date}"]`) as Element).backgroundColor;
+          return getComputedStyle(document.querySelector(`#grid tr[data-job="${job}"] button[data-date="${date}"]`) as Element)
+            .backgroundColor;
         }),
       [YESTERDAY, SIM_DATE],
     );
@@ -108,7 +109,9 @@ describe.skipIf(!haveBrowser())('web UI views in a real browser', () => {
     expect(await e.locator('rect.wait').count()).toBe(1);
     expect(await e.locator('rect.run').count()).toBe(1);
     const [wait, run] = await page.evaluate(() =>
-      ['wait', 'run'].map((kind) => getComputedStyle(document.querySelector(`#gantt .gantt-row[data-job="e"] rect.${kind}`) as Element).fill),
+      ['wait', 'run'].map(
+        (kind) => getComputedStyle(document.querySelector(`#gantt .gantt-row[data-job="e"] rect.${kind}`) as Element).fill,
+      ),
     );
     expect(wait).toContain('url(');
     expect(run).not.toBe(wait);

@@ -79,7 +79,13 @@ describe.skipIf(!haveBrowser())('web UI in a real browser', () => {
       const boxes = [...document.querySelectorAll('#graph .node')].map((n) => {
         const [x, y] = (/translate\(([-\d.]+),([-\d.]+)\)/.exec(n.getAttribute('transform') ?? '') ?? []).slice(1).map(Number);
         const rect = n.querySelector('rect') as SVGRectElement;
-        return { job: n.getAttribute('data-job'), x: x as number, y: y as number, w: rect.width.baseVal.value, h: rect.height.baseVal.value };
+        return {
+          job: n.getAttribute('data-job'),
+          x: x as number,
+          y: y as number,
+          w: rect.width.baseVal.value,
+          h: rect.height.baseVal.value,
+        };
       });
       const found: string[] = [];
       for (const edge of document.querySelectorAll<SVGPathElement>('#graph .edge')) {
@@ -87,7 +93,8 @@ describe.skipIf(!haveBrowser())('web UI in a real browser', () => {
         for (let at = 2; at < length - 2; at += 2) {
           const p = edge.getPointAtLength(at);
           for (const b of boxes) {
-            if (p.x > b.x + 1 && p.x < b.x + b.w - 1 && p.y > b.y + 1 && p.y < b.y + b.h - 1) found.push(`${edge.dataset.from}→${edge.dataset.to} under ${b.job}`);
+            if (p.x > b.x + 1 && p.x < b.x + b.w - 1 && p.y > b.y + 1 && p.y < b.y + b.h - 1)
+              found.push(`${edge.dataset.from}→${edge.dataset.to} under ${b.job}`);
           }
         }
       }

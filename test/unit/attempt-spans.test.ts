@@ -35,7 +35,15 @@ describe('attempt spans read back from a run’s history', () => {
         endedAt: at('01:05'),
         state: 'FAILED',
       },
-      { attempt: 2, startedAt: at('09:00'), startedBy: 'operator:alice', why: 'replay', submittedAt: at('09:01'), endedAt: null, state: 'SUBMITTED' },
+      {
+        attempt: 2,
+        startedAt: at('09:00'),
+        startedBy: 'operator:alice',
+        why: 'replay',
+        submittedAt: at('09:01'),
+        endedAt: null,
+        state: 'SUBMITTED',
+      },
     ]);
   });
 

@@ -43,7 +43,8 @@ export function dateRangeParams(query: URLSearchParams, today: RunDate): RunDate
   const from = dateParam(query.get('from'), addDays(to, -13), 'from');
   if (from > to) throw new HttpError(400, `from ${from} is after to ${to}`);
   const dates = dateRange(from, to);
-  if (dates.length > MAX_GRID_DAYS) throw new HttpError(400, `the grid spans at most ${MAX_GRID_DAYS} days, got ${dates.length} (${from} to ${to})`);
+  if (dates.length > MAX_GRID_DAYS)
+    throw new HttpError(400, `the grid spans at most ${MAX_GRID_DAYS} days, got ${dates.length} (${from} to ${to})`);
   return dates;
 }
 

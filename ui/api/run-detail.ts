@@ -52,7 +52,11 @@ export interface RunDetail {
 /** The cluster the run was sent to, as templates see it (its master's IP from the registry). */
 async function clusterOf(ops: OpsContext, run: Run): Promise<LiveCluster | undefined> {
   if (!run.clusterName || !run.clusterId) return undefined;
-  const windows = await ops.registry.listWindows(run.clusterName, `${addDays(run.date, -1)}T00:00:00.000Z`, `${addDays(run.date, 2)}T00:00:00.000Z`);
+  const windows = await ops.registry.listWindows(
+    run.clusterName,
+    `${addDays(run.date, -1)}T00:00:00.000Z`,
+    `${addDays(run.date, 2)}T00:00:00.000Z`,
+  );
   const window = windows.find((w) => w.clusterId === run.clusterId);
   return {
     name: run.clusterName,

@@ -45,7 +45,13 @@ export function renderAlerts(container, alerts, { flat = false } = {}) {
           el('strong', { class: 'kind', text: kind }),
           ` ${list.length} alert${list.length === 1 ? '' : 's'}, `,
           el('span', { class: open ? 'badge badge-open' : 'badge badge-resolved', text: `${open} open` }),
-          el('span', { class: 'muted', text: ` — ${jobs.map(([job]) => job).slice(0, 4).join(', ')}${jobs.length > 4 ? ', …' : ''}` }),
+          el('span', {
+            class: 'muted',
+            text: ` — ${jobs
+              .map(([job]) => job)
+              .slice(0, 4)
+              .join(', ')}${jobs.length > 4 ? ', …' : ''}`,
+          }),
         ]),
       ]);
       const items = jobs.flatMap(([, items]) => items).slice(0, PER_GROUP);

@@ -103,16 +103,14 @@ async function loadDetail() {
   const seq = ++state.detailSeq;
   const { job, date } = state.selected;
   try {
-    const [detail, history] = await Promise.all([
-      api(query('/api/detail', { job, date })),
-      api(query('/api/history', { job, days: 14 })),
-    ]);
+    const [detail, history] = await Promise.all([api(query('/api/detail', { job, date })), api(query('/api/history', { job, days: 14 }))]);
     if (seq !== state.detailSeq) return;
     renderDetail(detail);
     renderHistory(history);
     setActionsEnabled(true);
   } catch (err) {
-    if (seq === state.detailSeq) $('#detail-body').replaceChildren(el('p', { class: 'error', text: `could not read the run: ${err.message}` }));
+    if (seq === state.detailSeq)
+      $('#detail-body').replaceChildren(el('p', { class: 'error', text: `could not read the run: ${err.message}` }));
   }
 }
 
@@ -146,7 +144,11 @@ async function replayWithPlan(downstream) {
     const plan = await api('/api/replay-plan', body);
     if (plan.refusals.length) return say(`refused: ${plan.refusals.join('; ')}`);
     const jobs = plan.runs.map((r) => r.job).join(', ');
-    await act('/api/replay', body, `Replay ${body.job} for ${body.date}${downstream ? ' with its downstream' : ''}: start new attempts of ${jobs}?`);
+    await act(
+      '/api/replay',
+      body,
+      `Replay ${body.job} for ${body.date}${downstream ? ' with its downstream' : ''}: start new attempts of ${jobs}?`,
+    );
   } catch (err) {
     say(`refused: ${err.message}`);
   }
@@ -208,7 +210,12 @@ function openBackfill(id) {
 }
 
 async function cancelBackfill(b) {
-  if (!window.confirm(`Cancel backfill ${b.id} (${b.job} ${b.from} … ${b.to})? Dates not started are dropped; runs already started finish on their own.`)) return;
+  if (
+    !window.confirm(
+      `Cancel backfill ${b.id} (${b.job} ${b.from} … ${b.to})? Dates not started are dropped; runs already started finish on their own.`,
+    )
+  )
+    return;
   try {
     const result = await api('/api/backfill-cancel', { id: b.id });
     $('#backfill-result').textContent = `done: ${result.id} ${result.state}`;

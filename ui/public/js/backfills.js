@@ -1,6 +1,6 @@
 // Backfills (docs/scheduling.md#backfills): the list, one backfill's dates with
 // the runs of each date and why they wait, fail or were skipped, and cancel.
-import { el, dateTime } from './dom.js';
+import { dateTime, el } from './dom.js';
 import { stateChip } from './states.js';
 
 function progress(b) {
@@ -14,7 +14,9 @@ function progress(b) {
 /** The list; `onOpen(id)` shows one, `onCancel(backfill)` cancels it. */
 export function renderBackfillList(container, backfills, openId, { onOpen, onCancel }) {
   if (backfills.length === 0) {
-    return container.replaceChildren(el('p', { class: 'muted', text: 'No backfills. Start one with: rsched backfill JOB --from D --to D' }));
+    return container.replaceChildren(
+      el('p', { class: 'muted', text: 'No backfills. Start one with: rsched backfill JOB --from D --to D' }),
+    );
   }
   const rows = backfills.map((b) => {
     const open = el('button', { type: 'button', class: 'open-backfill', text: openId === b.id ? 'shown' : 'show' });
@@ -33,7 +35,13 @@ export function renderBackfillList(container, backfills, openId, { onOpen, onCan
   });
   container.replaceChildren(
     el('table', { class: 'backfills' }, [
-      el('thead', {}, [el('tr', {}, ['id', 'job', 'dates', 'state', 'progress', 'created', ''].map((h) => el('th', { text: h })))]),
+      el('thead', {}, [
+        el(
+          'tr',
+          {},
+          ['id', 'job', 'dates', 'state', 'progress', 'created', ''].map((h) => el('th', { text: h })),
+        ),
+      ]),
       el('tbody', {}, rows),
     ]),
   );
@@ -43,28 +51,41 @@ export function renderBackfillList(container, backfills, openId, { onOpen, onCan
 export function renderBackfillDates(container, backfill) {
   if (!backfill) return container.replaceChildren();
   container.replaceChildren(
-    el('h3', { text: `${backfill.id}: ${backfill.job}${backfill.downstream ? ' + downstream' : ''}, reprocess ${backfill.reprocess}, ${backfill.parallel} in flight at most` }),
+    el('h3', {
+      text: `${backfill.id}: ${backfill.job}${backfill.downstream ? ' + downstream' : ''}, reprocess ${backfill.reprocess}, ${backfill.parallel} in flight at most`,
+    }),
     el('table', { class: 'backfill-dates' }, [
-      el('thead', {}, [el('tr', {}, ['date', 'status', 'runs'].map((h) => el('th', { text: h })))]),
+      el('thead', {}, [
+        el(
+          'tr',
+          {},
+          ['date', 'status', 'runs'].map((h) => el('th', { text: h })),
+        ),
+      ]),
       el(
         'tbody',
         {},
         backfill.status.map((d) =>
           el('tr', { 'data-date': d.date }, [
             el('td', { text: d.date }),
-            el('td', {}, [el('span', { class: `bf-status bf-${d.status}`, text: d.status }), d.note ? el('div', { class: 'muted', text: d.note }) : '']),
-            el(
-              'td',
-              {},
-              d.runs.map((r) =>
-                el('div', { class: 'bf-run' }, [
-                  `${r.job} `,
-                  stateChip(r.state),
-                  ` attempt ${r.attempt}`,
-                  r.reason ? el('span', { class: 'muted', text: ` — ${r.reason}` }) : '',
-                ]),
+            el('td', {}, [
+              el('span', { class: `bf-status bf-${d.status}`, text: d.status }),
+              d.note ? el('div', { class: 'muted', text: d.note }) : '',
+            ]),
+            el('td', {}, [
+              el(
+                'table',
+                { class: 'compact bf-runs' },
+                d.runs.map((r) =>
+                  el('tr', { class: 'bf-run' }, [
+                    el('td', { text: r.job }),
+                    el('td', {}, [stateChip(r.state)]),
+                    el('td', { text: `attempt ${r.attempt}` }),
+                    el('td', { class: 'muted', text: r.reason ?? '' }),
+                  ]),
+                ),
               ),
-            ),
+            ]),
           ]),
         ),
       ),

@@ -2,7 +2,7 @@
 // every transition (when, from, to, by whom, why), the marker's params and meta,
 // the submission, and the run's alerts.
 import { renderAlerts } from './alerts.js';
-import { $, dateTime, el, minutes, minutesBetween, withWidth } from './dom.js';
+import { $, el, minutes, minutesBetween, shortTime, withWidth } from './dom.js';
 import { stateChip } from './states.js';
 
 /** A shadow run (docs/shadow.md): when we would have submitted, next to the old scheduler's real marker. */
@@ -19,7 +19,13 @@ function shadowFacts(s) {
 
 function table(headers, rows) {
   return el('table', { class: 'compact' }, [
-    el('thead', {}, [el('tr', {}, headers.map((h) => el('th', { text: h })))]),
+    el('thead', {}, [
+      el(
+        'tr',
+        {},
+        headers.map((h) => el('th', { text: h })),
+      ),
+    ]),
     el('tbody', {}, rows),
   ]);
 }
@@ -39,7 +45,13 @@ export function renderDetail(d) {
     ['reason', d.reason ?? ''],
     ...shadowFacts(d.shadow),
   ].filter(([, v]) => v);
-  $('#detail-body').replaceChildren(el('dl', {}, facts.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })])));
+  $('#detail-body').replaceChildren(
+    el(
+      'dl',
+      {},
+      facts.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })]),
+    ),
+  );
   $('#detail').dataset.state = d.state;
   $('#force-hint').textContent = d.inFlight ? `${d.state}: replay, run and mark need force` : '';
 
@@ -47,13 +59,12 @@ export function renderDetail(d) {
     d.attempts.length === 0
       ? el('p', { class: 'muted', text: 'no attempt yet' })
       : table(
-          ['#', 'started', 'by', 'why', 'waited', 'ran', 'state'],
+          ['#', 'started', 'by', 'waited', 'ran', 'state'],
           d.attempts.map((a) =>
-            el('tr', { 'data-attempt': a.attempt }, [
+            el('tr', { 'data-attempt': a.attempt, title: a.why }, [
               el('td', { text: String(a.attempt) }),
-              el('td', { text: dateTime(a.startedAt) }),
-              el('td', { text: a.startedBy }),
-              el('td', { class: 'muted', text: a.why }),
+              el('td', { text: shortTime(a.startedAt) }),
+              el('td', {}, [a.startedBy, el('div', { class: 'muted', text: a.why })]),
               el('td', { text: minutes(minutesBetween(a.startedAt, a.submittedAt ?? a.endedAt)) }),
               el('td', { text: a.submittedAt ? minutes(minutesBetween(a.submittedAt, a.endedAt)) || (a.endedAt ? '0m' : 'running') : '' }),
               el('td', {}, [stateChip(a.state)]),
@@ -65,12 +76,12 @@ export function renderDetail(d) {
     d.transitions.length === 0
       ? el('p', { class: 'muted', text: 'no transitions yet' })
       : table(
-          ['at', 'try', 'from → to', 'by', 'why'],
+          ['at', '#', 'to', 'by', 'why'],
           d.transitions.map((t) =>
             el('tr', {}, [
-              el('td', { text: dateTime(t.at) }),
+              el('td', { text: shortTime(t.at) }),
               el('td', { text: String(t.attempt ?? '') }),
-              el('td', {}, [stateChip(t.from), ' → ', stateChip(t.to)]),
+              el('td', { title: `from ${t.from}` }, [stateChip(t.to), el('div', { class: 'muted', text: `from ${t.from}` })]),
               el('td', { text: t.by }),
               el('td', { class: 'muted', text: t.why }),
             ]),
@@ -80,7 +91,11 @@ export function renderDetail(d) {
   $('#marker').textContent = d.params || d.meta ? json({ params: d.params ?? {}, meta: d.meta ?? {} }) : 'no marker yet';
   const s = d.submission;
   $('#submission-title').textContent =
-    s.kind === 'shadow' ? 'Submission (shadow: recorded, not sent)' : s.kind === 'rendered' ? `Submission (attempt ${d.attempt}, rendered now)` : 'Submission';
+    s.kind === 'shadow'
+      ? 'Submission (shadow: recorded, not sent)'
+      : s.kind === 'rendered'
+        ? `Submission (attempt ${d.attempt}, rendered now)`
+        : 'Submission';
   $('#submission').textContent = s.kind === 'none' ? s.why : json(s.request);
   renderAlerts($('#run-alerts'), d.alerts, { flat: true });
 }
@@ -89,7 +104,10 @@ export function renderHistory(history) {
   const max = Math.max(1, ...history.runs.map((r) => r.durationMinutes ?? 0));
   const rate = history.stats.successRate === null ? 'n/a' : `${Math.round(history.stats.successRate * 100)}%`;
   $('#history').replaceChildren(
-    el('p', { class: 'muted', text: `success rate ${rate}, p50 ${minutes(history.stats.p50Minutes)}, p95 ${minutes(history.stats.p95Minutes)}` }),
+    el('p', {
+      class: 'muted',
+      text: `success rate ${rate}, p50 ${minutes(history.stats.p50Minutes)}, p95 ${minutes(history.stats.p95Minutes)}`,
+    }),
     el(
       'table',
       { class: 'compact' },

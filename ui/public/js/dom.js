@@ -30,6 +30,9 @@ export const time = (iso) => (iso ? iso.slice(11, 16) : '');
 /** YYYY-MM-DD HH:MM:SS of an ISO instant. */
 export const dateTime = (iso) => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 19)}` : '');
 
+/** MM-DD HH:MM of an ISO instant: compact, for tables. */
+export const shortTime = (iso) => (iso ? `${iso.slice(5, 10)} ${iso.slice(11, 16)}` : '');
+
 /** Minutes as "45m" or "2h 05m". */
 export const minutes = (m) =>
   m === null || m === undefined ? '' : m >= 60 ? `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m` : `${m}m`;

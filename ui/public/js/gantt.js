@@ -59,7 +59,10 @@ export function renderGantt(container, gantt, selected, onSelect) {
         }),
       );
       g.append(rect);
-      if (w.readyAt) g.append(svg('line', { x1: x(Date.parse(w.readyAt)), x2: x(Date.parse(w.readyAt)), y1: y + 2, y2: y + lane.height - 2, class: 'ready' }));
+      if (w.readyAt)
+        g.append(
+          svg('line', { x1: x(Date.parse(w.readyAt)), x2: x(Date.parse(w.readyAt)), y1: y + 2, y2: y + lane.height - 2, class: 'ready' }),
+        );
     }
     g.append(svg('text', { x: 6, y: y + 15, class: 'lane-label', text: lane.label }));
     if (lane.rows.length === 0) g.append(svg('text', { x: 14, y: y + LANE_HEAD + 15, class: 'muted-label', text: 'no runs' }));
@@ -92,8 +95,18 @@ export function renderGantt(container, gantt, selected, onSelect) {
         wait.append(svg('title', { text: `${row.job} attempt ${a.attempt}: waited ${clock(start)}–${clock(waitEnd)} (${a.state})` }));
         r.append(wait);
         if (submitted !== null) {
-          const run = svg('rect', { x: x(submitted), y: top + 3, width: Math.max(2, x(end) - x(submitted)), height: ROW_H - 6, class: `run ${stateClass(a.state)}` });
-          run.append(svg('title', { text: `${row.job} attempt ${a.attempt}: ran ${clock(submitted)}–${clock(end)}${a.endedAt ? '' : ' (still running)'} → ${a.state}` }));
+          const run = svg('rect', {
+            x: x(submitted),
+            y: top + 3,
+            width: Math.max(2, x(end) - x(submitted)),
+            height: ROW_H - 6,
+            class: `run ${stateClass(a.state)}`,
+          });
+          run.append(
+            svg('title', {
+              text: `${row.job} attempt ${a.attempt}: ran ${clock(submitted)}–${clock(end)}${a.endedAt ? '' : ' (still running)'} → ${a.state}`,
+            }),
+          );
           r.append(run);
         }
         firstX ??= x(start);
@@ -102,7 +115,9 @@ export function renderGantt(container, gantt, selected, onSelect) {
       }
       // The state in words: after the bars, or before them, or (no room either side) at the right edge.
       const shown = lastDrawn?.state ?? row.state;
-      const then = later.length ? ` → attempt ${later.at(-1).attempt} ${new Date(Date.parse(later.at(-1).startedAt)).toISOString().slice(5, 16).replace('T', ' ')}: ${row.state}` : '';
+      const then = later.length
+        ? ` → attempt ${later.at(-1).attempt} ${new Date(Date.parse(later.at(-1).startedAt)).toISOString().slice(5, 16).replace('T', ' ')}: ${row.state}`
+        : '';
       const text = `${shown}${then}`;
       const room = text.length * 6.5 + 8;
       const label = svg('text', { y: top + 15, class: `bar-state ${stateClass(later.length ? row.state : shown)}`, text });
