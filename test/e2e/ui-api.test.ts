@@ -175,6 +175,17 @@ describe('web UI server: views and their input checks', () => {
     expect((await json(`/api/backfill?id=${created.id}`)).state).toBe('CANCELLED');
   });
 
+  it('keeps a replayed EMR run that waits for a cluster in the lane of the cluster its earlier attempt ran on', async () => {
+    const replayed = await change('/api/replay', { job: 'e', date: YESTERDAY });
+    expect(replayed.status, replayed.body).toBe(200);
+    expect(JSON.parse(replayed.body).dispatch).toBe('waiting-for-cluster');
+    expect((await json(`/api/detail?job=e&date=${YESTERDAY}`)).cluster).toBeNull();
+    const gantt = await json(`/api/gantt?date=${YESTERDAY}`);
+    const night = gantt.lanes.find((l: { key: string }) => l.key === 'cluster:night');
+    expect(night.rows.map((r: { job: string }) => r.job)).toEqual(['e']);
+    expect(gantt.lanes.map((l: { kind: string }) => l.kind)).not.toContain('pool');
+  });
+
   it('serves the page’s modules and nothing else from its folder', async () => {
     const app = await call(ui, 'GET', '/js/app.js');
     expect(app.status).toBe(200);

@@ -43,11 +43,29 @@ const TARGET_LANES: Readonly<Record<string, string>> = {
   external: 'External (markers)',
 };
 
-function laneOf(dag: Dag, run: Run): { key: string; label: string; kind: GanttLane['kind'] } {
+/**
+ * The cluster an EMR run is on: its current attempt's, or else the one whose
+ * window was open for its pool when an earlier attempt was submitted (a run
+ * replayed later waits again with no cluster).
+ */
+function clusterOf(dag: Dag, run: Run, attempts: readonly AttemptSpan[], windows: readonly ClusterReport[]): string | undefined {
+  if (run.clusterName) return run.clusterName;
+  const pool = dag.jobs.get(run.job)?.pool;
+  const serving = new Set([...dag.clusters.values()].filter((c) => pool && c.pools.includes(pool)).map((c) => c.name));
+  for (const a of [...attempts].reverse()) {
+    const at = a.submittedAt;
+    if (!at) continue;
+    const window = windows.find((w) => serving.has(w.name) && w.windowStart <= at && at < (w.terminatedAt ?? w.windowEnd));
+    if (window) return window.name;
+  }
+  return undefined;
+}
+
+function laneOf(dag: Dag, run: Run, cluster: string | undefined): { key: string; label: string; kind: GanttLane['kind'] } {
   const job = dag.jobs.get(run.job);
   const type = job?.target.type ?? 'unknown';
   if (type === 'emr-step') {
-    if (run.clusterName) return { key: `cluster:${run.clusterName}`, label: run.clusterName, kind: 'cluster' };
+    if (cluster) return { key: `cluster:${cluster}`, label: cluster, kind: 'cluster' };
     return { key: `pool:${job?.pool}`, label: `pool ${job?.pool} (no cluster yet)`, kind: 'pool' };
   }
   return { key: `target:${type}`, label: TARGET_LANES[type] ?? type, kind: 'target' };
@@ -69,7 +87,7 @@ export function ganttOf(dag: Dag, date: RunDate, runs: readonly Run[], windows: 
   for (const run of [...runs].sort((a, b) => a.attemptStartedAt.localeCompare(b.attemptStartedAt))) {
     const attempts = attemptSpans(run);
     if (attempts.length === 0) continue;
-    const where = laneOf(dag, run);
+    const where = laneOf(dag, run, clusterOf(dag, run, attempts, windows));
     const lane = lanes.get(where.key) ?? { ...where, windows: [], rows: [] };
     lanes.set(where.key, lane);
     lane.rows.push({ job: run.job, state: run.state, attempts });
