@@ -3,13 +3,19 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { isShadow, type Job } from '../lambdas/domain/config/dag';
-import { parseRunDate, type RunDate, runDateIn } from '../lambdas/domain/run-date';
+import { runDateIn } from '../lambdas/domain/run-date';
+import { backfillStatus, cancelBackfill } from '../lambdas/engine/operations/backfill';
 import { OperationRefusedError } from '../lambdas/engine/operations/errors';
 import { jobHistory } from '../lambdas/engine/operations/history';
 import { mark } from '../lambdas/engine/operations/mark';
 import { planReplay, replay, runNow } from '../lambdas/engine/operations/replay';
 import { dayStatus } from '../lambdas/engine/operations/status';
 import type { OpsContext } from '../lambdas/runtime/aws-deps';
+import { judgeAlerts } from './api/alerts';
+import { ganttOf } from './api/gantt';
+import { runGrid } from './api/grid';
+import { backfillIdParam, dateParam, dateRangeParams, HttpError, jobParam } from './api/params';
+import { runDetail } from './api/run-detail';
 
 /**
  * The web UI: a static page and a small JSON API over the same operations as
@@ -34,9 +40,17 @@ export interface UiServerOptions {
 
 const STATIC: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
 };
+
+/** The page's ES modules (ui/public/js), loaded by the browser as they are: no build step. */
+const MODULE = /^\/js\/[a-z][a-z-]*\.js$/;
+
+function staticFile(publicDir: string, path: string): { file: string; type: string } | undefined {
+  if (STATIC[path]) return STATIC[path];
+  if (MODULE.test(path) && existsSync(join(publicDir, path))) return { file: path.slice(1), type: 'text/javascript; charset=utf-8' };
+  return undefined;
+}
 
 /** A running UI server. */
 export interface UiServer {
@@ -57,15 +71,6 @@ function tokenMatches(presented: string | string[] | undefined, token: string): 
   if (typeof presented !== 'string' || presented === '') return false;
   const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
   return timingSafeEqual(digest(presented), digest(token));
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 function send(res: ServerResponse, status: number, body: unknown, type = 'application/json; charset=utf-8'): void {
@@ -94,21 +99,14 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 function parseJson(body: Buffer): Record<string, unknown> {
+  let value: unknown;
   try {
-    return JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
+    value = JSON.parse(body.toString('utf8') || '{}');
   } catch {
     throw new HttpError(400, 'request body is not JSON');
   }
-}
-
-function dateParam(value: unknown, fallback?: RunDate): RunDate {
-  if (value === undefined || value === null || value === '') {
-    if (fallback) return fallback;
-    throw new HttpError(400, 'date is required (YYYY-MM-DD)');
-  }
-  const date = parseRunDate(String(value));
-  if (!date) throw new HttpError(400, `date must be YYYY-MM-DD, got "${String(value)}"`);
-  return date;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new HttpError(400, 'request body must be a JSON object');
+  return value as Record<string, unknown>;
 }
 
 /** ui/public: next to this file under tsx and in tests, two levels up from the CLI bundle (dist/cli, bin/build-cli.js). */
@@ -155,37 +153,68 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
             timezone: c.timezone,
           })),
         };
+      case '/api/clock':
+        return { now: ops.deps.clock.now().toISOString(), today: today() };
       case '/api/status':
         return dayStatus({ dag, store: ops.deps.store, registry: ops.registry, date: dateParam(query.get('date'), today()) });
+      case '/api/grid':
+        return runGrid(dag, ops.deps.store, dateRangeParams(query, today()));
+      case '/api/gantt': {
+        const date = dateParam(query.get('date'), today());
+        const [day, runs] = await Promise.all([
+          dayStatus({ dag, store: ops.deps.store, registry: ops.registry, date }),
+          ops.deps.store.listByDate(date),
+        ]);
+        return ganttOf(dag, date, runs, day.clusters, ops.deps.clock.now());
+      }
+      case '/api/alerts': {
+        const date = dateParam(query.get('date'), today());
+        const [alerts, runs] = await Promise.all([ops.deps.store.listAlerts(date), ops.deps.store.listByDate(date)]);
+        return { date, alerts: judgeAlerts(alerts, runs) };
+      }
+      case '/api/detail':
+        return runDetail(ops, jobParam(dag, query.get('job')), dateParam(query.get('date')));
       case '/api/history': {
-        const job = query.get('job') ?? '';
-        if (!dag.jobs.has(job)) throw new HttpError(404, `unknown job "${job}"`);
+        const job = jobParam(dag, query.get('job'));
         const days = Math.min(400, Math.max(1, Number(query.get('days') ?? 14) || 14));
         return jobHistory(ops.deps.store, job, today(), days);
       }
       case '/api/backfills':
-        return ops.backfills.listBackfills();
+        return (await ops.backfills.listBackfills()).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+      case '/api/backfill': {
+        const id = backfillIdParam(query.get('id'));
+        const backfill = await ops.backfills.getBackfill(id);
+        if (!backfill) throw new HttpError(404, `no backfill ${id}`);
+        return { ...backfill, status: await backfillStatus(ops.deps, backfill) };
+      }
       default:
         throw new HttpError(404, `no such endpoint ${path}`);
     }
   };
 
+  /** The run a change is about: a job of the DAG and a date, both required (400 otherwise). */
+  const runOf = (body: Record<string, unknown>) => ({ job: jobParam(dag, body.job), date: dateParam(body.date) });
+
+  // The same engine operations as the CLI's replay, run, mark and backfill --cancel.
   const post = async (path: string, body: Record<string, unknown>): Promise<unknown> => {
-    const job = String(body.job ?? '');
-    const date = dateParam(body.date);
+    const force = body.force === true;
     switch (path) {
       case '/api/replay-plan':
-        return planReplay(ops.deps, { job, date, downstream: body.downstream === true, by });
+        return planReplay(ops.deps, { ...runOf(body), downstream: body.downstream === true, force, by });
       case '/api/replay': {
-        const result = await replay(ops.deps, { job, date, downstream: body.downstream === true, force: body.force === true, by });
+        const result = await replay(ops.deps, { ...runOf(body), downstream: body.downstream === true, force, by });
         return { dispatch: result.dispatch, started: result.started.map((r) => r.job) };
       }
       case '/api/run': {
-        const result = await runNow(ops.deps, { job, date, force: body.force === true, by });
+        const result = await runNow(ops.deps, { ...runOf(body), force, by });
         return { dispatch: result.dispatch };
       }
       case '/api/mark':
-        return mark(ops.deps, ops.bucket, { job, date, failed: body.failed === true, params: {}, by });
+        return mark(ops.deps, ops.bucket, { ...runOf(body), failed: body.failed === true, params: {}, force, by });
+      case '/api/backfill-cancel': {
+        const cancelled = await cancelBackfill(ops.deps, ops.backfills, backfillIdParam(body.id));
+        return { id: cancelled.id, state: cancelled.state };
+      }
       default:
         throw new HttpError(404, `no such endpoint ${path}`);
     }
@@ -223,10 +252,8 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
           );
         }
       }
-      if (method === 'GET' && STATIC[url.pathname]) {
-        const { file, type } = STATIC[url.pathname] as { file: string; type: string };
-        return send(res, 200, readFileSync(join(publicDir, file), 'utf8'), type);
-      }
+      const file = method === 'GET' ? staticFile(publicDir, url.pathname) : undefined;
+      if (file) return send(res, 200, readFileSync(join(publicDir, file.file), 'utf8'), file.type);
       if (method === 'GET' && url.pathname.startsWith('/api/')) return send(res, 200, await get(url.pathname, url.searchParams));
       if (method === 'POST' && url.pathname.startsWith('/api/')) return send(res, 200, await post(url.pathname, parseJson(body)));
       throw new HttpError(404, 'not found');

@@ -1,18 +1,13 @@
-import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDag } from '../../lambdas/domain/config/validate';
 import { SimulationSession } from '../../lambdas/local/simulate';
 import { startUiServer, type UiServer } from '../../ui/server';
+import { haveBrowser, launchBrowser } from '../support/browser';
 import { dp, SIM_DATE } from '../support/simulation';
 
-const CHROMIUM = '/usr/bin/chromium';
-// CI installs Chromium (.ci/run); elsewhere the test says plainly that it could not run.
-const haveBrowser = existsSync(CHROMIUM);
-if (!haveBrowser && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs it with apt-get`);
-
 /** The web UI shows a shadow run's decision next to the old scheduler's marker (docs/shadow.md, docs/ui.md). */
-describe.skipIf(!haveBrowser)('web UI with a shadow job, in a real browser', () => {
+describe.skipIf(!haveBrowser())('web UI with a shadow job, in a real browser', () => {
   let session: SimulationSession;
   let ui: UiServer;
   let browser: Browser;
@@ -26,17 +21,7 @@ describe.skipIf(!haveBrowser)('web UI with a shadow job, in a real browser', () 
     session.scheduleDay(SIM_DATE);
     await session.run();
     ui = await startUiServer({ ops: session.runtime.ops(), port: 0, description: 'ui shadow test' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchBrowser();
   });
 
   afterAll(async () => {
@@ -51,12 +36,13 @@ describe.skipIf(!haveBrowser)('web UI with a shadow job, in a real browser', () 
     page.on('pageerror', (e) => errors.push(String(e)));
     await page.goto(`${ui.url}?date=${SIM_DATE}`);
     await page.waitForSelector('#jobs tbody tr');
-    expect(await page.locator('#graph svg .node[data-job="extract"] text').textContent()).toBe('extract · shadow');
-    expect(await page.locator('#graph svg .node[data-job="load"] text').textContent()).toBe('load');
+    expect(await page.locator('#graph svg .node[data-job="extract"] text.name').textContent()).toBe('extract · shadow');
+    expect(await page.locator('#graph svg .node[data-job="load"] text.name').textContent()).toBe('load');
     expect(await page.locator('tr[data-job="extract"] td.shadow').textContent()).toBe('shadow 00:00');
     expect(await page.locator('tr[data-job="extract"] .state').textContent()).toBe('SUCCEEDED');
     await page.click('tr[data-job="extract"]');
     await page.waitForSelector('#detail:not([hidden])');
+    await page.locator('#detail-body dl').waitFor();
     const facts = await page.locator('#detail-body dl').innerText();
     expect(facts).toContain(`would have submitted\n${SIM_DATE}T00:00:00.000Z (attempt 1)`);
     expect(facts).toContain(`old scheduler marker\n${SIM_DATE}T00:10:00.000Z (extract__20261122.done)`);

@@ -1,0 +1,41 @@
+import type { Dag } from '../../lambdas/domain/config/dag';
+import type { RunDate } from '../../lambdas/domain/run-date';
+import { RunState } from '../../lambdas/domain/runs/states';
+import type { RunStore } from '../../lambdas/ports/run-store';
+
+/** One cell of the grid: a run's state on a date (PENDING when it has no run yet). */
+export interface GridCell {
+  readonly state: string;
+  readonly attempt: number;
+  readonly reason?: string;
+  readonly manual?: boolean;
+}
+
+/** Jobs × run dates, the view an Airflow user lives in (docs/ui.md, "Grid"). */
+export interface RunGrid {
+  readonly dates: readonly RunDate[];
+  /** In the DAG's topological order, so upstreams come first. */
+  readonly jobs: readonly { readonly name: string; readonly cells: Readonly<Record<string, GridCell>> }[];
+}
+
+/** The states of every job on each of `dates`: one read of the store per date. */
+export async function runGrid(dag: Dag, store: RunStore, dates: readonly RunDate[]): Promise<RunGrid> {
+  const cells = new Map<string, Record<string, GridCell>>(dag.topologicalOrder.map((name) => [name, {}]));
+  const days = await Promise.all(dates.map((date) => store.listByDate(date)));
+  for (const runs of days) {
+    for (const run of runs) {
+      const row = cells.get(run.job);
+      if (!row) continue; // a job no longer in the config
+      row[run.date] = {
+        state: run.state,
+        attempt: run.attempt,
+        ...(run.reason ? { reason: run.reason } : {}),
+        ...(run.manual ? { manual: true } : {}),
+      };
+    }
+  }
+  for (const row of cells.values()) {
+    for (const date of dates) row[date] ??= { state: RunState.PENDING, attempt: 0 };
+  }
+  return { dates, jobs: dag.topologicalOrder.map((name) => ({ name, cells: cells.get(name) ?? {} })) };
+}
