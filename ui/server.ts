@@ -156,13 +156,19 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       case '/api/clock':
         return { now: ops.deps.clock.now().toISOString(), today: today() };
       case '/api/status':
-        return dayStatus({ dag, store: ops.deps.store, registry: ops.registry, date: dateParam(query.get('date'), today()) });
+        return dayStatus({
+          dag,
+          store: ops.deps.store,
+          registry: ops.registry,
+          date: dateParam(query.get('date'), today()),
+          now: ops.deps.clock.now(),
+        });
       case '/api/grid':
         return runGrid(dag, ops.deps.store, dateRangeParams(query, today()));
       case '/api/gantt': {
         const date = dateParam(query.get('date'), today());
         const [day, runs] = await Promise.all([
-          dayStatus({ dag, store: ops.deps.store, registry: ops.registry, date }),
+          dayStatus({ dag, store: ops.deps.store, registry: ops.registry, date, now: ops.deps.clock.now() }),
           ops.deps.store.listByDate(date),
         ]);
         return ganttOf(dag, date, runs, day.clusters, ops.deps.clock.now());
