@@ -2,17 +2,22 @@ import { fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startDynamoEmulator } from '../../lambdas/local/dynamodb-emulator';
+import type { TargetTally } from './judge';
 import { runTrial, type TrialResult } from './trial';
 
 /**
- * `npm run soak -- --trials N [--seed S] [--workers W]`: N randomized trials
- * (bench/soak/trial.ts), spread over W worker processes (default: one per
- * core), each with its own in-process dynalite. Ends with exactly one line:
+ * `npm run soak -- --trials N [--seed S] [--workers W] [--sdk-share X]`: N
+ * randomized trials (bench/soak/trial.ts), spread over W worker processes
+ * (default: one per core), each with its own in-process dynalite. Ends with
+ * exactly one line:
  *
- *   soak: N trials, D double submissions, L lost completions, S stuck runs
+ *   soak: N trials, D double submissions, L lost completions, S stuck runs, U needless uncertain parks
  *
- * and exits 1 unless all three are 0. Trial seeds are S, S+1, … so a failing
- * trial replays with `--trials 1 --seed <its seed>`.
+ * and exits 1 unless all four are 0. Trial seeds are S, S+1, … so a failing
+ * trial replays with `--trials 1 --seed <its seed>`. `--sdk-share 0` plays
+ * the trials as they were before the real submitters joined (every seed in
+ * bench/results/soak.md up to 2026-12-02); by default each trial sends 25-75 %
+ * of its jobs through them (bench/soak/service-plane.ts).
  */
 
 interface Totals {
@@ -22,30 +27,52 @@ interface Totals {
   lost: number;
   stuck: number;
   uncertain: number;
+  needless: number;
+  byTarget: Map<string, Record<string, number>>;
 }
 
-async function worker(seeds: number[]): Promise<void> {
+async function worker(seeds: number[], sdkShare: number | undefined): Promise<void> {
   const emulator = await startDynamoEmulator('dynalite');
   const listener = emulator.listener;
   if (!listener) throw new Error('dynalite has no in-process listener');
   for (const seed of seeds) {
-    const result = await runTrial(seed, listener);
+    const result = await runTrial(seed, listener, { sdkShare });
     process.send?.(result);
   }
   await emulator.stop();
 }
 
+/** Adds a trial's per-target tallies (fault counts flattened to `fault:<kind>`) to the totals. */
+function addTargets(totals: Totals, byTarget: TrialResult['byTarget']): void {
+  for (const [target, tally] of Object.entries(byTarget) as [string, TargetTally][]) {
+    const sum = totals.byTarget.get(target) ?? {};
+    const { submitFaults, ...counts } = tally;
+    for (const [k, v] of Object.entries(counts)) sum[k] = (sum[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(submitFaults)) sum[`fault:${k}`] = (sum[`fault:${k}`] ?? 0) + (v ?? 0);
+    totals.byTarget.set(target, sum);
+  }
+}
+
 function report(totals: Totals, failed: TrialResult[], seconds: number): void {
   for (const t of failed.slice(0, 10)) {
     console.error(
-      `seed ${t.seed} (${t.jobs} jobs): ${t.doubleSubmissions} double, ${t.lostCompletions} lost, ${t.stuckRuns} stuck${t.problems.length ? `; ${t.problems.join('; ')}` : ''}`,
+      `seed ${t.seed} (${t.jobs} jobs): ${t.doubleSubmissions} double, ${t.lostCompletions} lost, ${t.stuckRuns} stuck, ${t.needlessParks} needless parks${t.problems.length ? `; ${t.problems.join('; ')}` : ''}`,
+    );
+  }
+  for (const [target, s] of [...totals.byTarget].sort(([a], [b]) => a.localeCompare(b))) {
+    const faults = Object.entries(s)
+      .filter(([k]) => k.startsWith('fault:'))
+      .map(([k, v]) => `${k.slice(6)} ${v}`)
+      .join(', ');
+    console.error(
+      `  ${target}: ${s.jobs ?? 0} jobs, ${s.submissions ?? 0} submissions, ${s.doubleSubmissions ?? 0} double, ${s.lostCompletions ?? 0} lost, ${s.stuckRuns ?? 0} stuck, ${s.uncertainParks ?? 0} parked SUBMIT_UNCERTAIN; submit faults: ${faults || 'none'}`,
     );
   }
   console.error(
     `${totals.trials} trials of ${totals.jobs} jobs in all, ${seconds.toFixed(1)} s; ${totals.uncertain} runs parked SUBMIT_UNCERTAIN (opaque targets, by design: at most once, alerted)`,
   );
   console.log(
-    `soak: ${totals.trials} trials, ${totals.double} double submissions, ${totals.lost} lost completions, ${totals.stuck} stuck runs`,
+    `soak: ${totals.trials} trials, ${totals.double} double submissions, ${totals.lost} lost completions, ${totals.stuck} stuck runs, ${totals.needless} needless uncertain parks`,
   );
 }
 
@@ -56,21 +83,28 @@ async function main(): Promise<void> {
       seed: { type: 'string', default: '1' },
       workers: { type: 'string', default: String(availableParallelism()) },
       worker: { type: 'string' },
+      'sdk-share': { type: 'string' },
     },
   });
+  const sdkShare = values['sdk-share'] === undefined ? undefined : Number(values['sdk-share']);
   if (values.worker !== undefined) {
-    await worker(values.worker.split(',').map(Number));
+    await worker(values.worker.split(',').map(Number), sdkShare);
     return;
   }
   const trials = Number(values.trials);
   const first = Number(values.seed);
   const workers = Math.max(1, Math.min(Number(values.workers), trials));
-  if (!Number.isInteger(trials) || trials < 1 || !Number.isInteger(first)) {
-    console.error('usage: npm run soak -- --trials N [--seed S] [--workers W]');
+  if (
+    !Number.isInteger(trials) ||
+    trials < 1 ||
+    !Number.isInteger(first) ||
+    (sdkShare !== undefined && !(sdkShare >= 0 && sdkShare <= 1))
+  ) {
+    console.error('usage: npm run soak -- --trials N [--seed S] [--workers W] [--sdk-share 0..1]');
     process.exit(2);
   }
   const started = performance.now();
-  const totals: Totals = { trials: 0, jobs: 0, double: 0, lost: 0, stuck: 0, uncertain: 0 };
+  const totals: Totals = { trials: 0, jobs: 0, double: 0, lost: 0, stuck: 0, uncertain: 0, needless: 0, byTarget: new Map() };
   const failed: TrialResult[] = [];
   const slices = Array.from({ length: workers }, (_, w) =>
     Array.from({ length: trials }, (_, i) => first + i).filter((_, i) => i % workers === w),
@@ -79,7 +113,8 @@ async function main(): Promise<void> {
     slices.map(
       (seeds) =>
         new Promise<void>((resolve, reject) => {
-          const child = fork(__filename, ['--worker', seeds.join(',')], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+          const args = ['--worker', seeds.join(','), ...(sdkShare === undefined ? [] : ['--sdk-share', String(sdkShare)])];
+          const child = fork(__filename, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
           child.on('message', (message) => {
             const t = message as TrialResult;
             totals.trials++;
@@ -88,14 +123,16 @@ async function main(): Promise<void> {
             totals.lost += t.lostCompletions;
             totals.stuck += t.stuckRuns;
             totals.uncertain += t.uncertainParks;
-            if (t.doubleSubmissions + t.lostCompletions + t.stuckRuns > 0 || t.problems.length > 0) failed.push(t);
+            totals.needless += t.needlessParks;
+            addTargets(totals, t.byTarget);
+            if (t.doubleSubmissions + t.lostCompletions + t.stuckRuns + t.needlessParks > 0 || t.problems.length > 0) failed.push(t);
           });
           child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`soak worker exited ${code}`))));
         }),
     ),
   );
   report(totals, failed, (performance.now() - started) / 1000);
-  process.exit(totals.double + totals.lost + totals.stuck === 0 && totals.trials === trials ? 0 : 1);
+  process.exit(totals.double + totals.lost + totals.stuck + totals.needless === 0 && totals.trials === trials ? 0 : 1);
 }
 
 main().catch((err) => {

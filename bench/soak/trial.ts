@@ -7,8 +7,6 @@ import type { Dag } from '../../lambdas/domain/config/dag';
 import { loadDag } from '../../lambdas/domain/config/validate';
 import { formatMarkerKey, type MarkerStatus } from '../../lambdas/domain/markers';
 import type { RunDate } from '../../lambdas/domain/run-date';
-import type { Run } from '../../lambdas/domain/runs/run';
-import { TERMINAL_STATES } from '../../lambdas/domain/runs/states';
 import { DEFAULT_TUNING, type EngineDeps } from '../../lambdas/engine/deps';
 import type { MarkerEvent } from '../../lambdas/engine/markers';
 import { OperationRefusedError } from '../../lambdas/engine/operations/errors';
@@ -27,6 +25,9 @@ import type { MarkerBucket } from '../../lambdas/ports/marker-bucket';
 import type { MarkerReader } from '../../lambdas/ports/marker-reader';
 import { type SubmissionRef, SubmitError, type SubmitRequest, type SubmitResult, type Submitter } from '../../lambdas/ports/submitter';
 import { HTTP_FAULTS, injectHttpFaults } from '../../test/support/http-faults';
+import { judge, type Verdicts } from './judge';
+import { planSdkJobs, type SdkJob, sdkTargetConfig } from './sdk-jobs';
+import { SimulatedServicePlane } from './service-plane';
 
 /**
  * One soak trial (issue 11/12 "soak"): a random DAG of up to 200 jobs runs a
@@ -40,18 +41,39 @@ import { HTTP_FAULTS, injectHttpFaults } from '../../test/support/http-faults';
  * - double submission: one (job, attempt) applied twice by the control plane;
  * - lost completion: a job's marker for its run's current attempt was delivered,
  *   yet the run did not end the way the marker says;
- * - stuck run: a run that has not ended while nothing is due any more.
+ * - stuck run: a run that has not ended while nothing is due any more;
+ * - needless uncertain park: a run of a target whose lookup is conclusive
+ *   (EMR Serverless, Glue, Step Functions) parked SUBMIT_UNCERTAIN.
+ *
+ * A share of the submitted jobs (issue 15) targets EMR Serverless, Glue, Step
+ * Functions, Lambda and Data Pipeline through the real submitters and SDK
+ * clients, against simulated services with HTTP-layer faults
+ * (bench/soak/service-plane.ts); the others go to the Submitter-level fake
+ * below, as before. That share is drawn from a random stream of its own: with
+ * `sdkShare: 0` a seed plays exactly the trial it played before.
  */
 
-export interface TrialResult {
+export type { TargetTally } from './judge';
+
+export interface TrialResult extends Verdicts {
   readonly seed: number;
   readonly jobs: number;
-  readonly doubleSubmissions: number;
-  readonly lostCompletions: number;
-  readonly stuckRuns: number;
-  /** Runs parked SUBMIT_UNCERTAIN at some point (at most once, with an alert: by design for opaque targets). */
-  readonly uncertainParks: number;
   readonly problems: readonly string[];
+}
+
+export interface TrialOptions {
+  /**
+   * Share of the submitted jobs sent through the real submitters (SDK_TARGETS).
+   * 0 plays each seed exactly as the soak did before (bench/results/soak.md up
+   * to 2026-12-02). @default drawn per trial, 25-75 %
+   */
+  readonly sdkShare?: number;
+  /** At most this many jobs a trial (shorter trials for the test suite). @default 200 */
+  readonly maxJobs?: number;
+  /** Share of the real submitters' submit calls that start a burst of HTTP faults. @default SUBMIT_FAULT_RATE (12 %) */
+  readonly submitFaultRate?: number;
+  /** Wraps the real submitters (a test breaks one on purpose to show that the checks catch it). */
+  readonly wrapSubmitter?: (submitter: Submitter) => Submitter;
 }
 
 const DATE = '2026-11-22' as RunDate;
@@ -75,8 +97,8 @@ function jobCount(random: () => number): number {
   return 41 + Math.floor(random() * 160);
 }
 
-function planJobs(random: () => number): JobPlan[] {
-  const n = jobCount(random);
+function planJobs(random: () => number, maxJobs = Number.POSITIVE_INFINITY): JobPlan[] {
+  const n = Math.min(jobCount(random), maxJobs);
   const jobs: JobPlan[] = [];
   for (let i = 0; i < n; i++) {
     const dependsOn: string[] = [];
@@ -100,12 +122,17 @@ function planJobs(random: () => number): JobPlan[] {
   return jobs;
 }
 
-function dagOf(jobs: readonly JobPlan[]): Dag {
+function dagOf(jobs: readonly JobPlan[], sdk: ReadonlyMap<string, SdkJob>): Dag {
+  const targetOf = (j: JobPlan) => {
+    const real = sdk.get(j.name);
+    if (real) return sdkTargetConfig(j.name, real);
+    return j.external ? { type: 'external' } : { type: 'datapipeline', pipeline: `${j.name}-pipeline`, parameters: { d: '{{date}}' } };
+  };
   const config = {
     jobs: jobs.map((j) => ({
       name: j.name,
       dependsOn: j.dependsOn,
-      target: j.external ? { type: 'external' } : { type: 'datapipeline', pipeline: `${j.name}-pipeline`, parameters: { d: '{{date}}' } },
+      target: targetOf(j),
       timeoutMinutes: 240,
       ...(j.external ? {} : { maxRuntimeMinutes: 120 }),
       retries: j.retries,
@@ -162,12 +189,25 @@ const noClusters: ClusterDirectory = { liveClusterFor: async () => undefined };
 
 type Delivery = { readonly kind: 'marker'; readonly event: MarkerEvent } | { readonly kind: 'trigger'; readonly job: string };
 
+/** Sends the jobs of the SDK share to the real submitters, the others to the fake. */
+function byJob(sdk: ReadonlyMap<string, SdkJob>, real: Submitter, fake: Submitter): Submitter {
+  const route = (job: string) => (sdk.has(job) ? real : fake);
+  return {
+    submit: (request) => route(request.job).submit(request),
+    findSubmission: (ref) => route(ref.job).findSubmission(ref),
+  };
+}
+
 /** Runs one trial against the dynalite behind `listener`. */
-export async function runTrial(seed: number, listener: RequestListener): Promise<TrialResult> {
+export async function runTrial(seed: number, listener: RequestListener, options: TrialOptions = {}): Promise<TrialResult> {
   const random = seededRandom(seed);
-  const plans = planJobs(random);
+  const plans = planJobs(random, options.maxJobs);
   const byName = new Map(plans.map((p) => [p.name, p]));
-  const dag = dagOf(plans);
+  // The SDK share's own stream: the main one draws exactly what it drew before these targets existed.
+  const sdkRandom = seededRandom(seed + 0x9e3779b9);
+  const sdkShare = options.sdkShare ?? 0.25 + sdkRandom() * 0.5;
+  const sdk = sdkShare > 0 ? planSdkJobs(plans, sdkShare, sdkRandom) : new Map<string, SdkJob>();
+  const dag = dagOf(plans, sdk);
 
   const client = new DynamoDBClient({
     region: LOCAL_REGION,
@@ -183,12 +223,24 @@ export async function runTrial(seed: number, listener: RequestListener): Promise
   const clock = new ManualClock(START);
   const opaque = new Set(plans.filter(() => random() < 0.2).map((p) => p.name));
   const controlPlane = new FlakyControlPlane(random, opaque);
+  const services =
+    sdk.size > 0
+      ? new SimulatedServicePlane({
+          dag,
+          clock,
+          random: sdkRandom,
+          hang: new Set(plans.filter((p) => p.hangs).map((p) => p.name)),
+          durations: new Map([...sdk].map(([name, job]) => [name, job.durationMinutes])),
+          submitFaultRate: options.submitFaultRate,
+        })
+      : undefined;
+  const realSubmitter = services && (options.wrapSubmitter ?? ((s: Submitter) => s))(services.submitter);
   const bodies = new Bodies();
   const alerts: AlertSink = { publish: async () => {} };
   const deps: EngineDeps = {
     dag,
     store: new DynamoRunStore(documentClient(client), { tableName: tables.runs }),
-    submitter: controlPlane,
+    submitter: realSubmitter ? byJob(sdk, realSubmitter, controlPlane) : controlPlane,
     alerts,
     clusters: noClusters,
     markers: bodies,
@@ -270,8 +322,8 @@ export async function runTrial(seed: number, listener: RequestListener): Promise
   };
   const attemptsSeen = new Map<string, number>();
   for (let round = 0; round < 400; round++) {
-    // Jobs the control plane started write their marker now (or never, if they hang).
-    for (const request of controlPlane.fresh.splice(0)) {
+    // Jobs the control planes started write their marker now (or never, if they hang): the fake's, then the services'.
+    for (const request of [...controlPlane.fresh.splice(0), ...(services?.fresh() ?? [])]) {
       const plan = byName.get(request.job);
       if (!plan || plan.hangs) continue;
       attemptsSeen.set(request.job, (attemptsSeen.get(request.job) ?? 0) + 1);
@@ -312,7 +364,7 @@ export async function runTrial(seed: number, listener: RequestListener): Promise
       await sweepSafely(deps, problems);
       continue;
     }
-    if (controlPlane.fresh.length > 0) continue;
+    if (controlPlane.fresh.length > 0 || services?.hasFresh()) continue;
     if (deadLetters.length > 0) {
       pending.push(...deadLetters.splice(0));
       continue;
@@ -328,7 +380,15 @@ export async function runTrial(seed: number, listener: RequestListener): Promise
   // One dynalite serves thousands of trials: what a trial leaves behind would make every later one slower.
   for (const table of [tables.runs, tables.clusters]) await client.send(new DeleteTableCommand({ TableName: table }));
   client.destroy();
-  return { seed, jobs: plans.length, ...judge(runs, controlPlane, written), problems };
+  const verdicts = judge({
+    runs,
+    written,
+    fakeApplied: controlPlane.applied,
+    sdk,
+    submissions: services?.submissions.all ?? [],
+    submitFaults: services?.submitFaults ?? new Map(),
+  });
+  return { seed, jobs: plans.length, ...verdicts, problems };
 }
 
 async function sweepSafely(deps: EngineDeps, problems: string[]): Promise<void> {
@@ -340,29 +400,6 @@ async function sweepSafely(deps: EngineDeps, problems: string[]): Promise<void> 
       if (tries === 3) problems.push(`sweep failed 3 times: ${String(err)}`);
     }
   }
-}
-
-function judge(
-  runs: readonly Run[],
-  controlPlane: FlakyControlPlane,
-  written: ReadonlyMap<string, MarkerStatus>,
-): Pick<TrialResult, 'doubleSubmissions' | 'lostCompletions' | 'stuckRuns' | 'uncertainParks'> {
-  let doubleSubmissions = 0;
-  for (const times of controlPlane.applied.values()) if (times > 1) doubleSubmissions++;
-  let lostCompletions = 0;
-  let stuckRuns = 0;
-  let uncertainParks = 0;
-  for (const run of runs) {
-    if (run.history.some((e) => e.to === 'SUBMIT_UNCERTAIN')) uncertainParks++;
-    if (!TERMINAL_STATES.includes(run.state)) stuckRuns++;
-    const marker = written.get(`${run.job}#${run.attempt}`);
-    if (marker === 'done' && run.state !== 'SUCCEEDED') {
-      lostCompletions++;
-      if (process.env.SOAK_DEBUG) console.error(JSON.stringify(run, null, 1));
-    }
-    if (!TERMINAL_STATES.includes(run.state) && process.env.SOAK_DEBUG) console.error(JSON.stringify(run, null, 1));
-  }
-  return { doubleSubmissions, lostCompletions, stuckRuns, uncertainParks };
 }
 
 function s3Records(event: MarkerEvent) {

@@ -8,28 +8,31 @@ import { useDynalite } from '../support/dynalite';
  * hanging jobs, and HTTP-layer faults, driven to quiescence. Issue 12's
  * property: once nothing more can happen, every run has ended (none waits with
  * nothing that will ever move it); and issue 11's: nothing submitted twice,
- * no completion lost.
+ * no completion lost. A share of each day's jobs goes through the real
+ * submitters (test/integration/soak-submitters.property.test.ts sends all of them).
  */
 
 const emulator = useDynalite();
 
 describe('soak', () => {
-  it('12 random days: 0 double submissions, 0 lost completions, 0 stuck runs', async () => {
+  it('12 random days: 0 double submissions, 0 lost completions, 0 stuck runs, 0 needless uncertain parks', async () => {
     const listener = emulator().listener;
     if (!listener) throw new Error('dynalite has no in-process listener');
-    const totals = { double: 0, lost: 0, stuck: 0, jobs: 0 };
+    const totals = { double: 0, lost: 0, stuck: 0, needless: 0, jobs: 0 };
     const failing: string[] = [];
     for (let seed = 9001; seed < 9013; seed++) {
       const t = await runTrial(seed, listener);
       totals.double += t.doubleSubmissions;
       totals.lost += t.lostCompletions;
       totals.stuck += t.stuckRuns;
+      totals.needless += t.needlessParks;
       totals.jobs += t.jobs;
-      if (t.doubleSubmissions + t.lostCompletions + t.stuckRuns > 0 || t.problems.length > 0)
+      if (t.doubleSubmissions + t.lostCompletions + t.stuckRuns + t.needlessParks > 0 || t.problems.length > 0)
         failing.push(`seed ${t.seed}: ${JSON.stringify(t)}`);
     }
     expect(failing).toEqual([]);
-    expect(totals).toMatchObject({ double: 0, lost: 0, stuck: 0 });
+    expect(totals).toMatchObject({ double: 0, lost: 0, stuck: 0, needless: 0 });
     expect(totals.jobs).toBeGreaterThan(24);
-  });
+    // About 18 s of CPU (dynalite and the SDK's middleware: bench/results/soak.md); a loaded machine stretches that past 60 s.
+  }, 150_000);
 });

@@ -1,8 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadDag } from '../../lambdas/domain/config/validate';
+import { RunState } from '../../lambdas/domain/runs/states';
+import { onTrigger } from '../../lambdas/engine/triggers';
 import { simulatedApplicationId } from '../../lambdas/local/control-plane/emr-serverless-simulator';
 import type { SubmissionRef, SubmitRequest } from '../../lambdas/ports/submitter';
 import { type ControlPlanes, DATE, startControlPlanes } from '../support/control-planes';
+import { useDynalite } from '../support/dynalite';
+import { createHarness } from '../support/harness';
 import { APPLIED_FAULTS, HTTP_FAULTS, operation, strike } from '../support/http-faults';
 import { submitErrorOf } from '../support/submit-errors';
 
@@ -84,5 +88,21 @@ describe('EMR Serverless: one job run per attempt, by client token', () => {
     expect(jobRuns(planes).map((s) => s.attempt)).toEqual([1, 2]);
     expect(await planes.deps.submitter.findSubmission({ ...ref, attempt: 3 })).toBeUndefined();
     expect(planes.services.emrServerless.snapshot().jobRuns.every((r) => r.applicationId === APP)).toBe(true);
+  });
+});
+
+describe('a name that cannot be resolved for now (found by the soak, bench/soak)', () => {
+  const emulator = useDynalite();
+
+  it('ListApplications throttled on all 3 SDK tries: nothing was sent, so the engine tries again instead of parking the run', async () => {
+    planes = await startControlPlanes(dag);
+    const h = await createHarness(emulator(), dag, { tuning: { submitBackoffBaseMs: 1, submitBackoffCapMs: 1 } });
+    const { deps } = h.variant({ submitter: planes.deps.submitter });
+    planes.setPlan(strike(operation('ListApplications'), 'throttle', 3));
+    expect(await onTrigger(deps, 'sessions', new Date(`${DATE}T00:00:00.000Z`), 'scheduler')).toBe('submitted');
+    expect((await h.run('sessions', DATE))?.state).toBe(RunState.SUBMITTED);
+    expect(h.alerts.kinds()).toEqual([]);
+    expect(planes.requests('ListApplications')).toBe(4);
+    expect(jobRuns(planes)).toHaveLength(1);
   });
 });

@@ -5,7 +5,7 @@ import {
   paginateListPipelines,
 } from '@aws-sdk/client-data-pipeline';
 import { type SubmissionRef, SubmitError, type SubmitRequest, type SubmitResult, type Submitter } from '../../ports/submitter';
-import { judgeSendError } from './send-once';
+import { beforeSend, judgeSendError } from './send-once';
 
 const PIPELINE_ID = /^df-[A-Z0-9]+$/;
 /** Errors that will not go away by trying again. */
@@ -110,7 +110,8 @@ export class DataPipelineSubmitter implements Submitter {
 
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     if (request.target.type !== 'datapipeline') throw new SubmitError(`DataPipelineSubmitter got a ${request.target.type} target`, false);
-    const pipelineId = await this.resolve(request.target.pipeline);
+    const pipeline = request.target.pipeline;
+    const pipelineId = await beforeSend(`ListPipelines for "${pipeline}"`, PERMANENT, () => this.resolve(pipeline));
     const command = new ActivatePipelineCommand({
       pipelineId,
       parameterValues: Object.entries(request.target.parameters).map(([id, stringValue]) => ({ id, stringValue })),

@@ -13,7 +13,7 @@ import {
   type Submitter,
   submissionName,
 } from '../../ports/submitter';
-import { judgeSendError } from './send-once';
+import { beforeSend, judgeSendError } from './send-once';
 import { shortHash } from './short-hash';
 
 /**
@@ -96,7 +96,9 @@ export class EmrServerlessSubmitter implements Submitter {
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     const target = request.target;
     if (target.type !== 'emr-serverless') throw new SubmitError(`EmrServerlessSubmitter got a ${target.type} target`, false);
-    const applicationId = await this.resolve(target.application);
+    const applicationId = await beforeSend(`ListApplications for "${target.application}"`, PERMANENT, () =>
+      this.resolve(target.application),
+    );
     let jobRunId: string | undefined;
     try {
       const out = await this.client.send(

@@ -1,3 +1,5 @@
+import { SubmitError } from '../../ports/submitter';
+
 /**
  * Mutating AWS calls without an idempotency token (AddJobFlowSteps,
  * ActivatePipeline, RunJobFlow) are sent once and judged by how they failed.
@@ -69,4 +71,25 @@ export function judgeSendError(err: unknown, permanent: ReadonlySet<string>): Se
   if ((status !== undefined && status >= 400 && status < 500) || (status === undefined && e.$fault === 'client'))
     return { maybeApplied: false, retryable: true };
   return { maybeApplied: true, retryable: true };
+}
+
+/**
+ * Runs a read a submitter needs before its mutating call (resolving a name
+ * through ListApplications, ListStateMachines, ListPipelines). When it fails,
+ * nothing has been sent, so nothing can have taken effect: the failure becomes
+ * a SubmitError that is never `maybeApplied` — retryable unless `permanent`
+ * names it — and the engine tries again. Left as it came from the SDK, the
+ * engine could not judge it and would park the run SUBMIT_UNCERTAIN with an
+ * alert (found by the soak, bench/soak/service-plane.ts: a throttled
+ * ListApplications parked an EMR Serverless run). A SubmitError of the read's
+ * own (an unknown name) passes through.
+ */
+export async function beforeSend<T>(what: string, permanent: ReadonlySet<string>, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof SubmitError) throw err;
+    const { retryable } = judgeSendError(err, permanent);
+    throw new SubmitError(`${what}: ${(err as Error).name}: ${(err as Error).message} (nothing was sent)`, retryable, { cause: err });
+  }
 }

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { RunDate } from '../../domain/run-date';
 import { type SubmissionRef, SubmitError, type SubmitRequest, type SubmitResult, type Submitter } from '../../ports/submitter';
-import { judgeSendError } from './send-once';
+import { beforeSend, judgeSendError } from './send-once';
 import { shortHash } from './short-hash';
 
 /**
@@ -136,7 +136,7 @@ export class StepFunctionsSubmitter implements Submitter {
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     const target = request.target;
     if (target.type !== 'stepfunctions') throw new SubmitError(`StepFunctionsSubmitter got a ${target.type} target`, false);
-    const arn = await this.resolve(target.stateMachine);
+    const arn = await beforeSend(`ListStateMachines for "${target.stateMachine}"`, PERMANENT, () => this.resolve(target.stateMachine));
     await this.requireStandard(arn);
     const name = executionName(request.job, request.date, request.attempt);
     try {
@@ -154,7 +154,17 @@ export class StepFunctionsSubmitter implements Submitter {
 
   /** After ExecutionAlreadyExists: the execution of that name is ours when its input is the one we send. */
   private async confirmOurs(arn: string, name: string, input: string, cause: unknown): Promise<SubmitResult> {
-    const existing = await this.describe(executionArn(arn, name));
+    let existing: Awaited<ReturnType<StepFunctionsSubmitter['describe']>>;
+    try {
+      existing = await this.describe(executionArn(arn, name));
+    } catch (err) {
+      // An execution of that name exists; whose, only a later look can say (findSubmission, before any resend).
+      throw new SubmitError(
+        `StartExecution ${name}: ExecutionAlreadyExists, and DescribeExecution failed: ${(err as Error).name}: ${(err as Error).message}`,
+        true,
+        { cause: err, maybeApplied: true },
+      );
+    }
     if (existing === undefined)
       throw new SubmitError(`StartExecution ${name}: ExecutionAlreadyExists, but DescribeExecution finds no such execution`, true, {
         cause,

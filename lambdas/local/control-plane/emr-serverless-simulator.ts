@@ -39,12 +39,22 @@ function page<T>(items: readonly T[], token: unknown): { items: T[]; nextToken?:
   return { items: items.slice(start, start + PAGE_SIZE), ...(more ? { nextToken: String(start + PAGE_SIZE) } : {}) };
 }
 
+export interface EmrServerlessSimulatorOptions {
+  /**
+   * How long a `clientToken` is honoured after its job run started. The
+   * StartJobRun reference documents the token but not for how long AWS keeps
+   * it; the soak (bench/soak) draws short windows to show that nothing relies
+   * on it past the SDK's retries. @default forever
+   */
+  readonly clientTokenTtlMs?: number;
+}
+
 /**
  * A simulated EMR Serverless (REST-JSON, as the SDK speaks it): the
  * applications the config names exist (a name gets a derived id; an id is
  * taken as it is); StartJobRun honours `clientToken` — the same token answers
- * the same job run and starts nothing — and a new run is found again by its
- * name through ListJobRuns. GetJobRun reports one, and one that ends sends
+ * the same job run and starts nothing (within `clientTokenTtlMs`) — and a new
+ * run is found again by its name through ListJobRuns. GetJobRun reports one, and one that ends sends
  * "EMR Serverless Job Run State Change" (detail jobRunId, applicationId, arn,
  * releaseLabel, state, previousState, createdBy, createdAt, updatedAt: EMR
  * Serverless User Guide, "Automating EMR Serverless with Amazon EventBridge").
@@ -56,7 +66,10 @@ export class EmrServerlessSimulator {
   private readonly runs: SimulatedRuns;
   private counter = 0;
 
-  constructor(private readonly deps: SimulatedRunsDeps) {
+  constructor(
+    private readonly deps: SimulatedRunsDeps,
+    private readonly options: EmrServerlessSimulatorOptions = {},
+  ) {
     this.runs = new SimulatedRuns('emr-serverless', deps, (ended) => {
       const run = this.jobRuns.find((r) => r.id === ended.submissionId);
       if (!run) return undefined;
@@ -77,9 +90,10 @@ export class EmrServerlessSimulator {
     for (const job of deps.dag.jobs.values()) {
       if (job.target.type !== 'emr-serverless') continue;
       const value = job.target.application;
-      // A configured value that looks like a simulated id is that application; anything else is a name.
-      if (/^00[0-9a-f]{14}$/.test(value)) this.applications.set(value, value);
-      else this.applications.set(simulatedApplicationId(value), value);
+      // A configured value that looks like a simulated id is that application; anything else is a name
+      // (which wins: one job may name the application another configures by id).
+      if (!/^00[0-9a-f]{14}$/.test(value)) this.applications.set(simulatedApplicationId(value), value);
+      else if (!this.applications.has(value)) this.applications.set(value, value);
     }
   }
 
@@ -160,7 +174,7 @@ export class EmrServerlessSimulator {
     const applicationId = this.application(input);
     const clientToken = String(input.clientToken ?? '');
     const known = this.byToken.get(clientToken);
-    if (known) return { applicationId, jobRunId: known.id, arn: `${this.arn(applicationId)}/jobruns/${known.id}` };
+    if (known && this.honours(known)) return { applicationId, jobRunId: known.id, arn: `${this.arn(applicationId)}/jobruns/${known.id}` };
     const name = String(input.name ?? '');
     const run = parseSubmissionName(name);
     if (!run)
@@ -183,6 +197,11 @@ export class EmrServerlessSimulator {
     this.byToken.set(clientToken, jobRun);
     this.deps.onChange?.();
     return { applicationId, jobRunId: id, arn: `${this.arn(applicationId)}/jobruns/${id}` };
+  }
+
+  private honours(run: SimJobRun): boolean {
+    const ttl = this.options.clientTokenTtlMs;
+    return ttl === undefined || this.runs.now.getTime() - Date.parse(run.createdAt) < ttl;
   }
 
   snapshot(): EmrServerlessSnapshot {

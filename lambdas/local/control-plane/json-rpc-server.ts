@@ -57,9 +57,13 @@ export interface JsonRpcServer {
   stop(): Promise<void>;
 }
 
-export async function startJsonRpcServer(operations: Record<string, Operation>, port = 0): Promise<JsonRpcServer> {
+/**
+ * The request listener that serves `operations`, without a socket: the SDK
+ * clients reach it through the in-process transport (InProcessRequestHandler).
+ */
+export function jsonRpcListener(operations: Record<string, Operation>): RequestListener {
   const routes = restRoutes(operations);
-  const server: Server = createServer((req, res) => {
+  return (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
@@ -83,11 +87,16 @@ export async function startJsonRpcServer(operations: Record<string, Operation>, 
         else reply(500, { __type: 'InternalServerError', message: String(err) });
       }
     });
-  });
+  };
+}
+
+export async function startJsonRpcServer(operations: Record<string, Operation>, port = 0): Promise<JsonRpcServer> {
+  const listener = jsonRpcListener(operations);
+  const server: Server = createServer(listener);
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
     endpoint: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
-    listener: server.listeners('request')[0] as RequestListener,
+    listener,
     stop: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

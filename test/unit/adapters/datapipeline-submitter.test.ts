@@ -151,6 +151,15 @@ describe('DataPipelineSubmitter', () => {
     expect(await submitErrorOf(submitter.submit(request('df-0001')))).toMatchObject({ maybeApplied: false, retryable: false });
   });
 
+  it('a failing ListPipelines before ActivatePipeline is retryable and not applied: nothing was sent', async () => {
+    mock.on(ListPipelinesCommand).rejects(new InternalServiceError({ message: 'down', $metadata: { httpStatusCode: 500 } }));
+    expect(await submitErrorOf(new DataPipelineSubmitter(client).submit(request('kpi-to-redshift')))).toMatchObject({
+      retryable: true,
+      maybeApplied: false,
+    });
+    expect(activated()).toEqual([]);
+  });
+
   it('refuses targets of another type', async () => {
     const wrong = { ...request('x'), target: { type: 'emr-step', args: ['x'], jar: 'j', actionOnFailure: 'CONTINUE' } } as const;
     const err = await submitErrorOf(new DataPipelineSubmitter(client).submit(wrong));

@@ -112,6 +112,14 @@ describe('EmrServerlessSubmitter.submit', () => {
     expect(mock.commandCalls(ListApplicationsCommand)).toHaveLength(2);
   });
 
+  it('a failing ListApplications before StartJobRun is retryable and not applied: nothing was sent (found by the soak)', async () => {
+    mock.on(ListApplicationsCommand).rejects(named('ThrottlingException'));
+    expect(await submitErrorOf(submitter.submit(request('analytics')))).toMatchObject({ retryable: true, maybeApplied: false });
+    mock.on(ListApplicationsCommand).rejects(named('InternalServerException', 500));
+    expect(await submitErrorOf(submitter.submit(request('analytics')))).toMatchObject({ retryable: true, maybeApplied: false });
+    expect(mock.commandCalls(StartJobRunCommand)).toHaveLength(0);
+  });
+
   it('refuses an unknown application permanently, listing again once first', async () => {
     expect(await submitErrorOf(submitter.submit(request('nope')))).toMatchObject({
       retryable: false,

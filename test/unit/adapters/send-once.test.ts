@@ -1,6 +1,8 @@
 import { InternalServerError, InvalidRequestException } from '@aws-sdk/client-emr';
 import { describe, expect, it } from 'vitest';
-import { judgeSendError, SEND_ONCE } from '../../../lambdas/adapters/aws/send-once';
+import { beforeSend, judgeSendError, SEND_ONCE } from '../../../lambdas/adapters/aws/send-once';
+import { SubmitError } from '../../../lambdas/ports/submitter';
+import { submitErrorOf } from '../../support/submit-errors';
 
 const PERMANENT = new Set(['ValidationException']);
 const sdkError = (name: string, status: number, fault: 'client' | 'server') =>
@@ -27,5 +29,27 @@ describe('judgeSendError: was a call that was sent once applied?', () => {
 
   it('SEND_ONCE turns the SDK retries off', () => {
     expect(SEND_ONCE).toEqual({ maxAttempts: 1 });
+  });
+});
+
+describe('beforeSend: a read before the mutating call failed, so nothing was sent', () => {
+  it('passes the value through', async () => {
+    expect(await beforeSend('ListX', PERMANENT, async () => 'id-1')).toBe('id-1');
+  });
+
+  it.each([
+    ['throttled', sdkError('ThrottlingException', 400, 'client'), true],
+    ['a 5xx', sdkError('InternalServerError', 500, 'server'), true],
+    ['a reset connection', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), true],
+    ['a permanent refusal', sdkError('ValidationException', 400, 'client'), false],
+  ])('%s: a SubmitError, never maybeApplied, retryable unless permanent', async (_, err, retryable) => {
+    const failed = await submitErrorOf(beforeSend('ListX', PERMANENT, () => Promise.reject(err)));
+    expect(failed).toMatchObject({ maybeApplied: false, retryable, cause: err });
+    expect(failed.message).toMatch(/^ListX: .*\(nothing was sent\)$/);
+  });
+
+  it('passes a SubmitError of the read itself through (an unknown name stays permanent)', async () => {
+    const unknown = new SubmitError('no such thing', false);
+    expect(await submitErrorOf(beforeSend('ListX', PERMANENT, () => Promise.reject(unknown)))).toBe(unknown);
   });
 });

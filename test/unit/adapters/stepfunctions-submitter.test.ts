@@ -102,6 +102,20 @@ describe('StepFunctionsSubmitter.submit', () => {
     expect(mock.commandCalls(DescribeExecutionCommand)[0]?.args[0].input).toEqual({ executionArn: EXEC });
   });
 
+  it('ExecutionAlreadyExists and a failing DescribeExecution: maybe applied (an execution has that name), for the lookup to decide', async () => {
+    mock.on(StartExecutionCommand).rejects(named('ExecutionAlreadyExists'));
+    mock
+      .on(DescribeExecutionCommand)
+      .rejects(Object.assign(new Error('down'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } }));
+    expect(await submitErrorOf(submitter.submit(request()))).toMatchObject({ retryable: true, maybeApplied: true });
+  });
+
+  it('a failing ListStateMachines before StartExecution is retryable and not applied: nothing was sent (found by the soak)', async () => {
+    mock.on(ListStateMachinesCommand).rejects(named('ThrottlingException'));
+    expect(await submitErrorOf(submitter.submit(request('refresh-marts')))).toMatchObject({ retryable: true, maybeApplied: false });
+    expect(mock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
   it('refuses, permanently, an execution of that name with another input: not ours, never started again', async () => {
     mock.on(StartExecutionCommand).rejects(named('ExecutionAlreadyExists'));
     mock.on(DescribeExecutionCommand).resolves({ executionArn: EXEC, input: '{"date":"2026-11-21"}' });
