@@ -17,7 +17,7 @@ import {
 import { render, type TemplateContext, TemplateError } from '../domain/template';
 import { addMinutes } from '../ports/clock';
 import type { LiveCluster } from '../ports/cluster-directory';
-import { type RenderedTarget, SubmitError, type SubmitRequest, type SubmitResult } from '../ports/submitter';
+import { type RenderedTarget, type SubmissionRef, SubmitError, type SubmitRequest, type SubmitResult } from '../ports/submitter';
 import { raiseRunAlert } from './alerting';
 import { isBusy, waitWhileBusy } from './busy-target';
 import type { EngineDeps } from './deps';
@@ -155,29 +155,33 @@ async function submitOnce(deps: EngineDeps, run: Run, request: SubmitRequest): P
   } catch (err) {
     if (!(err instanceof SubmitError)) return { kind: 'uncertain', error: err };
     if (!err.maybeApplied) return err.retryable ? { kind: 'retry', error: err } : { kind: 'give-up', error: err };
-    const found = await lookUp(deps, run, request);
+    const found = await lookUpSubmission(deps, {
+      job: run.job,
+      date: run.date,
+      attempt: run.attempt,
+      type: request.target.type,
+      clusterId: request.cluster?.id,
+      target: request.target,
+      since: run.claimedAt,
+    });
     if (found === 'unknown') return { kind: 'uncertain', error: err };
     if (found) return { kind: 'submitted', result: found };
     return err.retryable ? { kind: 'retry', error: err } : { kind: 'give-up', error: err };
   }
 }
 
-/** Asks the control plane for this attempt's submission, with the same backoff as submits; 'unknown' when it cannot say. */
-async function lookUp(deps: EngineDeps, run: Run, request: SubmitRequest): Promise<SubmitResult | undefined | 'unknown'> {
+/**
+ * Asks the control plane for an attempt's submission, with the same backoff as
+ * submits (a lookup that failed once is not yet a reason to park a run);
+ * 'unknown' when it cannot say after every try.
+ */
+export async function lookUpSubmission(deps: EngineDeps, ref: SubmissionRef): Promise<SubmitResult | undefined | 'unknown'> {
   for (let i = 0; i < deps.tuning.submitTries; i++) {
     if (i > 0) await deps.clock.sleep(backoffMs(i - 1, deps.tuning.submitBackoffBaseMs, deps.tuning.submitBackoffCapMs));
     try {
-      return await deps.submitter.findSubmission({
-        job: run.job,
-        date: run.date,
-        attempt: run.attempt,
-        type: request.target.type,
-        clusterId: request.cluster?.id,
-        target: request.target,
-        since: run.claimedAt,
-      });
+      return await deps.submitter.findSubmission(ref);
     } catch (err) {
-      deps.log.warn('submission lookup failed', { job: run.job, date: run.date, attempt: run.attempt, error: String(err) });
+      deps.log.warn('submission lookup failed', { job: ref.job, date: ref.date, attempt: ref.attempt, error: String(err) });
     }
   }
   return 'unknown';

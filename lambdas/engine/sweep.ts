@@ -9,7 +9,7 @@ import type { SubmissionRef, SubmitResult } from '../ports/submitter';
 import { raiseAlert } from './alerting';
 import { pollSubmitted } from './completion';
 import type { EngineDeps } from './deps';
-import { dispatch, parkAsUncertain, renderRequest, submitClaimed } from './dispatch';
+import { dispatch, lookUpSubmission, parkAsUncertain, renderRequest, submitClaimed } from './dispatch';
 import { endInFailure, finishFailure, markPropagated, propagateSuccess, repairDoneSet } from './outcomes';
 import { checkPredictedLate, DurationEstimates } from './predicted-late';
 import { claimedCluster } from './shadow';
@@ -355,17 +355,15 @@ async function lookUpClaimed(deps: EngineDeps, job: Job, run: Run): Promise<Subm
     (r) => r.target,
     () => undefined, // a target that needs the cluster's IP: EMR finds the step by name and cluster id alone
   );
-  return deps.submitter
-    .findSubmission({
-      job: run.job,
-      date: run.date,
-      attempt: run.attempt,
-      type: job.target.type as SubmissionRef['type'],
-      clusterId: run.clusterId,
-      since: run.claimedAt,
-      target,
-    })
-    .catch(() => 'unknown' as const);
+  return lookUpSubmission(deps, {
+    job: run.job,
+    date: run.date,
+    attempt: run.attempt,
+    type: job.target.type as SubmissionRef['type'],
+    clusterId: run.clusterId,
+    since: run.claimedAt,
+    target,
+  });
 }
 
 /** LATE alerts for every expectedBy deadline passed since the last sweep. */

@@ -201,6 +201,25 @@ describe('a handler that died after claiming a run (sweeper recoverClaim)', () =
     expect(h.alerts.sent).toEqual([]);
   });
 
+  it('asks the control plane again when a lookup fails, instead of parking a run it can find', async () => {
+    const h = await createHarness(emulator(), dagFrom({ r: [] }));
+    h.submitter.found = 'recorded';
+    const faulty = faultyStore(h.store, firstCall(transitionTo(RunState.SUBMITTED), 'before'));
+    const { deps, handler } = h.variant({ store: faulty.store });
+    await expect(handler(triggerEvent('r', date))).rejects.toThrow(/throughput/);
+    // The first lookups are throttled; one more try (with the submit path's backoff) finds the step.
+    h.submitter.failLookups = deps.tuning.submitTries - 1;
+    h.clock.advance((deps.tuning.claimLeaseMinutes + 1) * MINUTE_MS);
+    await sweep(deps);
+    expect(await h.run('r', date)).toMatchObject({
+      state: RunState.SUBMITTED,
+      submissionId: h.submitter.submitted[0]?.result.submissionId,
+    });
+    expect(h.submitter.lookups).toHaveLength(deps.tuning.submitTries);
+    expect(h.submitter.calls).toHaveLength(1);
+    expect(h.alerts.sent).toEqual([]);
+  });
+
   it('dispatches again when the control plane shows no submission, but not before the lease expires', async () => {
     const h = await createHarness(emulator(), dagFrom({ r: [], s: ['r'] }));
     h.submitter.found = 'recorded';

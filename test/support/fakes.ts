@@ -16,6 +16,8 @@ export class RecordingSubmitter implements Submitter {
   /** What findSubmission answers; 'recorded' looks the attempt up in `submitted`, like a control plane that can tell. */
   found: SubmitResult | undefined | 'unknown' | 'recorded' = undefined;
   readonly lookups: SubmissionRef[] = [];
+  /** How many of the next lookups throw (a throttled or failed List/Describe call, after the SDK's own tries). */
+  failLookups = 0;
 
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     const index = this.calls.length;
@@ -30,6 +32,10 @@ export class RecordingSubmitter implements Submitter {
 
   async findSubmission(ref: SubmissionRef): Promise<SubmitResult | undefined | 'unknown'> {
     this.lookups.push(ref);
+    if (this.failLookups > 0) {
+      this.failLookups--;
+      throw new Error('ThrottlingException: Rate exceeded');
+    }
     if (this.found !== 'recorded') return this.found;
     return this.submitted.find(({ request: r }) => r.job === ref.job && r.date === ref.date && r.attempt === ref.attempt)?.result;
   }
