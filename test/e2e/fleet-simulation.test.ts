@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TAG_WINDOW } from '../../lambdas/adapters/aws/emr-control';
+import { TAG_WINDOW } from '../../lambdas/domain/fleet/cluster-tags';
 import type { Dag } from '../../lambdas/domain/config/dag';
 import { loadDag } from '../../lambdas/domain/config/validate';
 import type { ClusterReport } from '../../lambdas/engine/report';
