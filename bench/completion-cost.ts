@@ -81,6 +81,7 @@ export async function measureExampleDay(emulator: DynamoEmulator, dag: Dag = exa
     const window = { name: cluster.name, windowStart: `${DATE}T00:00:00.000Z`, windowEnd: `${DATE}T23:59:00.000Z` };
     await registry.claimWindow({ ...window, pools: cluster.pools, claimedAt: window.windowStart });
     await registry.setClusterId(cluster.name, window.windowStart, `j-${cluster.name}`, 'WAITING');
+    await registry.update(cluster.name, window.windowStart, { masterIp: '10.0.0.1' }); // {{cluster.masterIp}} templates need it
   }
   let submissions = 0;
   const deps: EngineDeps = {

@@ -93,80 +93,88 @@ async function main(): Promise<void> {
   let perCompletion: number | undefined;
   if (runs('events') || runs('completions')) {
     const emulator = await startDynamoEmulator('dynalite');
-    if (runs('events')) {
-      log('## Per-event cost against DAG size (dynalite, the real DynamoDB API over HTTP)');
-      log('');
-      log('One `.done` of a hub job whose children also wait for another upstream; in-handler time, 200 events after 10 untimed.');
-      log('');
-      log('| DAG size | fan-out | DynamoDB requests | by operation | p50 ms | p99 ms |');
-      log('|---:|---:|---:|---|---:|---:|');
-      const costs: EventCost[] = [];
-      for (const [size, fanOut] of [
-        [10, 3],
-        [10_000, 3],
-        [10, 8],
-        [10_000, 8],
-      ] as const) {
-        const c = await measureEventCost(emulator, size, fanOut);
-        costs.push(c);
-        const ops = Object.entries(c.byOperation)
-          .map(([k, v]) => `${k.replace('Command', '')} ${v}`)
-          .join(', ');
-        log(`| ${size} | ${fanOut} | ${c.requests} | ${ops} | ${c.p50Ms} | ${c.p99Ms} |`);
+    try {
+      if (runs('events')) {
+        log('## Per-event cost against DAG size (dynalite, the real DynamoDB API over HTTP)');
+        log('');
+        log('One `.done` of a hub job whose children also wait for another upstream; in-handler time, 200 events after 10 untimed.');
+        log('');
+        log('| DAG size | fan-out | DynamoDB requests | by operation | p50 ms | p99 ms |');
+        log('|---:|---:|---:|---|---:|---:|');
+        const costs: EventCost[] = [];
+        for (const [size, fanOut] of [
+          [10, 3],
+          [10_000, 3],
+          [10, 8],
+          [10_000, 8],
+        ] as const) {
+          const c = await measureEventCost(emulator, size, fanOut);
+          costs.push(c);
+          const ops = Object.entries(c.byOperation)
+            .map(([k, v]) => `${k.replace('Command', '')} ${v}`)
+            .join(', ');
+          log(`| ${size} | ${fanOut} | ${c.requests} | ${ops} | ${c.p50Ms} | ${c.p99Ms} |`);
+        }
+        log('');
+        for (const fanOut of [3, 8]) {
+          const small = costs.find((c) => c.size === 10 && c.fanOut === fanOut) as EventCost;
+          const big = costs.find((c) => c.size === 10_000 && c.fanOut === fanOut) as EventCost;
+          goal(`handler p99, fan-out ${fanOut}, 10,000 jobs`, big.p99Ms, 50, ' ms', '< 50 ms');
+          goal(`handler p50 10,000 / 10 jobs, fan-out ${fanOut}`, round2(big.p50Ms / small.p50Ms), 1.2, '×');
+          goal(`handler p99 10,000 / 10 jobs, fan-out ${fanOut}`, round2(big.p99Ms / small.p99Ms), 1.2, '×');
+        }
       }
-      log('');
-      for (const fanOut of [3, 8]) {
-        const small = costs.find((c) => c.size === 10 && c.fanOut === fanOut) as EventCost;
-        const big = costs.find((c) => c.size === 10_000 && c.fanOut === fanOut) as EventCost;
-        goal(`handler p99, fan-out ${fanOut}, 10,000 jobs`, big.p99Ms, 50, ' ms', '< 50 ms');
-        goal(`handler p50 10,000 / 10 jobs, fan-out ${fanOut}`, round2(big.p50Ms / small.p50Ms), 1.2, '×');
-        goal(`handler p99 10,000 / 10 jobs, fan-out ${fanOut}`, round2(big.p99Ms / small.p99Ms), 1.2, '×');
+      if (runs('completions')) {
+        log("## DynamoDB requests per completion: a day of the example DAG (dag-config/, every job's `.done` once)");
+        log('');
+        const day = await measureExampleDay(emulator);
+        perCompletion = day.requests / day.completions.length;
+        log('| job | requests | downstream runs touched | of them submitted | writes to its own run |');
+        log('|---|---:|---:|---:|---:|');
+        for (const c of day.completions) log(`| ${c.job} | ${c.requests} | ${c.touched} | ${c.dispatched} | ${c.own} |`);
+        log('');
+        const ratio = round2(day.requests / day.minimum);
+        log(`${day.completions.length} completions, ${day.requests} requests; minimum Σ(1 + downstream runs touched) = ${day.minimum}:`);
+        log(
+          `**ratio ${ratio}** (goal ≤ 1.2). Against what exactly-once needs (below), Σ(1 + touched + 2 × submitted) = ${day.protocolMinimum}:`,
+        );
+        const writes = Object.entries(day.byOperation)
+          .filter(([op]) => /^(Update|Put|Delete)Item/.test(op))
+          .reduce((n, [, v]) => n + v, 0);
+        log(
+          `ratio ${round2(day.requests / day.protocolMinimum)}; its ${writes} writes alone: ratio ${round2(writes / day.protocolMinimum)}.`,
+        );
+        log('');
+        log(
+          `By operation: ${Object.entries(day.byOperation)
+            .map(([k, v]) => `${k.replace('Command', '')} ${v}`)
+            .join(', ')}.`,
+        );
+        log('');
+        log('The requests above the minimum, and why each stays (docs/exactly-once.md, docs/runs.md):');
+        log('- 2 per downstream run the completion submits: the claim (WAITING → SUBMITTING, a conditional write) before the');
+        log('  submit call and the record (→ SUBMITTED with its id) after it. Without the claim two handlers could both');
+        log('  submit; without the record a crash after the call could not be told from one before it. One write cannot do');
+        log('  both: the call happens between them. The done-set write cannot be the claim either: only its answer (ALL_NEW)');
+        log("  says whether the run became ready, and DynamoDB cannot make one item's update depend on the set being complete");
+        log('  without knowing, before writing, which upstreams are already in it (a read: one more request, not one fewer).');
+        log('- 1 per completion with dependents: the propagation-finished record (propagatedAt set, the sweeper watch');
+        log('  removed). The run ends with a watch (dueAt) so that a handler dying between the downstream writes is finished');
+        log('  by the sweeper within the claim lease; dropping the record would leave every completed run due, and the');
+        log('  sweeper would re-propagate each one (k conditional writes) instead of this single write; dropping the watch');
+        log('  would let an interrupted propagation stall its downstream runs (docs/runs.md, "nothing stalls"). A leaf');
+        log('  (no dependents) gets no watch and pays nothing. Combining it with the last downstream write would need a');
+        log('  TransactWriteItems: one request but double the write units, and it fails whole on any lost guard.');
+        log('- Reads made when a run is submitted: one Query of the cluster registry per cluster serving the pool of an');
+        log('  EMR-step run (which window is live now; of two, the one that stays up longer takes the step), and one');
+        log('  BatchGetItem of the upstream runs for a target that uses {{params.*}} (docs/runs.md, "Upstream params").');
+        log('  Both read what the submission needs at that moment; caching them across events would submit on stale state.');
+        log('');
+        goal('DynamoDB requests per completion / (1 + downstream runs touched), example DAG', ratio, 1.2, '×');
       }
+    } finally {
+      await emulator.stop();
     }
-    if (runs('completions')) {
-      log("## DynamoDB requests per completion: a day of the example DAG (dag-config/, every job's `.done` once)");
-      log('');
-      const day = await measureExampleDay(emulator);
-      perCompletion = day.requests / day.completions.length;
-      log('| job | requests | downstream runs touched | of them submitted | writes to its own run |');
-      log('|---|---:|---:|---:|---:|');
-      for (const c of day.completions) log(`| ${c.job} | ${c.requests} | ${c.touched} | ${c.dispatched} | ${c.own} |`);
-      log('');
-      const ratio = round2(day.requests / day.minimum);
-      log(`${day.completions.length} completions, ${day.requests} requests; minimum Σ(1 + downstream runs touched) = ${day.minimum}:`);
-      log(
-        `**ratio ${ratio}** (goal ≤ 1.2). Against what exactly-once needs (below), Σ(1 + touched + 2 × submitted) = ${day.protocolMinimum}:`,
-      );
-      log(`ratio ${round2(day.requests / day.protocolMinimum)}.`);
-      log('');
-      log(
-        `By operation: ${Object.entries(day.byOperation)
-          .map(([k, v]) => `${k.replace('Command', '')} ${v}`)
-          .join(', ')}.`,
-      );
-      log('');
-      log('The requests above the minimum, and why each stays (docs/exactly-once.md, docs/runs.md):');
-      log('- 2 per downstream run the completion submits: the claim (WAITING → SUBMITTING, a conditional write) before the');
-      log('  submit call and the record (→ SUBMITTED with its id) after it. Without the claim two handlers could both');
-      log('  submit; without the record a crash after the call could not be told from one before it. One write cannot do');
-      log('  both: the call happens between them. The done-set write cannot be the claim either: only its answer (ALL_NEW)');
-      log("  says whether the run became ready, and DynamoDB cannot make one item's update depend on the set being complete");
-      log('  without knowing, before writing, which upstreams are already in it (a read: one more request, not one fewer).');
-      log('- 1 per completion with dependents: the propagation-finished record (propagatedAt set, the sweeper watch');
-      log('  removed). The run ends with a watch (dueAt) so that a handler dying between the downstream writes is finished');
-      log('  by the sweeper within the claim lease; dropping the record would leave every completed run due, and the');
-      log('  sweeper would re-propagate each one (k conditional writes) instead of this single write; dropping the watch');
-      log('  would let an interrupted propagation stall its downstream runs (docs/runs.md, "nothing stalls"). A leaf');
-      log('  (no dependents) gets no watch and pays nothing. Combining it with the last downstream write would need a');
-      log('  TransactWriteItems: one request but double the write units, and it fails whole on any lost guard.');
-      log('- Reads made when a run is submitted: one Query of the cluster registry per cluster serving the pool of an');
-      log('  EMR-step run (which window is live now; of two, the one that stays up longer takes the step), and one');
-      log('  BatchGetItem of the upstream runs for a target that uses {{params.*}} (docs/runs.md, "Upstream params").');
-      log('  Both read what the submission needs at that moment; caching them across events would submit on stale state.');
-      log('');
-      goal('DynamoDB requests per completion / (1 + downstream runs touched), example DAG', ratio, 1.2, '×');
-    }
-    await emulator.stop();
   }
 
   if (runs('simulate')) {
@@ -266,7 +274,11 @@ function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
-main().catch((err) => {
-  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exitCode = 1;
-});
+// Emulators and dev servers left by a failed section must not keep the process alive: exit when main ends.
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -3,7 +3,7 @@ import { S3MarkerBucket } from '../adapters/aws/s3-marker-bucket';
 import type { CompletionHandlerDeps } from '../handlers/completion';
 import { systemClock } from '../ports/clock';
 import type { Log } from '../ports/log';
-import { dynamoDocuments } from './engine-deps';
+import { dynamoDocuments } from './dynamo-documents';
 import { ENV, requireEnv } from './env';
 import { lambdaInputs } from './lambda-inputs';
 import { s3Client } from './s3-client';

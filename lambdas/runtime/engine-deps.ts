@@ -1,5 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { documentClient } from '../adapters/aws/clients';
 import { DynamoBackfillStore } from '../adapters/aws/dynamodb-backfill-store';
 import { DynamoClusterRegistry } from '../adapters/aws/dynamodb-cluster-registry';
 import { DynamoRunStore } from '../adapters/aws/dynamodb-run-store';
@@ -9,7 +7,8 @@ import { DEFAULT_TUNING, type EngineDeps } from '../engine/deps';
 import type { BackfillStore } from '../ports/backfill-store';
 import { systemClock } from '../ports/clock';
 import type { Log } from '../ports/log';
-import { type ClientSettings, clientConfig, instrumented } from './client-settings';
+import type { ClientSettings } from './client-settings';
+import { dynamoDocuments } from './dynamo-documents';
 import { lazyAlertSink, lazyMarkerReader, lazyMarkerSink } from './lazy-ports';
 import { lazyTargets } from './lazy-targets';
 import type { S3Markers } from './s3-markers';
@@ -31,11 +30,6 @@ export interface EngineParts {
   readonly engine: EngineDeps;
   readonly registry: DynamoClusterRegistry;
   readonly backfills: BackfillStore;
-}
-
-/** The DynamoDB client and the document client over it: every function's first need. */
-export function dynamoDocuments(settings: ClientSettings) {
-  return documentClient(instrumented(new DynamoDBClient(clientConfig(settings, 'dynamodb')), settings, 'dynamodb'));
 }
 
 /**
