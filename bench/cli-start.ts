@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { readConfigDir } from '../lambdas/domain/config/read-dir';
 import { loadDag } from '../lambdas/domain/config/validate';
 import { startDev } from '../lambdas/local/dev';
@@ -16,9 +17,10 @@ export interface CliStart {
   readonly medianMs: number;
 }
 
-function timeOnce(args: readonly string[], cwd: string): number {
+/** Asynchronously: `rsched dev` runs in this process, and a blocked event loop would leave `status --local` unanswered. */
+async function timeOnce(args: readonly string[], cwd: string): Promise<number> {
   const started = process.hrtime.bigint();
-  execFileSync(process.execPath, [RSCHED, ...args], { cwd, stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
+  await promisify(execFile)(process.execPath, [RSCHED, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
@@ -46,11 +48,15 @@ export async function measureCliStart(samples = 5): Promise<CliStart[]> {
       ['rsched validate', ['validate', 'dag-config']],
       ['rsched status --local', ['status', '--local', '--date', '2026-11-22']],
     ];
-    timeOnce(['--help'], dir); // builds dist/cli if a source changed: not part of any figure
-    return commands.map(([command, args]) => {
-      const times = Array.from({ length: samples }, () => timeOnce(args, dir)).sort((a, b) => a - b);
-      return { command, medianMs: Math.round(times[Math.floor(times.length / 2)] as number) };
-    });
+    await timeOnce(['--help'], dir); // builds dist/cli if a source changed: not part of any figure
+    const out: CliStart[] = [];
+    for (const [command, args] of commands) {
+      const times: number[] = [];
+      for (let i = 0; i < samples; i++) times.push(await timeOnce(args, dir));
+      times.sort((a, b) => a - b);
+      out.push({ command, medianMs: Math.round(times[Math.floor(times.length / 2)] as number) });
+    }
+    return out;
   } finally {
     await dev.stop();
     rmSync(dir, { recursive: true, force: true });
