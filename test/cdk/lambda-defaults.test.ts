@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
@@ -44,6 +46,25 @@ describe('RschedFunction bundling', () => {
     expect(code).toMatch(/export\s*\{[^}]*\bhandler\b/);
     // What a cold start reads stays well under the 300 KB per function of issue 16 (bench/bundles.ts measures it).
     expect(statSync(join(bundleDir, 'index.mjs')).size).toBeLessThan(300_000);
+  });
+
+  it('runs as Lambda loads it: the handler and every chunk import as ES modules, the config read from LAMBDA_TASK_ROOT', () => {
+    const files = readdirSync(bundleDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.mjs'));
+    const urls = files.map((f) => pathToFileURL(join(bundleDir, f)).href);
+    // Every chunk, the lazy ones included (each target's client, S3, SNS, cron): a CommonJS require left in one would throw here.
+    const script = `for (const u of ${JSON.stringify(urls)}) await import(u);
+      const { handler } = await import(${JSON.stringify(pathToFileURL(join(bundleDir, 'index.mjs')).href)});
+      process.stdout.write(typeof handler);`;
+    const env = {
+      PATH: process.env.PATH,
+      LAMBDA_TASK_ROOT: bundleDir,
+      AWS_REGION: 'us-east-1',
+      RSCHED_RUNS_TABLE: 'runs',
+      RSCHED_CLUSTERS_TABLE: 'clusters',
+      RSCHED_ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:alerts',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
+    expect(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' })).toBe('function');
   });
 
   it('puts the dag-config bundle next to the handler, where the functions read it', () => {
