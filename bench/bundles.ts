@@ -1,27 +1,99 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { build } from 'esbuild';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { deflateRawSync } from 'node:zlib';
+import { build, type Metafile } from 'esbuild';
 import { serialiseConfigBundle } from '../lambdas/domain/config/bundle';
 import { loadDag } from '../lambdas/domain/config/validate';
+import { esmBundleOptions, HANDLER_FILE } from '../lib/esm-bundle';
 import { generateDagConfig } from './generate-dag';
 
 export interface BundleFigures {
   readonly entry: string;
-  readonly bytes: number;
-  /** Time to load the bundle and build the handler in a fresh process (config parse included), median of 3. */
+  /** Every file of the bundle: the handler and all its chunks. */
+  readonly totalBytes: number;
+  /** What a cold start reads: the handler and the chunks it imports statically (not those behind `import()`). */
+  readonly initialBytes: number;
+  /** The code's deployment package as a .zip of those files would be (deflate, level 9, zip headers; the config bundle comes on top). */
+  readonly zipBytes: number;
+  readonly chunks: number;
+  /** Time to import the handler in a fresh process (config parsed, dependencies built), median of `samples`, by config size. */
   readonly coldInitMs: Record<string, number>;
+  /** The 1-minute load average while the cold inits were measured: above the core count, the figures are noisy. */
+  readonly loadAverage: number;
 }
 
 const ROOT = join(__dirname, '..');
 
-/** Bundles every Lambda entry the way the stack does (minified, node24 as the nodejs24.x runtime, SDK bundled) and times its cold init. */
-export async function measureBundles(configSizes: readonly number[]): Promise<BundleFigures[]> {
+/** The environment the stack gives a function, with placeholder resource names (nothing is called at init). */
+const LAMBDA_ENV = {
+  RSCHED_RUNS_TABLE: 'runs',
+  RSCHED_CLUSTERS_TABLE: 'clusters',
+  RSCHED_ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:alerts',
+  RSCHED_MARKER_BUCKET: 'markers',
+  RSCHED_MARKER_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:markers',
+  RSCHED_STACK_TAG: 'bench',
+  RSCHED_EMR_SERVICE_ROLE: 'r',
+  RSCHED_EMR_INSTANCE_PROFILE: 'p',
+  AWS_REGION: 'us-east-1',
+  RSCHED_SLACK_SECRET_ID: 'rsched/slack-webhook',
+};
+
+/** Size of a zip archive holding `files` deflated: each entry's data, its local header (30 + name) and central record (46 + name), plus the end record (22). */
+function zipSize(dir: string, files: readonly string[]): number {
+  let size = 22;
+  for (const file of files) {
+    const name = Buffer.byteLength(file);
+    size += deflateRawSync(readFileSync(join(dir, file)), { level: 9 }).length + 30 + 46 + 2 * name;
+  }
+  return size;
+}
+
+/** The outputs a cold start loads: the entry and, transitively, what it imports statically. */
+function initialOutputs(metafile: Metafile, entryOutput: string): Set<string> {
+  const seen = new Set<string>();
+  const queue = [entryOutput];
+  while (queue.length > 0) {
+    const output = queue.pop() as string;
+    if (seen.has(output)) continue;
+    seen.add(output);
+    for (const imported of metafile.outputs[output]?.imports ?? []) {
+      if (imported.kind === 'import-statement' && !imported.external) queue.push(imported.path);
+    }
+  }
+  return seen;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+export interface BundleOptions {
+  /** Config sizes (jobs) to time cold init with. */
+  readonly configSizes: readonly number[];
+  /** Fresh processes per entry and config size; the median is reported. @default 5 */
+  readonly samples?: number;
+  /** Only these entries (lambdas/entry/<name>.ts). @default every entry */
+  readonly entries?: readonly string[];
+}
+
+/**
+ * Bundles every Lambda entry exactly as the stack does (lib/esm-bundle.ts:
+ * ES module, split, minified, node24) and times its cold init: a fresh Node
+ * process imports the handler, which reads the config bundle and builds its
+ * dependencies — what Lambda's init phase runs, minus the runtime's own start.
+ */
+export async function measureBundles(options: BundleOptions): Promise<BundleFigures[]> {
   const dir = mkdtempSync(join(tmpdir(), 'rsched-bundles-'));
-  const entries = readdirSync(join(ROOT, 'lambdas', 'entry')).filter((f) => f.endsWith('.ts'));
+  const entries = readdirSync(join(ROOT, 'lambdas', 'entry'))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => f.replace(/\.ts$/, ''))
+    .filter((name) => !options.entries || options.entries.includes(name));
   const configs = Object.fromEntries(
-    configSizes.map((n) => {
+    options.configSizes.map((n) => {
       const file = join(dir, `config-${n}.json`);
       writeFileSync(file, serialiseConfigBundle(loadDag([{ path: 'bench.json', text: JSON.stringify(generateDagConfig(n)) }])));
       return [n, file];
@@ -29,41 +101,38 @@ export async function measureBundles(configSizes: readonly number[]): Promise<Bu
   );
   const out: BundleFigures[] = [];
   for (const entry of entries) {
-    const outfile = join(dir, entry.replace(/\.ts$/, '.js'));
-    await build({
-      entryPoints: [join(ROOT, 'lambdas', 'entry', entry)],
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      target: 'node24',
-      outfile,
-      logLevel: 'silent',
-    });
+    const outdir = join(dir, entry);
+    const result = await build({ ...esmBundleOptions(join(ROOT, 'lambdas', 'entry', `${entry}.ts`), outdir), metafile: true });
+    const metafile = result.metafile as Metafile;
+    const outputs = Object.keys(metafile.outputs);
+    const handler = outputs.find((o) => relative(outdir, o) === HANDLER_FILE) as string;
+    const initial = initialOutputs(metafile, handler);
+    const bytes = (files: Iterable<string>) => [...files].reduce((sum, o) => sum + (metafile.outputs[o]?.bytes ?? 0), 0);
     const coldInitMs: Record<string, number> = {};
+    const loads: number[] = [];
     for (const [n, file] of Object.entries(configs)) {
       const samples: number[] = [];
-      for (let i = 0; i < 3; i++) {
-        const script = `const t=process.hrtime.bigint();require(${JSON.stringify(outfile)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
-        const env = {
-          ...process.env,
-          RSCHED_CONFIG_FILE: file,
-          RSCHED_RUNS_TABLE: 'runs',
-          RSCHED_CLUSTERS_TABLE: 'clusters',
-          RSCHED_ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:alerts',
-          RSCHED_MARKER_BUCKET: 'markers',
-          RSCHED_MARKER_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:markers',
-          RSCHED_STACK_TAG: 'bench',
-          RSCHED_EMR_SERVICE_ROLE: 'r',
-          RSCHED_EMR_INSTANCE_PROFILE: 'p',
-          AWS_REGION: 'us-east-1',
-          RSCHED_SLACK_SECRET_ID: 'rsched/slack-webhook',
-        };
-        samples.push(Number(execFileSync(process.execPath, ['-e', script], { env }).toString()));
+      for (let i = 0; i < (options.samples ?? 5); i++) {
+        const url = pathToFileURL(join(outdir, HANDLER_FILE)).href;
+        const script = `const t=performance.now();await import(${JSON.stringify(url)});process.stdout.write(String(performance.now()-t))`;
+        const env = { ...process.env, ...LAMBDA_ENV, RSCHED_CONFIG_FILE: file };
+        loads.push(loadavg()[0] as number);
+        samples.push(Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env }).toString()));
       }
-      samples.sort((a, b) => a - b);
-      coldInitMs[n] = Math.round(samples[1] as number);
+      coldInitMs[n] = Math.round(median(samples));
     }
-    out.push({ entry: entry.replace(/\.ts$/, ''), bytes: statSync(outfile).size, coldInitMs });
+    out.push({
+      entry,
+      totalBytes: bytes(outputs),
+      initialBytes: bytes(initial),
+      zipBytes: zipSize(
+        outdir,
+        outputs.map((o) => relative(outdir, o)),
+      ),
+      chunks: outputs.length - 1,
+      coldInitMs,
+      loadAverage: Math.round(median(loads) * 10) / 10,
+    });
   }
   return out;
 }

@@ -10,7 +10,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { deadLetterAlarmDescription } from '../lambdas/handlers/slack-notifier';
+import { deadLetterAlarmDescription } from '../lambdas/domain/alarm-notification';
 import { ENV } from '../lambdas/runtime/env';
 import { type ChatbotInputs, EMAIL, RESERVED_CONCURRENCY } from './context';
 import { DeadLetterQueue } from './dead-letter-queue';

@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
-import { TAG_STACK } from '../lambdas/adapters/aws/emr-control';
+import { TAG_STACK } from '../lambdas/domain/fleet/cluster-tags';
 import { acknowledgeWildcardResource } from './nag';
 
 /** The tag the cluster fleet puts on every cluster it creates (`rsched:stack` = the stack name). */

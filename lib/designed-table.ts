@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import type { TableDesign } from '../lambdas/adapters/aws/table-design';
+import type { TableDesign } from '../lambdas/domain/table-design';
 import { acknowledgeGuard, GUARD_RULES } from './guard';
 
 /** The DynamoDB actions of the engine's adapters (DynamoRunStore, DynamoClusterRegistry): nothing else is granted. */
@@ -12,7 +12,7 @@ export const TABLE_ACTIONS = {
 } as const;
 
 export interface DesignedTableProps {
-  /** Keys, indexes and TTL attribute, shared with the local emulators (lambdas/adapters/aws/table-design.ts). */
+  /** Keys, indexes and TTL attribute, shared with the local emulators (lambdas/domain/table-design.ts). */
   readonly design: TableDesign;
   /** @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;

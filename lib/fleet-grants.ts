@@ -1,5 +1,5 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { EMR_MANAGED_POLICY_TAG } from '../lambdas/adapters/aws/emr-control';
+import { EMR_MANAGED_POLICY_TAG } from '../lambdas/domain/fleet/cluster-tags';
 import { type ClusterTag, type Grantee, grantOnStackClusters } from './cluster-tag';
 import { wildcardPolicy } from './nag';
 

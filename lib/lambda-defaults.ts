@@ -1,17 +1,17 @@
 import { join } from 'node:path';
-import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { type ICommandHooks, LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { CONFIG_BUNDLE_FILE } from '../lambdas/domain/config/bundle';
+import { EsmBundling, HANDLER_FILE } from './esm-bundle';
 import { acknowledgeGuard, FUNCTION_GUARD_REASONS, GUARD_RULES } from './guard';
 import { wildcardPolicy } from './nag';
 
-/** The repository root: entries, lock file and node_modules live here. */
+/** The repository root: entries and node_modules live here. */
 const PROJECT_ROOT = join(__dirname, '..');
 
 /** Settings every function of the stack shares; one place to change them. */
@@ -59,15 +59,16 @@ export interface RschedFunctionProps {
 }
 
 /**
- * A function of this stack: local esbuild bundle (minified, source maps,
- * AWS SDK included so the pinned versions run), arm64, the newest Node.js
- * runtime, JSON logs with a retention, its own role with nothing but its log
- * group, and explicit asynchronous-invocation behaviour.
+ * A function of this stack: a local esbuild bundle (an ES module split into
+ * chunks loaded on first use, minified, the AWS SDK included so the pinned
+ * versions run: lib/esm-bundle.ts), arm64, the newest Node.js runtime, JSON
+ * logs with a retention, its own role with nothing but its log group, and
+ * explicit asynchronous-invocation behaviour.
  *
  * The role and log group are created beside the function (`<id>Role`,
  * `<id>Logs`) because the function needs them at construction.
  */
-export class RschedFunction extends NodejsFunction {
+export class RschedFunction extends lambda.Function {
   /** The function's execution role; grant to it (it starts with log-writing only). */
   public readonly executionRole: iam.Role;
   public readonly logs: logs.LogGroup;
@@ -87,10 +88,19 @@ export class RschedFunction extends NodejsFunction {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     super(scope, id, {
-      entry: join(PROJECT_ROOT, 'lambdas', 'entry', `${props.entry}.ts`),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      code: lambda.Code.fromAsset(PROJECT_ROOT, {
+        // Hashed by what is shipped, as NodejsFunction does: the same bundle is the same asset.
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          // Never pulled: local bundling always succeeds (NodejsFunction names the same placeholder).
+          image: DockerImage.fromRegistry('dummy'),
+          local: new EsmBundling({
+            entry: join(PROJECT_ROOT, 'lambdas', 'entry', `${props.entry}.ts`),
+            extraFiles: props.configBundleFile ? { [props.configBundleFile]: CONFIG_BUNDLE_FILE } : undefined,
+          }),
+        },
+      }),
+      handler: `${HANDLER_FILE.replace(/\.mjs$/, '')}.handler`,
       description: props.description,
       runtime: defaults.runtime ?? lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
@@ -108,25 +118,9 @@ export class RschedFunction extends NodejsFunction {
       maxEventAge: props.async.maxEventAge,
       onFailure: props.async.onFailure ? new SqsDestination(props.async.onFailure) : undefined,
       environment: {
-        // Stack traces in the logs point into lambdas/*.ts (the map ships in the bundle).
-        NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: `rsched-${props.entry}`,
         POWERTOOLS_METRICS_NAMESPACE: 'ReactiveScheduler',
         ...props.environment,
-      },
-      bundling: {
-        forceDockerBundling: false,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        format: OutputFormat.CJS,
-        // ESM entry points first: lets esbuild tree-shake the AWS SDK.
-        mainFields: ['module', 'main'],
-        bundleAwsSDK: true,
-        // esbuild's build summary flags every output over 1 MB with a warning sign, and the bundles (the AWS SDK
-        // included on purpose) are ~1.1 MB: errors only, so `cdk synth --quiet` is quiet. Sizes: docs/deploy.md.
-        logLevel: LogLevel.ERROR,
-        commandHooks: props.configBundleFile ? copyIntoBundle(props.configBundleFile, CONFIG_BUNDLE_FILE) : undefined,
       },
     });
     this.executionRole = role;
@@ -146,19 +140,4 @@ export class RschedFunction extends NodejsFunction {
       this.node.addDependency(xray);
     }
   }
-}
-
-/**
- * Copies `source` into the bundle as `name` after esbuild ran. Local bundling
- * runs these commands in a shell (bash, or cmd on Windows); node does the copy
- * so both work.
- */
-function copyIntoBundle(source: string, name: string): ICommandHooks {
-  return {
-    beforeBundling: () => [],
-    beforeInstall: () => [],
-    afterBundling: (_inputDir: string, outputDir: string) => [
-      `node -e "require('fs').copyFileSync(process.argv[1], process.argv[2])" ${JSON.stringify(source)} ${JSON.stringify(join(outputDir, name))}`,
-    ],
-  };
 }

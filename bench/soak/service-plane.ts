@@ -16,7 +16,8 @@ import type { Timeline } from '../../lambdas/local/timeline';
 import type { Clock } from '../../lambdas/ports/clock';
 import { silentLog } from '../../lambdas/ports/log';
 import type { Submitter } from '../../lambdas/ports/submitter';
-import { awsEngineDeps, type InstrumentableClient } from '../../lambdas/runtime/aws-deps';
+import type { InstrumentableClient } from '../../lambdas/runtime/client-settings';
+import { awsEngineDeps } from '../../lambdas/runtime/engine-deps';
 import { type FaultPlan, HTTP_FAULTS, type HttpFault, injectHttpFaults } from '../../test/support/http-faults';
 
 /**

@@ -1,3 +1,5 @@
+import type { RunDate } from './run-date';
+
 /** Alert kinds (SPEC §6). */
 export const AlertKind = {
   TIMED_OUT: 'TIMED_OUT',
@@ -19,6 +21,21 @@ export const AlertKind = {
 } as const;
 
 export type AlertKind = (typeof AlertKind)[keyof typeof AlertKind];
+
+/** A stored alert , de-duplicated per run, kind and attempt. */
+export interface AlertRecord {
+  readonly kind: AlertKind;
+  readonly job?: string;
+  readonly date: RunDate;
+  readonly attempt?: number;
+  readonly at: string;
+  readonly message: string;
+  readonly next?: string;
+  /** Distinguishes alerts that have no run (rejected markers, cluster failures). */
+  readonly subject?: string;
+  /** About a shadow job's run: recorded, never published (docs/shadow.md). */
+  readonly shadow?: boolean;
+}
 
 /** What an operator types to run the job and its chain again. */
 export function replayCommand(job: string, date: string): string {
@@ -117,4 +134,15 @@ export function lateText(job: string, date: string, expectedBy: string, timezone
     message: `${job} ${date} is LATE: expected by ${expectedBy} ${timezone}, it is ${state}.`,
     next: `See what it waits for: rsched status --date ${date}`,
   };
+}
+
+/** The human-readable text of an alert, as e-mail subscribers and Slack see it. */
+export function alertText(alert: AlertRecord): string {
+  const run = alert.job ? `${alert.job} ${alert.date}${alert.attempt ? ` (attempt ${alert.attempt})` : ''}` : alert.date;
+  return [`[${alert.kind}] ${run}`, alert.message, alert.next ? `Next: ${alert.next}` : ''].filter(Boolean).join('\n');
+}
+
+export function alertSubject(alert: AlertRecord): string {
+  // SNS subjects: at most 100 printable ASCII characters, no newlines.
+  return `rsched ${alert.kind} ${alert.job ?? alert.subject ?? ''} ${alert.date}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
 }

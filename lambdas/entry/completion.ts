@@ -1,5 +1,5 @@
 import { makeCompletionHandler } from '../handlers/completion';
-import { lambdaCompletionDeps } from '../runtime/aws-deps';
+import { lambdaCompletionDeps } from '../runtime/completion-deps';
 import { powertoolsLog } from '../runtime/powertools';
 
 const { log } = powertoolsLog('rsched-completion');

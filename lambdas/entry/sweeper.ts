@@ -1,6 +1,6 @@
 import { makeSweeperHandler } from '../handlers/sweeper';
-import { lambdaSweeperDeps } from '../runtime/aws-deps';
 import { powertoolsLog } from '../runtime/powertools';
+import { lambdaSweeperDeps } from '../runtime/sweeper-deps';
 
 const { log } = powertoolsLog('rsched-sweeper');
 const { deps, backfills } = lambdaSweeperDeps(log);

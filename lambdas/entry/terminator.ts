@@ -1,5 +1,5 @@
 import { makeTerminatorHandler } from '../handlers/fleet';
-import { lambdaFleetDeps } from '../runtime/aws-deps';
+import { lambdaFleetDeps } from '../runtime/fleet-deps';
 import { powertoolsLog } from '../runtime/powertools';
 
 const { log } = powertoolsLog('rsched-terminator');

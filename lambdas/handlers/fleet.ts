@@ -1,20 +1,10 @@
 import type { FleetDeps } from '../engine/fleet/deps';
 import { type ProvisionOutcome, provisionWindow } from '../engine/fleet/provision';
-import { type FleetReport, type ReconcileOptions, reconcileFleet } from '../engine/fleet/reconcile';
+import { type FleetReport, reconcileFleet } from '../engine/fleet/reconcile';
 import { onClusterStateChange, onStepStatusChange } from '../engine/fleet/registry';
 import { type StopOutcome, stopWindow } from '../engine/fleet/terminate';
 import { emrEventsIn } from '../events/emr-event';
-
-/** What EventBridge Scheduler sends at a cluster's start/stop, and every minute for the reconcile. */
-export interface FleetEvent {
-  readonly source: 'rsched.fleet';
-  readonly action: 'start' | 'stop' | 'reconcile';
-  readonly cluster?: string;
-  /** `<aws.scheduler.scheduled-time>`: identifies the window. */
-  readonly scheduledTime?: string;
-  /** For `reconcile`. */
-  readonly options?: ReconcileOptions;
-}
+import type { FleetEvent } from '../events/fleet-event';
 
 function fleetEvent(event: unknown, action: FleetEvent['action']): FleetEvent {
   const e = event as FleetEvent;

@@ -2,14 +2,7 @@ import type { EngineDeps } from '../engine/deps';
 import { type MarkerOutcome, onMarker, rejectMarker } from '../engine/markers';
 import { onTrigger, type TriggerOutcome } from '../engine/triggers';
 import { type ParsedNotification, parseS3Notification } from '../events/s3-event';
-
-/** What EventBridge Scheduler sends for a root job (see lib/ schedules). */
-export interface TriggerEvent {
-  readonly source: 'rsched.trigger';
-  readonly job: string;
-  /** `<aws.scheduler.scheduled-time>`: the run date is this instant's day in the job's time zone. */
-  readonly scheduledTime?: string;
-}
+import type { TriggerEvent } from '../events/trigger-event';
 
 export interface SchedulerResult {
   readonly markers: MarkerOutcome[];

@@ -2,7 +2,7 @@ import type { spawn } from 'node:child_process';
 import type { RequestListener } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
-import { CLUSTERS_TABLE, createTableInput, RUNS_TABLE } from '../adapters/aws/table-design';
+import { CLUSTERS_TABLE, createTableInput, RUNS_TABLE } from '../domain/table-design';
 
 /**
  * Embedded DynamoDB for tests and local mode. `dynalite` is pure JS and starts

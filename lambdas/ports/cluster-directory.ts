@@ -1,13 +1,6 @@
-/** A cluster that is up, inside its window and accepting steps. */
-export interface LiveCluster {
-  readonly name: string;
-  readonly id: string;
-  readonly masterIp?: string;
-  readonly masterDns?: string;
-  readonly pools: readonly string[];
-  readonly windowStart: string;
-  readonly windowEnd: string;
-}
+import type { LiveCluster } from '../domain/fleet/liveness';
+
+export type { LiveCluster } from '../domain/fleet/liveness';
 
 /** Where runs find the cluster that serves their pool now. */
 export interface ClusterDirectory {

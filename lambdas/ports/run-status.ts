@@ -37,7 +37,7 @@ export type RunStatus =
  * Asks one service for the status of a run it was given. One implementation
  * per target type (adapters/aws/*-run-status.ts); `RunStatusReaders` routes by
  * type, so supporting a new target is one class and one entry where the
- * readers are built (runtime/aws-deps.ts).
+ * readers are built (runtime/targets/<type>.ts, listed in runtime/lazy-targets.ts).
  */
 export interface RunStatusReader {
   readonly service: CompletionService;

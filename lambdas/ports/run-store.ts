@@ -1,8 +1,9 @@
-import type { AlertKind } from '../domain/alerts';
+import type { AlertRecord } from '../domain/alerts';
 import type { RunDate } from '../domain/run-date';
 import type { Run, RunKey } from '../domain/runs/run';
 import type { Transition, TransitionResult, UpstreamDone } from '../domain/runs/transitions';
 
+export type { AlertRecord } from '../domain/alerts';
 export type {
   RemovableField,
   RunFields,
@@ -11,21 +12,6 @@ export type {
   TransitionResult,
   UpstreamDone,
 } from '../domain/runs/transitions';
-
-/** A stored alert (SPEC §6), de-duplicated per run, kind and attempt. */
-export interface AlertRecord {
-  readonly kind: AlertKind;
-  readonly job?: string;
-  readonly date: RunDate;
-  readonly attempt?: number;
-  readonly at: string;
-  readonly message: string;
-  readonly next?: string;
-  /** Distinguishes alerts that have no run (rejected markers, cluster failures). */
-  readonly subject?: string;
-  /** About a shadow job's run: recorded, never published (docs/shadow.md). */
-  readonly shadow?: boolean;
-}
 
 export interface RejectionRecord {
   readonly key: string;

@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIG_BUNDLE_FILE, dagFromBundle } from '../../lambdas/domain/config/bundle';
@@ -31,27 +33,54 @@ beforeAll(() => {
 afterAll(() => rmSync(app.outdir, { recursive: true, force: true }));
 
 describe('RschedFunction bundling', () => {
-  it('ships a minified CommonJS bundle with its source map, built by the local esbuild', () => {
-    const files = readdirSync(bundleDir).sort();
-    expect(files).toEqual([CONFIG_BUNDLE_FILE, 'index.js', 'index.js.map']);
-    const code = readFileSync(join(bundleDir, 'index.js'), 'utf8');
+  it('ships a minified ES module handler, its chunks and no source map, built by the local esbuild', () => {
+    const files = readdirSync(bundleDir, { recursive: true, encoding: 'utf8' }).sort();
+    expect(files).toContain(CONFIG_BUNDLE_FILE);
+    expect(files).toContain('index.mjs');
+    expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
+    // Lazy parts (each target's client, S3, SNS) are chunks of their own, loaded by import().
+    const chunks = files.filter((f) => f.startsWith('chunks/') && f.endsWith('.mjs'));
+    expect(chunks.length).toBeGreaterThan(3);
+    const code = readFileSync(join(bundleDir, 'index.mjs'), 'utf8');
     expect(code.length / code.split('\n').length).toBeGreaterThan(1_000); // minified: long lines
-    // The AWS SDK is bundled (pinned versions), yet the whole bundle stays small.
-    expect(statSync(join(bundleDir, 'index.js')).size).toBeLessThan(2_000_000);
+    expect(code).toMatch(/export\s*\{[^}]*\bhandler\b/);
+    // What a cold start reads stays well under the 300 KB per function of issue 16 (bench/bundles.ts measures it).
+    expect(statSync(join(bundleDir, 'index.mjs')).size).toBeLessThan(300_000);
   });
 
-  it('puts the dag-config bundle next to the handler, where lambdaEngineDeps reads it', () => {
+  it('runs as Lambda loads it: the handler and every chunk import as ES modules, the config read from LAMBDA_TASK_ROOT', () => {
+    const files = readdirSync(bundleDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.mjs'));
+    const urls = files.map((f) => pathToFileURL(join(bundleDir, f)).href);
+    // Every chunk, the lazy ones included (each target's client, S3, SNS, cron): a CommonJS require left in one would throw here.
+    const script = `for (const u of ${JSON.stringify(urls)}) await import(u);
+      const { handler } = await import(${JSON.stringify(pathToFileURL(join(bundleDir, 'index.mjs')).href)});
+      process.stdout.write(typeof handler);`;
+    const env = {
+      PATH: process.env.PATH,
+      LAMBDA_TASK_ROOT: bundleDir,
+      AWS_REGION: 'us-east-1',
+      RSCHED_RUNS_TABLE: 'runs',
+      RSCHED_CLUSTERS_TABLE: 'clusters',
+      RSCHED_ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:alerts',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
+    expect(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' })).toBe('function');
+  });
+
+  it('puts the dag-config bundle next to the handler, where the functions read it', () => {
     const shipped = readFileSync(join(bundleDir, CONFIG_BUNDLE_FILE), 'utf8');
     expect([...dagFromBundle(shipped).jobs.keys()].sort()).toEqual([...loadDagConfig(join(ROOT, 'dag-config')).dag.jobs.keys()].sort());
   });
 
-  it('runs on arm64 and Node.js 24 with source maps enabled', () => {
+  it('runs index.mjs on arm64 and Node.js 24', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Architectures: ['arm64'],
       Runtime: 'nodejs24.x',
+      Handler: 'index.handler',
       Environment: {
         Variables: {
-          NODE_OPTIONS: '--enable-source-maps',
+          // No source map ships, so nothing for --enable-source-maps to read.
+          NODE_OPTIONS: Match.absent(),
           POWERTOOLS_SERVICE_NAME: 'rsched-sweeper',
           POWERTOOLS_METRICS_NAMESPACE: 'ReactiveScheduler',
         },

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RUNS_TABLE } from '../../lambdas/adapters/aws/table-design';
 import { toEventBridgeCron } from '../../lambdas/domain/cron';
+import { RUNS_TABLE } from '../../lambdas/domain/table-design';
 import { STACK_OUTPUTS } from '../../lib/stack-outputs';
 import {
   acknowledgements,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { TAG_WINDOW } from '../../lambdas/adapters/aws/emr-control';
 import type { Dag } from '../../lambdas/domain/config/dag';
 import { loadDag } from '../../lambdas/domain/config/validate';
+import { TAG_WINDOW } from '../../lambdas/domain/fleet/cluster-tags';
 import type { ClusterReport } from '../../lambdas/engine/report';
 import type { Submission } from '../../lambdas/local/control-plane/submission-log';
 import { SimulationSession } from '../../lambdas/local/simulate';

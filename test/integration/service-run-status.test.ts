@@ -12,7 +12,7 @@ import type { MarkerWriter } from '../../lambdas/local/marker-writer';
 import { silentLog } from '../../lambdas/ports/log';
 import type { RunStatusReaders } from '../../lambdas/ports/run-status';
 import type { SubmitRequest } from '../../lambdas/ports/submitter';
-import { awsEngineDeps } from '../../lambdas/runtime/aws-deps';
+import { awsEngineDeps } from '../../lambdas/runtime/engine-deps';
 import { DATE, StillTimeline } from '../support/control-planes';
 import { type HttpFaultInjector, injectHttpFaults } from '../support/http-faults';
 

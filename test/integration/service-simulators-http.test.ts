@@ -9,7 +9,7 @@ import type { MarkerWriter } from '../../lambdas/local/marker-writer';
 import { tagWithRun } from '../../lambdas/local/run-context';
 import { silentLog } from '../../lambdas/ports/log';
 import type { SubmitRequest } from '../../lambdas/ports/submitter';
-import { awsEngineDeps } from '../../lambdas/runtime/aws-deps';
+import { awsEngineDeps } from '../../lambdas/runtime/engine-deps';
 import { DATE, StillTimeline } from '../support/control-planes';
 
 /**

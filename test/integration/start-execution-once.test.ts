@@ -11,7 +11,7 @@ import { submitErrorOf } from '../support/submit-errors';
  * state machine for 90 days" (StartExecution,
  * https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html;
  * "Execution guarantees", https://docs.aws.amazon.com/step-functions/latest/dg/express-at-least-once-execution.html).
- * Through the production wiring (runtime/aws-deps, SDK retries on) and the
+ * Through the production wiring (runtime/engine-deps, SDK retries on) and the
  * simulated Step Functions, with faults injected under the SDK's retry
  * middleware: however the calls fail, each attempt starts one execution.
  */

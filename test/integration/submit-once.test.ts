@@ -12,7 +12,7 @@ import { submitErrorOf } from '../support/submit-errors';
 
 /**
  * Issue 11, item 1: AddJobFlowSteps has no idempotency token. Through the
- * production wiring (runtime/aws-deps) and the simulated EMR control plane,
+ * production wiring (runtime/engine-deps) and the simulated EMR control plane,
  * with faults injected under the SDK's retry middleware: a call that took
  * effect and then failed leaves exactly one step, the error says it may have
  * been applied, and the lookup by step name finds it.

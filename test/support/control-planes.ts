@@ -16,7 +16,7 @@ import type { MarkerWriter } from '../../lambdas/local/marker-writer';
 import { tagWithRun } from '../../lambdas/local/run-context';
 import type { Timeline } from '../../lambdas/local/timeline';
 import { silentLog } from '../../lambdas/ports/log';
-import { awsEngineDeps } from '../../lambdas/runtime/aws-deps';
+import { awsEngineDeps } from '../../lambdas/runtime/engine-deps';
 import { type FaultPlan, type HttpFaultInjector, injectHttpFaults } from './http-faults';
 
 /** A clock the test sets; simulated jobs never run (nothing is scheduled), so no marker is written. */
@@ -40,7 +40,7 @@ export class StillTimeline implements Timeline {
 }
 
 export interface ControlPlanes {
-  /** The engine's dependencies exactly as the Lambdas build them (runtime/aws-deps), talking to the simulators. */
+  /** The engine's dependencies exactly as the Lambdas build them (runtime/engine-deps), talking to the simulators. */
   readonly deps: EngineDeps;
   readonly emr: EmrSimulator;
   /** The simulated EMR Serverless, Glue, Step Functions and Lambda. */

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { alarmCount, costReport, DAYS_PER_MONTH, hoursPerDay, type PriceList, US_EAST_1 } from '../../bin/cli/cost/model';
+import {
+  alarmCount,
+  costReport,
+  DAYS_PER_MONTH,
+  hoursPerDay,
+  type PriceList,
+  schedulerInvocations,
+  US_EAST_1,
+} from '../../bin/cli/cost/model';
 import { loadDag } from '../../lambdas/domain/config/validate';
 
 const cluster = (name: string, extra: object) => ({
@@ -68,8 +76,31 @@ describe('rsched cost', () => {
   it('puts the control plane next to the fleet: a few dollars a month, mostly KMS, alarms and the dashboard', () => {
     const dag = dagOf([cluster('nightly', { start: '0 1 * * *', stop: '0 4 * * *' })]);
     const report = costReport(dag, US_EAST_1, FROM);
-    expect(alarmCount(dag, false)).toBe(17);
-    expect(report.controlPlane.items).toMatchObject({ kms: 1, dashboard: 3, alarms: 1.7 });
+    // Six functions (the EMR-step job completes by events: the completion function) × 2, three queues, two heartbeats, three Scheduler alarms.
+    expect(alarmCount(dag, false)).toBe(20);
+    expect(report.controlPlane.items).toMatchObject({ kms: 1, dashboard: 3, alarms: 2 });
     expect(report.controlPlane.perMonth).toBeLessThan(10);
+  });
+
+  it('counts EventBridge Scheduler: two minute schedules, each root and each window start and stop, inside the free tier', () => {
+    const dag = dagOf([cluster('nightly', { start: '0 1 * * *', stop: '0 4 * * *' })]);
+    // sweeper + reconcile every minute of a 730-hour month, one root, one window a day (start and stop).
+    expect(schedulerInvocations(dag, FROM)).toBe(Math.round(2 * 60 * 730 + DAYS_PER_MONTH + 2 * DAYS_PER_MONTH));
+    expect(costReport(dag, US_EAST_1, FROM).controlPlane.items.scheduler).toBe(0);
+    const noFreeTier: PriceList = { ...US_EAST_1, controlPlane: { ...US_EAST_1.controlPlane, schedulerFreeInvocationsPerMonth: 0 } };
+    expect(costReport(dag, noFreeTier, FROM).controlPlane.items.scheduler).toBeCloseTo(schedulerInvocations(dag, FROM) / 1e6, 2);
+  });
+
+  it('prices the same schedule on MWAA: mw1.small always on, Serverless per task-second with its one-minute minimum', () => {
+    const dag = dagOf([cluster('nightly', { start: '0 1 * * *', stop: '0 4 * * *' })]);
+    const { mwaa } = costReport(dag, US_EAST_1, FROM);
+    expect(mwaa.smallPerMonth).toBeCloseTo(0.49 * 730, 2);
+    expect(mwaa.tasksPerMonth).toBe(Math.round(DAYS_PER_MONTH));
+    // One job of 5 simulated minutes a day: billed 60 s at least, 300 s when the task waits for the job.
+    expect(mwaa.serverlessMinimumPerMonth).toBeCloseTo((0.104 / 60) * DAYS_PER_MONTH, 2);
+    expect(mwaa.serverlessWholeRunPerMonth).toBeCloseTo(((0.104 * 5) / 60) * DAYS_PER_MONTH, 2);
+    // The only unit price found is Tokyo's: the report says so instead of passing it off as us-east-1's.
+    expect(mwaa.serverlessPriceRegion).toBe('ap-northeast-1');
+    expect(mwaa.sources.join(' ')).toMatch(/classmethod.*2025-11-30/);
   });
 });

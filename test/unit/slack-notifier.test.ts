@@ -2,24 +2,16 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import type { SNSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { cachedWebhook, parseWebhookSecret } from '../../lambdas/adapters/aws/webhook-secret';
+import { MAX_RETRY_AFTER_WAIT_SECONDS, WebhookThrottledError, webhookPoster } from '../../lambdas/adapters/slack/webhook-poster';
+import { type AlarmNotification, deadLetterAlarmDescription } from '../../lambdas/domain/alarm-notification';
 import { AlertKind } from '../../lambdas/domain/alerts';
 import type { RunDate } from '../../lambdas/domain/run-date';
-import {
-  type AlarmNotification,
-  cachedWebhook,
-  deadLetterAlarmDescription,
-  MAX_RETRY_AFTER_WAIT_SECONDS,
-  makeSlackNotifierHandler,
-  parseWebhookSecret,
-  type SlackMessage,
-  slackMessageFor,
-  WebhookFailedError,
-  WebhookRejectedError,
-  WebhookThrottledError,
-  webhookPoster,
-} from '../../lambdas/handlers/slack-notifier';
+import { type SlackMessage, slackMessageFor } from '../../lambdas/domain/slack-message';
+import { makeSlackNotifierHandler } from '../../lambdas/handlers/slack-notifier';
 import { silentLog } from '../../lambdas/ports/log';
 import type { AlertRecord } from '../../lambdas/ports/run-store';
+import { WebhookFailedError, WebhookRejectedError } from '../../lambdas/ports/webhook';
 import { ENV } from '../../lambdas/runtime/env';
 
 const WEBHOOK = 'https://hooks.slack.com/services/T000/B000/fake-test-token-not-a-secret';

@@ -34,6 +34,14 @@ export function registerCost(program: Command): void {
             .join(', '),
         )}\n`,
       );
+      const m = report.mwaa;
+      w(
+        `${bold('The same schedule on MWAA')} mw1.small ${usd(m.smallPerMonth)}/month (always on); MWAA Serverless ${usd(
+          m.serverlessMinimumPerMonth,
+        )}–${usd(m.serverlessWholeRunPerMonth)}/month ${dim(
+          `(${m.tasksPerMonth} tasks: each billed its 1-minute minimum … each as long as its job; task-hour price of ${m.serverlessPriceRegion})`,
+        )}\n`,
+      );
       for (const note of report.notes) w(`${dim(`note: ${note}`)}\n`);
       w(`${dim(`sources: ${report.sources.join(' ')}`)}\n`);
     });

@@ -22,6 +22,28 @@ export interface PriceList {
   readonly sources: readonly string[];
   readonly instances: Readonly<Record<string, InstancePrice>>;
   readonly controlPlane: ControlPlanePrices;
+  /** What the same schedule would cost on Amazon MWAA, for comparison. */
+  readonly mwaa: MwaaPrices;
+}
+
+/**
+ * Amazon MWAA, the managed Airflow AWS points Data Pipeline users to. Each
+ * price says where it comes from and when it was read.
+ */
+export interface MwaaPrices {
+  /** mw1.small environment, always on, USD per hour (scheduler, web server and one worker included). */
+  readonly smallPerHour: number;
+  readonly smallSource: string;
+  /**
+   * MWAA Serverless bills each task's run time per second with a one-minute
+   * minimum. USD per task-hour, and the region that price is for: the only
+   * unit price found (see US_EAST_1) is Tokyo's, so it is labelled as such
+   * rather than passed off as us-east-1's.
+   */
+  readonly serverlessPerTaskHour: number;
+  readonly serverlessPriceRegion: string;
+  readonly serverlessSource: string;
+  readonly serverlessMinimumSeconds: number;
 }
 
 export interface ControlPlanePrices {
@@ -32,6 +54,12 @@ export interface ControlPlanePrices {
   readonly kmsKeyPerMonth: number;
   readonly alarmPerMonth: number;
   readonly dashboardPerMonth: number;
+  /** EventBridge Scheduler, USD per million invocations beyond the free ones. */
+  readonly schedulerPerMillionInvocations: number;
+  readonly schedulerFreeInvocationsPerMonth: number;
+  readonly snsPerMillionPublishes: number;
+  readonly s3PutPer1000: number;
+  readonly s3GetPer1000: number;
 }
 
 /**
@@ -41,8 +69,16 @@ export interface ControlPlanePrices {
  * (https://aws.amazon.com/ec2/pricing/on-demand/, Linux); Lambda, DynamoDB
  * on-demand from their pricing pages as recorded in the project's toolchain
  * notes; KMS $1 per key-month; CloudWatch $0.10 per standard alarm-month and
- * $3 per dashboard-month beyond the free three. Not fetched live (the tool
- * runs offline): check the pages before relying on a cent, and edit here.
+ * $3 per dashboard-month beyond the free three; EventBridge Scheduler 14
+ * million invocations a month free, then $1 per million; SNS $0.50 per million
+ * publishes; S3 $0.005 per 1,000 PUTs and $0.0004 per 1,000 GETs. MWAA:
+ * mw1.small $0.49 per hour (https://aws.amazon.com/managed-workflows-for-apache-airflow/pricing/);
+ * MWAA Serverless $0.104 per task-hour is the Asia Pacific (Tokyo) price as
+ * quoted on 2025-11-30 by Classmethod
+ * (https://dev.classmethod.jp/articles/amazon-mwaa-serverless-cost-comparison),
+ * the only unit price the project's search found — no us-east-1 price was
+ * found, so replace it when you have one. Not fetched live (the tool runs
+ * offline): check the pages before relying on a cent, and edit here.
  */
 export const US_EAST_1: PriceList = {
   region: 'us-east-1',
@@ -54,6 +90,9 @@ export const US_EAST_1: PriceList = {
     'https://aws.amazon.com/dynamodb/pricing/on-demand/',
     'https://aws.amazon.com/kms/pricing/',
     'https://aws.amazon.com/cloudwatch/pricing/',
+    'https://aws.amazon.com/eventbridge/pricing/',
+    'https://aws.amazon.com/managed-workflows-for-apache-airflow/pricing/',
+    'https://dev.classmethod.jp/articles/amazon-mwaa-serverless-cost-comparison (MWAA Serverless, Tokyo, 2025-11-30)',
   ],
   instances: {
     'm5.xlarge': { ec2: 0.192, emr: 0.048 },
@@ -71,6 +110,20 @@ export const US_EAST_1: PriceList = {
     kmsKeyPerMonth: 1,
     alarmPerMonth: 0.1,
     dashboardPerMonth: 3,
+    schedulerPerMillionInvocations: 1,
+    schedulerFreeInvocationsPerMonth: 14_000_000,
+    snsPerMillionPublishes: 0.5,
+    s3PutPer1000: 0.005,
+    s3GetPer1000: 0.0004,
+  },
+  mwaa: {
+    smallPerHour: 0.49,
+    smallSource: 'https://aws.amazon.com/managed-workflows-for-apache-airflow/pricing/ (us-east-1, as of 2026-12-02)',
+    serverlessPerTaskHour: 0.104,
+    serverlessPriceRegion: 'ap-northeast-1',
+    serverlessSource:
+      'https://dev.classmethod.jp/articles/amazon-mwaa-serverless-cost-comparison (Tokyo, 2025-11-30; no us-east-1 price found)',
+    serverlessMinimumSeconds: 60,
   },
 };
 
@@ -106,6 +159,8 @@ export interface CostReport {
   readonly clusters: readonly ClusterCost[];
   readonly fleet: { readonly perDay: number; readonly perMonth: number };
   readonly controlPlane: { readonly perMonth: number; readonly items: Readonly<Record<string, number>> };
+  /** The control plane's job done by MWAA instead (the fleet costs the same either way). */
+  readonly mwaa: MwaaComparison;
   readonly notes: readonly string[];
 }
 
@@ -132,13 +187,30 @@ export function hoursPerDay(cluster: Cluster, from: Date): number {
   return ms / 3_600_000 / SAMPLE_DAYS;
 }
 
+/** What EventBridge Scheduler invokes in a month: the sweeper (and the fleet's reconcile) every minute, each root's schedule, each window's start and stop. */
+export function schedulerInvocations(dag: Dag, from: Date): number {
+  const minutes = 60 * 730;
+  const ticks = minutes * (dag.clusters.size > 0 ? 2 : 1);
+  const roots = [...dag.jobs.values()].filter((j) => j.schedule !== undefined).length * DAYS_PER_MONTH;
+  const to = new Date(from.getTime() + SAMPLE_DAYS * 86_400_000);
+  const windowsPerDay = [...dag.clusters.values()].reduce((n, c) => n + windowsStartingBetween(c, from, to).length, 0) / SAMPLE_DAYS;
+  return Math.round(ticks + roots + windowsPerDay * 2 * DAYS_PER_MONTH);
+}
+
 /**
  * The control plane in a month: the sweeper and (with a fleet) the reconcile
  * run every minute; each run of a job costs a few invocations and writes.
- * Everything else (SNS to Lambda, EventBridge Scheduler within its 14 M free
- * invocations, S3 PUTs of markers) is below a cent at these volumes.
+ * Fixed costs count in full: the KMS key, the alarms, the dashboard, and
+ * EventBridge Scheduler's invocations (free up to 14 million a month, so $0
+ * at these volumes, but listed). SNS and the S3 PUTs of markers are below a
+ * cent at these volumes.
  */
-function controlPlane(dag: Dag, prices: ControlPlanePrices, alarms: number): { perMonth: number; items: Record<string, number> } {
+function controlPlane(
+  dag: Dag,
+  prices: ControlPlanePrices,
+  alarms: number,
+  from: Date,
+): { perMonth: number; items: Record<string, number> } {
   const minutes = 60 * 730;
   const ticks = minutes * (dag.clusters.size > 0 ? 2 : 1);
   const runsPerMonth = [...dag.jobs.values()].filter((j) => j.target.type !== 'external').length * DAYS_PER_MONTH;
@@ -147,21 +219,59 @@ function controlPlane(dag: Dag, prices: ControlPlanePrices, alarms: number): { p
   const lambda = (invocations / 1e6) * prices.lambdaPerMillionRequests + invocations * 0.3 * 0.5 * prices.lambdaArmPerGbSecond;
   // A tick queries due runs (~2 read units); a run writes ~10 times (claims, transitions, history).
   const dynamo = ((ticks * 2) / 1e6) * prices.dynamoPerMillionReadUnits + ((runsPerMonth * 10) / 1e6) * prices.dynamoPerMillionWriteUnits;
+  const billedInvocations = Math.max(0, schedulerInvocations(dag, from) - prices.schedulerFreeInvocationsPerMonth);
   const items = {
     lambda: round(lambda),
     dynamodb: round(dynamo),
     kms: prices.kmsKeyPerMonth,
     alarms: round(alarms * prices.alarmPerMonth),
     dashboard: prices.dashboardPerMonth,
+    scheduler: round((billedInvocations / 1e6) * prices.schedulerPerMillionInvocations),
   };
   return { perMonth: round(Object.values(items).reduce((a, b) => a + b, 0)), items };
 }
 
-/** The number of alarms the stack creates (lib/alerts.ts): errors + throttles per function, one per DLQ, heartbeats, three Scheduler alarms. */
+/** The same schedule on Amazon MWAA: an always-on mw1.small, or MWAA Serverless billed per task-second. */
+export interface MwaaComparison {
+  readonly smallPerMonth: number;
+  /** Every run of a job (external ones excluded) as one Airflow task per day. */
+  readonly tasksPerMonth: number;
+  /**
+   * MWAA Serverless when each task is billed only its one-minute minimum (deferrable
+   * operators that hand the waiting to the triggerer) … */
+  readonly serverlessMinimumPerMonth: number;
+  /** … and when each task runs as long as the job (operators that poll until the job ends; the config's simulation.durationMinutes). */
+  readonly serverlessWholeRunPerMonth: number;
+  readonly serverlessPriceRegion: string;
+  readonly sources: readonly string[];
+}
+
+export function mwaaComparison(dag: Dag, prices: MwaaPrices): MwaaComparison {
+  const jobs = [...dag.jobs.values()].filter((j) => j.target.type !== 'external');
+  const perTaskSecond = prices.serverlessPerTaskHour / 3600;
+  const billed = (seconds: number) => Math.max(prices.serverlessMinimumSeconds, seconds) * perTaskSecond;
+  const wholeRunPerDay = jobs.reduce((sum, j) => sum + billed(j.simulation.durationMinutes * 60), 0);
+  return {
+    smallPerMonth: round(prices.smallPerHour * 730),
+    tasksPerMonth: Math.round(jobs.length * DAYS_PER_MONTH),
+    serverlessMinimumPerMonth: round(jobs.length * billed(0) * DAYS_PER_MONTH),
+    serverlessWholeRunPerMonth: round(wholeRunPerDay * DAYS_PER_MONTH),
+    serverlessPriceRegion: prices.serverlessPriceRegion,
+    sources: [prices.smallSource, prices.serverlessSource],
+  };
+}
+
+/**
+ * The number of alarms the stack creates (lib/alerts.ts): errors + throttles per function, one per DLQ, heartbeats,
+ * three Scheduler alarms. The completion function and its queue exist when a job has completion "events"
+ * (lib/reactive-scheduler-stack.ts). test/cdk/cost-counts.test.ts compares this with the synthesized template.
+ */
 export function alarmCount(dag: Dag, slack: boolean): number {
-  const functions = 2 + (dag.clusters.size > 0 ? 3 : 0) + (slack ? 1 : 0);
-  const queues = 1 + (dag.clusters.size > 0 ? 1 : 0) + (slack ? 1 : 0);
-  const heartbeats = 1 + (dag.clusters.size > 0 ? 1 : 0);
+  const fleet = dag.clusters.size > 0;
+  const completion = [...dag.jobs.values()].some((job) => job.completion === 'events');
+  const functions = 2 + (fleet ? 3 : 0) + (completion ? 1 : 0) + (slack ? 1 : 0);
+  const queues = 1 + (fleet ? 1 : 0) + (completion ? 1 : 0) + (slack ? 1 : 0);
+  const heartbeats = 1 + (fleet ? 1 : 0);
   return functions * 2 + queues + heartbeats + 3;
 }
 
@@ -195,7 +305,8 @@ export function costReport(dag: Dag, prices: PriceList, from: Date, options: { s
     sources: prices.sources,
     clusters,
     fleet: { perDay: round(perDay), perMonth: round(perDay * DAYS_PER_MONTH) },
-    controlPlane: controlPlane(dag, prices.controlPlane, alarmCount(dag, options.slack ?? false)),
+    controlPlane: controlPlane(dag, prices.controlPlane, alarmCount(dag, options.slack ?? false), from),
+    mwaa: mwaaComparison(dag, prices.mwaa),
     notes,
   };
 }

@@ -19,8 +19,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { EMR_MANAGED_POLICY_TAG, TAG_STACK } from '../../../lambdas/adapters/aws/emr-control';
 import type { Dag } from '../../../lambdas/domain/config/dag';
+import { EMR_MANAGED_POLICY_TAG, TAG_STACK } from '../../../lambdas/domain/fleet/cluster-tags';
 import { type AppInputs, CONTEXT_KEYS, type EmrInputs, RESERVED_CONCURRENCY } from '../../../lib/context';
 import { STACK_OUTPUTS } from '../../../lib/stack-outputs';
 import { checkServiceTargets } from './target-checks';

@@ -1,7 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Dag } from '../../domain/config/dag';
-import { clusterStateRank, isReadyState } from '../../domain/fleet/emr-states';
+import { clusterStateRank } from '../../domain/fleet/emr-states';
+import { isLive, toLiveCluster } from '../../domain/fleet/liveness';
 import type { LiveCluster } from '../../ports/cluster-directory';
 import type { ClusterRegistry, ClusterWindowRecord, RegistryPatch } from '../../ports/cluster-registry';
 import { ExpressionBuilder, UpdateClauses } from './update-expression';
@@ -20,25 +21,6 @@ function toRecord(item: Record<string, unknown>): ClusterWindowRecord {
 
 function isConditionalFailure(err: unknown): boolean {
   return err instanceof ConditionalCheckFailedException || (err as { name?: string })?.name === 'ConditionalCheckFailedException';
-}
-
-/** True when a window's cluster takes new steps at `at`. */
-export function isLive(record: ClusterWindowRecord, at: string): boolean {
-  return (
-    isReadyState(record.state) && !record.draining && record.clusterId !== undefined && record.windowStart <= at && at < record.windowEnd
-  );
-}
-
-export function toLiveCluster(record: ClusterWindowRecord): LiveCluster {
-  return {
-    name: record.name,
-    id: record.clusterId as string,
-    masterIp: record.masterIp,
-    masterDns: record.masterDns,
-    pools: record.pools,
-    windowStart: record.windowStart,
-    windowEnd: record.windowEnd,
-  };
 }
 
 /**

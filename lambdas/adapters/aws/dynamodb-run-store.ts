@@ -20,9 +20,9 @@ import {
   type TransitionResult,
   type UpstreamDone,
 } from '../../domain/runs/transitions';
+import { DUE_PARTITION } from '../../domain/table-design';
 import type { AlertRecord, AlertStatus, DuePage, RejectionRecord, RunStore } from '../../ports/run-store';
 import { decodeRun, FLOOR_PREFIX, type StoredHistoryEntry } from './run-item';
-import { DUE_PARTITION } from './table-design';
 import { ExpressionBuilder, UpdateClauses } from './update-expression';
 
 const DAY_SECONDS = 86_400;

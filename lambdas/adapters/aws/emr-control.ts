@@ -13,6 +13,7 @@ import {
   TerminateJobFlowsCommand,
 } from '@aws-sdk/client-emr';
 import type { Cluster } from '../../domain/config/dag';
+import { EMR_MANAGED_POLICY_TAG, TAG_CLUSTER, TAG_STACK, TAG_WINDOW } from '../../domain/fleet/cluster-tags';
 import { FAILED_STEP_STATES } from '../../domain/fleet/emr-states';
 import { nodeRoleKey } from '../../domain/fleet/node-roles';
 import type { ClusterWindow } from '../../domain/fleet/windows';
@@ -33,22 +34,6 @@ export interface FleetSettings {
   /** Name of an EMR security configuration (encryption, authentication). @default - none */
   readonly securityConfiguration?: string;
 }
-
-export const TAG_STACK = 'rsched:stack';
-export const TAG_CLUSTER = 'rsched:cluster';
-export const TAG_WINDOW = 'rsched:window';
-
-/**
- * The tag AmazonEMRServicePolicy_v2 requires on the cluster request. From
- * "Service role for Amazon EMR (EMR role)"
- * (https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-iam-role.html):
- * "When you use this policy, you need to pass the user tag
- * for-use-with-amazon-emr-managed-policies = true when provisioning the
- * cluster. Amazon EMR will automatically propagate the tags." The subnet and
- * any security groups EMR did not create must carry it too (docs/fleet.md,
- * "Deploying it"; `rsched doctor` checks them).
- */
-export const EMR_MANAGED_POLICY_TAG = { key: 'for-use-with-amazon-emr-managed-policies', value: 'true' } as const;
 
 const LIVE_STATES = ['STARTING', 'BOOTSTRAPPING', 'RUNNING', 'WAITING'] as const;
 /** EMR's limit for AutoTerminationPolicy.IdleTimeout. */

@@ -1,5 +1,5 @@
 import { type GlueClient, paginateGetJobRuns, StartJobRunCommand } from '@aws-sdk/client-glue';
-import { GLUE_RUN_ARGUMENT } from '../../domain/config/schema';
+import { GLUE_RUN_ARGUMENT } from '../../domain/glue';
 import {
   type SubmissionRef,
   SubmitError,

@@ -1,17 +1,7 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { alertSubject, alertText } from '../../domain/alerts';
 import type { AlertSink } from '../../ports/alert-sink';
 import type { AlertRecord } from '../../ports/run-store';
-
-/** The human-readable text of an alert, as e-mail subscribers and Slack see it. */
-export function alertText(alert: AlertRecord): string {
-  const run = alert.job ? `${alert.job} ${alert.date}${alert.attempt ? ` (attempt ${alert.attempt})` : ''}` : alert.date;
-  return [`[${alert.kind}] ${run}`, alert.message, alert.next ? `Next: ${alert.next}` : ''].filter(Boolean).join('\n');
-}
-
-export function alertSubject(alert: AlertRecord): string {
-  // SNS subjects: at most 100 printable ASCII characters, no newlines.
-  return `rsched ${alert.kind} ${alert.job ?? alert.subject ?? ''} ${alert.date}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
-}
 
 /**
  * Publishes alerts to the SNS alert topic, with a text body for e-mail and the

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cronProblem } from '../cron';
+import { GLUE_RUN_ARGUMENT } from '../glue';
 import { EXPECTED_BY_PATTERN } from '../late';
 import { isValidTimeZone } from '../run-date';
 
@@ -121,9 +122,6 @@ export const emrServerlessTargetSchema = z.strictObject({
   arguments: z.array(z.string().max(10240)).max(1024).optional().describe('entryPointArguments; may use templates'),
   sparkSubmitParameters: z.string().min(1).max(102400).optional().describe('e.g. "--conf spark.executor.cores=4"; may use templates'),
 });
-
-/** The Glue job argument that carries the run's submission name, so GetJobRuns can find a lost submission. */
-export const GLUE_RUN_ARGUMENT = '--rsched-run';
 
 export const glueTargetSchema = z.strictObject({
   type: z.literal('glue'),

@@ -1,6 +1,6 @@
-import { isLive, toLiveCluster } from '../../adapters/aws/dynamodb-cluster-registry';
 import { AlertKind } from '../../domain/alerts';
 import { clusterStateRank, FAILED_STEP_STATES, isEndedState, isReadyState } from '../../domain/fleet/emr-states';
+import { isLive, toLiveCluster } from '../../domain/fleet/liveness';
 import { parseClusterRunName } from '../../domain/fleet/run-name';
 import type { RunDate } from '../../domain/run-date';
 import { runDateIn } from '../../domain/run-date';

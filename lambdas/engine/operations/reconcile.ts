@@ -1,4 +1,4 @@
-import { scheduledInvocations, skippedInvocations } from '../../domain/cron';
+import type { SkippedInvocation } from '../../domain/cron';
 import { MarkerRejection, parseMarkerKey } from '../../domain/markers';
 import { addDays, offsetMs, type RunDate, runDateIn, toCompact } from '../../domain/run-date';
 import type { Actor } from '../../domain/runs/run';
@@ -9,6 +9,14 @@ import { dispatch, isReady } from '../dispatch';
 import { onMarker } from '../markers';
 import { propagateSuccess, repairDoneSet } from '../outcomes';
 import { startRoot } from '../triggers';
+
+/**
+ * The cron expansion (cron-parser and luxon: a quarter of the sweeper's code),
+ * loaded when a schedule must be expanded. The sweeper calls
+ * catchUpSkippedRoots every minute, but only a tick within two days of a DST
+ * change expands anything; the others never load it.
+ */
+const cron = () => import('../../domain/cron.js');
 
 export interface ReconcileFix {
   readonly job: string;
@@ -68,6 +76,7 @@ export async function reconcile(
   }
   fixed.push(...(await repairWaitingRuns(deps, date, opts)));
   const now = deps.clock.now();
+  const { scheduledInvocations } = await cron();
   for (const job of deps.dag.jobs.values()) {
     if (!job.schedule) continue;
     const fired = scheduledInvocations(job.schedule, job.timezone, new Date(`${addDays(date, -1)}T00:00:00Z`), now).some(
@@ -108,7 +117,7 @@ export async function catchUpSkippedRoots(
 ): Promise<ReconcileFix[]> {
   const fixed: ReconcileFix[] = [];
   const changes = new Map<string, boolean>();
-  const skipsBySchedule = new Map<string, ReturnType<typeof skippedInvocations>>();
+  const skipsBySchedule = new Map<string, SkippedInvocation[]>();
   for (const job of deps.dag.jobs.values()) {
     if (!job.schedule) continue;
     let changed = changes.get(job.timezone);
@@ -117,6 +126,7 @@ export async function catchUpSkippedRoots(
       changes.set(job.timezone, changed);
     }
     if (!changed) continue;
+    const { scheduledInvocations, skippedInvocations } = await cron();
     // Many roots share a schedule: compute each (schedule, zone) once per call.
     const memo = `${job.schedule}|${job.timezone}`;
     let skips = skipsBySchedule.get(memo);

@@ -1,4 +1,4 @@
-import { GLUE_RUN_ARGUMENT } from '../../domain/config/schema';
+import { GLUE_RUN_ARGUMENT } from '../../domain/glue';
 import { parseSubmissionName } from '../../ports/submitter';
 import { type Operation, ServiceError } from './json-rpc-server';
 import { serviceEvent } from './service-event';

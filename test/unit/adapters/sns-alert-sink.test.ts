@@ -1,7 +1,8 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { alertSubject, alertText, SnsAlertSink } from '../../../lambdas/adapters/aws/sns-alert-sink';
+import { SnsAlertSink } from '../../../lambdas/adapters/aws/sns-alert-sink';
+import { alertSubject, alertText } from '../../../lambdas/domain/alerts';
 import type { RunDate } from '../../../lambdas/domain/run-date';
 import type { AlertRecord } from '../../../lambdas/ports/run-store';
 

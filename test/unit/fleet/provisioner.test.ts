@@ -9,7 +9,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { AwsEmrControl, jobFlowRoleOf } from '../../../lambdas/adapters/aws/emr-control';
 import { loadDag } from '../../../lambdas/domain/config/validate';
-import { instanceProfilesFromEnv } from '../../../lambdas/runtime/aws-deps';
+import { instanceProfilesFromEnv } from '../../../lambdas/runtime/fleet-deps';
 import { useDynalite } from '../../support/dynalite';
 import {
   answerLaunch,
