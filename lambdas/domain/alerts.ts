@@ -18,6 +18,11 @@ export const AlertKind = {
   SUBMIT_UNCERTAIN: 'SUBMIT_UNCERTAIN',
   /** A `.done` and a `.failed` for one attempt: the first decided, the other is kept in history. */
   MARKER_CONFLICT: 'MARKER_CONFLICT',
+  /**
+   * An upstream wrote a newer `.done` for a run date it had already succeeded,
+   * after this run started or ended (docs/markers.md#late-data-onlateupstream).
+   */
+  LATE_DATA: 'LATE_DATA',
 } as const;
 
 export type AlertKind = (typeof AlertKind)[keyof typeof AlertKind];
@@ -88,6 +93,20 @@ export function markerConflictText(job: string, date: string, attempt: number, k
   return {
     message: `${job} ${date} attempt ${attempt} has both ${kept} and ${ignored}: the first to arrive (${kept}) decided the run; ${ignored} is kept in history and changed nothing.`,
     next: `Find out which is true; to change the outcome: rsched replay ${job} --date ${date} --downstream, or rsched mark ${job} --date ${date}`,
+  };
+}
+
+/**
+ * LATE_DATA: `upstream` re-delivered `date` after `job`'s run had started or ended.
+ * `notRerun` says why a configured rerun did not happen (a run in flight, say).
+ */
+export function lateDataText(job: string, date: string, upstream: string, state: string, notRerun?: string): AlertText {
+  const head = `${upstream} wrote a newer .done for ${date} after it had already SUCCEEDED: its data was re-delivered, but ${job} ${date} is ${state} on the old data.`;
+  return {
+    message: notRerun ? `${head} It was NOT re-run: ${notRerun}.` : head,
+    next: notRerun
+      ? `Once ${job} ${date} is no longer in flight, re-run it on the new data: ${replayCommand(job, date)}`
+      : `If ${job} must use the new data: ${replayCommand(job, date)}`,
   };
 }
 

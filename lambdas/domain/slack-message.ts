@@ -23,6 +23,7 @@ const ICONS: Record<AlertKind, string> = {
   DEAD_LETTER: ':skull:',
   SUBMIT_UNCERTAIN: ':question:',
   MARKER_CONFLICT: ':twisted_rightwards_arrows:',
+  LATE_DATA: ':arrows_counterclockwise:',
 };
 
 /** Slack's limit is far higher; a longer alert is unreadable in a channel anyway. */

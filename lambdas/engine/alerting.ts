@@ -51,6 +51,7 @@ const SHADOWED_KINDS: readonly AlertKind[] = [
   AlertKind.LATE,
   AlertKind.PREDICTED_LATE,
   AlertKind.MARKER_CONFLICT,
+  AlertKind.LATE_DATA,
 ];
 
 function isShadowOutcome(deps: EngineDeps, input: AlertInput): boolean {

@@ -1,5 +1,6 @@
 import { AlertKind, markerConflictText, markerRejectedText } from '../domain/alerts';
 import { type Job, jobOf } from '../domain/config/dag';
+import { isRedelivery } from '../domain/late-data';
 import {
   failureReasonOf,
   MAX_MARKER_BODY_BYTES,
@@ -19,6 +20,7 @@ import { addMinutes } from '../ports/clock';
 import { raiseAlert, raiseRunAlert } from './alerting';
 import type { EngineDeps } from './deps';
 import { failAttempt } from './failures';
+import { onRedelivery } from './late-data';
 import { propagateSuccess } from './outcomes';
 import { usesParam } from './upstream-params';
 
@@ -188,7 +190,12 @@ async function succeed(deps: EngineDeps, job: Job, marker: MarkerKey, body: Mark
     }),
   );
   if (!result.ok) {
-    await noteIfConflicting(deps, result.current, marker, body, event);
+    const current = result.current;
+    if (current && sequencer && isRedelivery(current, { sequencer, attempt: body.attempt })) {
+      await onRedelivery(deps, current, marker, body, { sequencer, versionId: event.versionId });
+    } else {
+      await noteIfConflicting(deps, current, marker, body, event);
+    }
     return { kind: 'ignored', job: marker.job, date: marker.date };
   }
   if (!leaf) await propagateSuccess(deps, result.run, 'scheduler');

@@ -66,7 +66,7 @@ export interface RunStore {
    */
   findBySubmission(submissionId: string): Promise<RunKey[]>;
 
-  /** Records an alert once per (run or subject, kind, attempt) and says whether it still has to be sent. */
+  /** Records an alert once per (run or subject, kind, attempt; and subject when it has both) and says whether it still has to be sent. */
   putAlert(alert: AlertRecord): Promise<AlertStatus>;
   /** Records that the alert was published: a retried handler does not send it again. */
   markAlertSent(alert: AlertRecord, at: string): Promise<void>;

@@ -330,7 +330,9 @@ export class DynamoRunStore implements RunStore {
   }
 
   private alertKey(a: AlertRecord): { pk: string; sk: string } {
-    return { pk: `ALERT#${a.date}`, sk: `${a.job ?? a.subject ?? '-'}#${a.kind}#${a.attempt ?? '-'}` };
+    // A run's alert with a subject too is one per subject: LATE_DATA is once per (run, upstream, sequencer).
+    const about = a.job !== undefined && a.subject !== undefined ? `#${a.subject}` : '';
+    return { pk: `ALERT#${a.date}`, sk: `${a.job ?? a.subject ?? '-'}#${a.kind}#${a.attempt ?? '-'}${about}` };
   }
 
   async putAlert(alert: AlertRecord): Promise<AlertStatus> {

@@ -1,6 +1,6 @@
 import { isCompletionService } from '../completion/terminal-states';
 import { poolOf } from './pool';
-import type { ClusterSpec, Defaults, JobSpec, MarkerRules, ParamRule, Target } from './schema';
+import type { ClusterSpec, Defaults, JobSpec, MarkerRules, OnLateUpstream, ParamRule, Target } from './schema';
 
 /** Built-in values for what neither a job nor `defaults` sets. */
 export const BUILTIN_DEFAULTS = {
@@ -9,6 +9,7 @@ export const BUILTIN_DEFAULTS = {
   timeoutMinutes: 120,
   retries: 0,
   retryDelayMinutes: 5,
+  onLateUpstream: 'alert',
   simulationDurationMinutes: 5,
   simulationArrivesAt: '00:00',
   provisionMinutes: 8,
@@ -30,6 +31,8 @@ export interface Job {
   readonly maxRuntimeMinutes?: number;
   readonly retries: number;
   readonly retryDelayMinutes: number;
+  /** What this job does when one of its upstreams re-delivers a run date it already succeeded (docs/markers.md#late-data-onlateupstream). */
+  readonly onLateUpstream: OnLateUpstream;
   readonly expectedBy?: string;
   /** Earliest submission, "HH:MM" or "+Nd HH:MM" in `timezone` (docs/scheduling.md#time-gates-notbefore). */
   readonly notBefore?: string;
@@ -101,6 +104,7 @@ function resolveJob(spec: JobSpec, file: string, defaults: Defaults, dependents:
     maxRuntimeMinutes: spec.maxRuntimeMinutes ?? defaults.maxRuntimeMinutes,
     retries: spec.retries ?? defaults.retries ?? BUILTIN_DEFAULTS.retries,
     retryDelayMinutes: spec.retryDelayMinutes ?? defaults.retryDelayMinutes ?? BUILTIN_DEFAULTS.retryDelayMinutes,
+    onLateUpstream: spec.onLateUpstream ?? defaults.onLateUpstream ?? BUILTIN_DEFAULTS.onLateUpstream,
     expectedBy: spec.expectedBy,
     notBefore: spec.notBefore,
     target: spec.target,

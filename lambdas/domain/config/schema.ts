@@ -34,6 +34,14 @@ const minutes = (max: number, min = 0) =>
 const mode = z
   .enum(['live', 'shadow'])
   .describe('"live" (default) submits; "shadow" records what it would have submitted and never calls the target (docs/shadow.md)');
+/** What a job does when one of its upstreams re-delivers after succeeding (docs/markers.md#late-data-onlateupstream). */
+export const ON_LATE_UPSTREAM = ['ignore', 'alert', 'rerun'] as const;
+const onLateUpstream = z
+  .enum(ON_LATE_UPSTREAM)
+  .describe(
+    'When an upstream of this job writes a newer .done for a run date it already succeeded: ignore, alert (LATE_DATA, the default) or rerun this job and its downstream chain as `rsched replay --downstream` would',
+  );
+
 const retries = z.number().int('must be a whole number').min(0, 'must be 0 or more').max(10, 'must be at most 10');
 const instanceCount = z.number().int('must be a whole number').min(0, 'must be 0 or more').max(1000, 'must be at most 1000 instances');
 const cron = z
@@ -219,6 +227,7 @@ export const jobSchema = z.strictObject({
   maxRuntimeMinutes: minutes(MAX_WAIT_MINUTES, 1).optional().describe('Submitted but no marker by then: TIMED_OUT'),
   retries: retries.optional(),
   retryDelayMinutes: minutes(24 * 60).optional(),
+  onLateUpstream: onLateUpstream.optional(),
   expectedBy: z
     .string()
     .regex(EXPECTED_BY_PATTERN, 'must be "HH:MM" (on the run date) or "+Nd HH:MM" (N = 1 to 7 days after it), e.g. "06:00" or "+1d 06:00"')
@@ -291,6 +300,7 @@ export const defaultsSchema = z.strictObject({
   maxRuntimeMinutes: minutes(MAX_WAIT_MINUTES, 1).optional(),
   retries: retries.optional(),
   retryDelayMinutes: minutes(24 * 60).optional(),
+  onLateUpstream: onLateUpstream.optional(),
   mode: mode.optional(),
 });
 
@@ -305,6 +315,7 @@ export const configFileSchema = z.strictObject({
 export type JobSpec = z.infer<typeof jobSchema>;
 export type ClusterSpec = z.infer<typeof clusterSchema>;
 export type Defaults = z.infer<typeof defaultsSchema>;
+export type OnLateUpstream = (typeof ON_LATE_UPSTREAM)[number];
 export type Target = z.infer<typeof targetSchema>;
 export type DataPipelineTarget = z.infer<typeof dataPipelineTargetSchema>;
 export type EmrStepTarget = z.infer<typeof emrStepTargetSchema>;

@@ -485,6 +485,31 @@ export function succeedByMarker(
   };
 }
 
+/**
+ * A newer `.done` of a SUCCEEDED run (late data, docs/markers.md#late-data-onlateupstream):
+ * the run stays SUCCEEDED and takes the new marker's sequencer, version,
+ * params and meta. Only one delivery of that marker can make this write; it
+ * alone acts on the downstream runs.
+ */
+export function recordRedelivery(
+  run: Run,
+  p: Stamp & {
+    marker: { key: string; versionId?: string; sequencer: string };
+    params: Readonly<Record<string, string>>;
+    meta?: Readonly<Record<string, unknown>>;
+  },
+): Transition {
+  return {
+    key: run,
+    guard: { states: [S.SUCCEEDED], attempt: run.attempt, newerMarker: { field: 'lastDoneSeq', sequencer: p.marker.sequencer } },
+    to: S.SUCCEEDED,
+    set: { lastDoneSeq: p.marker.sequencer, markerVersion: p.marker.versionId, params: p.params, meta: p.meta },
+    by: p.by,
+    why: `newer marker ${p.marker.key}: the data was re-delivered after success`,
+    at: p.at,
+  };
+}
+
 /** A failed attempt with retries left: RETRYING, a new attempt submitted at `retryAt`. */
 export function retry(
   current: Run,

@@ -1,0 +1,80 @@
+import { AlertKind, lateDataText } from '../domain/alerts';
+import { jobOf } from '../domain/config/dag';
+import { type LateAction, planLateData } from '../domain/late-data';
+import { downstreamClosure } from '../domain/lineage';
+import type { MarkerBody, MarkerKey } from '../domain/markers';
+import type { Run } from '../domain/runs/run';
+import { recordRedelivery } from '../domain/runs/transitions';
+import { raiseAlert } from './alerting';
+import type { EngineDeps } from './deps';
+import { OperationRefusedError } from './operations/errors';
+import { replay } from './operations/replay';
+
+/**
+ * A newer `.done` for a SUCCEEDED run: the upstream re-delivered its data
+ * (docs/markers.md#late-data-onlateupstream). The new sequencer is recorded on
+ * the run first, under the condition that it is newer than the recorded one:
+ * of any number of deliveries of the marker, duplicate or concurrent, exactly
+ * one makes that write, and only that one acts on the downstream runs.
+ */
+export async function onRedelivery(
+  deps: EngineDeps,
+  run: Run,
+  marker: MarkerKey,
+  body: MarkerBody,
+  event: { readonly sequencer: string; readonly versionId?: string },
+): Promise<boolean> {
+  const recorded = await deps.store.transition(
+    recordRedelivery(run, {
+      marker: { key: marker.key, versionId: event.versionId, sequencer: event.sequencer },
+      params: body.params,
+      meta: body.meta,
+      at: deps.clock.now().toISOString(),
+      by: 'scheduler',
+    }),
+  );
+  if (!recorded.ok) return false;
+  const upstream = jobOf(deps.dag, run.job);
+  const runs = await deps.store.getMany(upstream.dependents.map((job) => ({ job, date: run.date })));
+  const byJob = new Map(runs.map((r) => [r.job, r]));
+  const actions = planLateData(
+    upstream.dependents.map((name) => ({
+      job: name,
+      onLateUpstream: jobOf(deps.dag, name).onLateUpstream,
+      run: byJob.get(name),
+      downstream: downstreamClosure(deps.dag, name),
+    })),
+  );
+  for (const action of actions) await act(deps, run, action, event.sequencer);
+  deps.log.info('late data', { job: run.job, date: run.date, key: marker.key, actions: actions.map((a) => `${a.job}:${a.action}`) });
+  return true;
+}
+
+async function act(deps: EngineDeps, upstream: Run, action: LateAction, sequencer: string): Promise<void> {
+  let notRerun: string | undefined;
+  if (action.action === 'rerun') {
+    try {
+      // Exactly `rsched replay JOB --date D --downstream`, with its guards (nothing in flight).
+      await replay(deps, {
+        job: action.job,
+        date: upstream.date,
+        downstream: true,
+        by: 'scheduler',
+        label: `late data from ${upstream.job}`,
+      });
+      return;
+    } catch (err) {
+      if (!(err instanceof OperationRefusedError)) throw err;
+      notRerun = err.message;
+    }
+  }
+  await raiseAlert(deps, {
+    kind: AlertKind.LATE_DATA,
+    job: action.job,
+    date: upstream.date,
+    attempt: action.attempt,
+    // Once per (run, upstream, marker): a later re-delivery alerts again.
+    subject: `${upstream.job}#${sequencer}`,
+    ...lateDataText(action.job, upstream.date, upstream.job, action.state, notRerun),
+  });
+}
