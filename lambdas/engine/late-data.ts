@@ -64,8 +64,11 @@ async function act(deps: EngineDeps, upstream: Run, action: LateAction, sequence
       });
       return;
     } catch (err) {
-      if (!(err instanceof OperationRefusedError)) throw err;
-      notRerun = err.message;
+      // Refused by replay's guards, or failed on the way: the sequencer is recorded, so a retried
+      // event would not try again; the alert is what is left to say it did not happen.
+      notRerun = err instanceof OperationRefusedError ? err.message : `starting it failed (${(err as Error).message})`;
+      if (!(err instanceof OperationRefusedError))
+        deps.log.warn('late-data rerun failed', { job: action.job, date: upstream.date, error: String(err) });
     }
   }
   await raiseAlert(deps, {

@@ -5,6 +5,7 @@ import type { MarkerEvent } from '../../lambdas/engine/markers';
 import { dagFrom, EXTERNAL } from '../support/dags';
 import { useDynalite } from '../support/dynalite';
 import { createHarness, type Harness } from '../support/harness';
+import { injectHttpFaults } from '../support/http-faults';
 
 /**
  * Issue 18, late data (docs/markers.md#late-data-onlateupstream): a newer
@@ -113,5 +114,23 @@ describe('late data: a newer .done of a SUCCEEDED upstream', () => {
     const mid = await h.run('mid', DAY);
     expect([mid?.state, mid?.attempt]).toEqual([RunState.SUBMITTED, 1]);
     expect(h.submitter.calls).toHaveLength(1);
+  });
+
+  it('rerun that fails on the way (DynamoDB 500s past the SDK retries): LATE_DATA saying so, the event does not fail', async () => {
+    const { h } = await succeededChain('rerun');
+    h.clock.advance(60_000);
+    const redelivered = h.marker('up', DAY);
+    // Every write of the replay's new attempts fails, SDK retries included; the sequencer write before them succeeds.
+    const faults = injectHttpFaults(h.client, (call) => (call.body.includes('late data from up') ? '5xx' : undefined));
+    await deliver(h, redelivered);
+    expect(faults.faults.length).toBeGreaterThan(0);
+    faults.setPlan(() => undefined);
+    expect(h.alerts.kinds()).toEqual(['LATE_DATA:mid']);
+    expect(h.alerts.sent[0]?.message).toContain('It was NOT re-run: starting it failed');
+    expect((await h.run('mid', DAY))?.attempt).toBe(1);
+    // The retried event finds the sequencer recorded: no second alert, no rerun.
+    await deliver(h, redelivered);
+    expect(h.alerts.sent).toHaveLength(1);
+    expect(h.submitter.calls).toHaveLength(2);
   });
 });
