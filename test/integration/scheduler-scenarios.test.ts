@@ -116,9 +116,12 @@ describe('duplicates and failures', () => {
     expect(await h.store.listByDate(DATE as never)).toEqual(before);
     expect(h.submitter.countFor('b')).toBe(1);
     expect(h.alerts.sent).toEqual([]);
-    // A later .done for the finished run (a rewritten marker) changes nothing either.
+    // A later .done for the finished run (a rewritten marker) is late data (test/integration/late-data.test.ts):
+    // b keeps its run, and by default its owner is told.
     await onMarker(h.deps, h.marker('a', DATE));
-    expect(await h.store.listByDate(DATE as never)).toEqual(before);
+    expect(await h.run('b', DATE)).toEqual(before.find((r) => r.job === 'b'));
+    expect(h.alerts.kinds()).toEqual(['LATE_DATA:b']);
+    expect(h.submitter.countFor('b')).toBe(1);
   });
 
   it('a .failed marker fails the run and its chain, with one alert', async () => {
