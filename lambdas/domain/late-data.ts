@@ -12,21 +12,34 @@ import { RunState, WAITING_STATES } from './runs/states';
 /** The `.done` event as the run judges it: sequencers already right-padded (domain/markers normaliseSequencer). */
 export interface DoneEvent {
   readonly sequencer?: string;
+  /** S3's event time: when the object was written. */
+  readonly eventTime: string;
   /** The attempt the marker body names, if any. */
   readonly attempt?: number;
 }
 
 /**
- * A re-delivery is a `.done` of the same key whose sequencer is newer than the
- * one the SUCCEEDED run recorded. A duplicate (same sequencer) or an older
- * write is not; neither is an event without a sequencer (a reconcile re-drive),
- * nor one for a run that recorded none (nothing to compare with), nor a marker
- * naming another attempt (a straggler of an older attempt).
+ * A `.done` written within this long after the one that ended the run reports
+ * the same completion again, not new data: the service's event and the job
+ * both writing the marker (docs/completion.md), or an SDK retry of a write
+ * that had taken effect. Each is a new S3 write with a newer sequencer.
  */
-export function isRedelivery(run: Pick<Run, 'state' | 'attempt' | 'lastDoneSeq'>, event: DoneEvent): boolean {
+export const SAME_COMPLETION_MINUTES = 15;
+
+/**
+ * A re-delivery is a `.done` of the same key whose sequencer is newer than the
+ * one the SUCCEEDED run recorded, written more than SAME_COMPLETION_MINUTES
+ * after the run's success. A duplicate (same sequencer) or an older write is
+ * not; neither is an event without a sequencer (a reconcile re-drive), one for
+ * a run that recorded none (nothing to compare with), nor a marker naming
+ * another attempt (a straggler of an older attempt).
+ */
+export function isRedelivery(run: Pick<Run, 'state' | 'attempt' | 'lastDoneSeq' | 'finishedAt'>, event: DoneEvent): boolean {
   if (run.state !== RunState.SUCCEEDED || event.sequencer === undefined || run.lastDoneSeq === undefined) return false;
   if (event.attempt !== undefined && event.attempt !== run.attempt) return false;
-  return event.sequencer > run.lastDoneSeq;
+  if (event.sequencer <= run.lastDoneSeq) return false;
+  const since = Date.parse(event.eventTime) - Date.parse(run.finishedAt ?? event.eventTime);
+  return since > SAME_COMPLETION_MINUTES * 60_000;
 }
 
 /** One downstream job of the re-delivered upstream, as it is now. */

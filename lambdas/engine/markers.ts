@@ -191,7 +191,7 @@ async function succeed(deps: EngineDeps, job: Job, marker: MarkerKey, body: Mark
   );
   if (!result.ok) {
     const current = result.current;
-    if (current && sequencer && isRedelivery(current, { sequencer, attempt: body.attempt })) {
+    if (current && sequencer && isRedelivery(current, { sequencer, eventTime: event.eventTime, attempt: body.attempt })) {
       await onRedelivery(deps, current, marker, body, { sequencer, versionId: event.versionId });
     } else {
       await noteIfConflicting(deps, current, marker, body, event);

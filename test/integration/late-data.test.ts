@@ -16,6 +16,8 @@ import { injectHttpFaults } from '../support/http-faults';
 
 const emulator = useDynalite();
 const DAY = '2026-11-22';
+/** Hours after the success: not the same completion reported twice (SAME_COMPLETION_MINUTES). */
+const LATER = 5 * 60 * 60_000;
 
 /** up (external) → mid → tail, all SUCCEEDED; `both` waits for up and `other`, which never comes. */
 async function succeededChain(mid: OnLateUpstream): Promise<{ h: Harness; original: MarkerEvent }> {
@@ -44,7 +46,7 @@ async function deliver(h: Harness, ...events: MarkerEvent[]): Promise<void> {
 describe('late data: a newer .done of a SUCCEEDED upstream', () => {
   it('alert (the default): one LATE_DATA per new marker under concurrent duplicates, none for waiting runs', async () => {
     const { h, original } = await succeededChain('alert');
-    h.clock.advance(60_000);
+    h.clock.advance(LATER);
     const redelivered = h.marker('up', DAY, 'done', { body: JSON.stringify({ params: { rows: '2' } }) });
     await deliver(h, redelivered, original, redelivered, redelivered);
     expect(h.alerts.kinds()).toEqual(['LATE_DATA:mid']);
@@ -57,6 +59,7 @@ describe('late data: a newer .done of a SUCCEEDED upstream', () => {
     expect((await h.run('mid', DAY))?.attempt).toBe(1);
     expect(h.submitter.calls).toHaveLength(2);
     // Another re-delivery later is another alert; its duplicates are not.
+    h.clock.advance(LATER);
     const again = h.marker('up', DAY);
     await deliver(h, again, redelivered, again);
     expect(h.alerts.kinds()).toEqual(['LATE_DATA:mid', 'LATE_DATA:mid']);
@@ -71,8 +74,20 @@ describe('late data: a newer .done of a SUCCEEDED upstream', () => {
     expect((await h.run('up', DAY))?.history).toHaveLength(before?.history.length ?? -1);
   });
 
+  it('a newer write minutes after the success is the same completion written twice, not late data', async () => {
+    const { h } = await succeededChain('rerun');
+    const before = await h.run('up', DAY);
+    h.clock.advance(2 * 60_000);
+    const again = h.marker('up', DAY);
+    await deliver(h, again, again);
+    expect(h.alerts.sent).toEqual([]);
+    expect(h.submitter.calls).toHaveLength(2);
+    expect((await h.run('up', DAY))?.lastDoneSeq).toBe(before?.lastDoneSeq);
+  });
+
   it('ignore: the new sequencer is recorded, nothing else happens', async () => {
     const { h } = await succeededChain('ignore');
+    h.clock.advance(LATER);
     const redelivered = h.marker('up', DAY);
     await deliver(h, redelivered, redelivered, redelivered);
     expect(h.alerts.sent).toEqual([]);
@@ -83,7 +98,7 @@ describe('late data: a newer .done of a SUCCEEDED upstream', () => {
 
   it('rerun: the job and its chain run again exactly once under concurrent duplicates', async () => {
     const { h } = await succeededChain('rerun');
-    h.clock.advance(60_000);
+    h.clock.advance(LATER);
     const redelivered = h.marker('up', DAY);
     await deliver(h, redelivered, redelivered, redelivered);
     expect(h.alerts.sent).toEqual([]);
@@ -105,7 +120,7 @@ describe('late data: a newer .done of a SUCCEEDED upstream', () => {
     const h = await createHarness(emulator(), dag);
     await h.handler(h.snsEvent(h.marker('up', DAY)));
     expect((await h.run('mid', DAY))?.state).toBe(RunState.SUBMITTED);
-    h.clock.advance(60_000);
+    h.clock.advance(LATER);
     const redelivered = h.marker('up', DAY);
     await deliver(h, redelivered, redelivered, redelivered);
     expect(h.alerts.kinds()).toEqual(['LATE_DATA:mid']);
@@ -118,7 +133,7 @@ describe('late data: a newer .done of a SUCCEEDED upstream', () => {
 
   it('rerun that fails on the way (DynamoDB 500s past the SDK retries): LATE_DATA saying so, the event does not fail', async () => {
     const { h } = await succeededChain('rerun');
-    h.clock.advance(60_000);
+    h.clock.advance(LATER);
     const redelivered = h.marker('up', DAY);
     // Every write of the replay's new attempts fails, SDK retries included; the sequencer write before them succeeds.
     const faults = injectHttpFaults(h.client, (call) => (call.body.includes('late data from up') ? '5xx' : undefined));

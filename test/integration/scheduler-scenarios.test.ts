@@ -118,6 +118,7 @@ describe('duplicates and failures', () => {
     expect(h.alerts.sent).toEqual([]);
     // A later .done for the finished run (a rewritten marker) is late data (test/integration/late-data.test.ts):
     // b keeps its run, and by default its owner is told.
+    h.clock.advance(60 * 60_000);
     await onMarker(h.deps, h.marker('a', DATE));
     expect(await h.run('b', DATE)).toEqual(before.find((r) => r.job === 'b'));
     expect(h.alerts.kinds()).toEqual(['LATE_DATA:b']);

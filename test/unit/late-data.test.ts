@@ -1,33 +1,46 @@
 import { describe, expect, it } from 'vitest';
-import { isRedelivery, type LateDependent, planLateData } from '../../lambdas/domain/late-data';
+import { isRedelivery, type LateDependent, planLateData, SAME_COMPLETION_MINUTES } from '../../lambdas/domain/late-data';
 import { normaliseSequencer } from '../../lambdas/domain/markers';
 import { RunState } from '../../lambdas/domain/runs/states';
 
 const seq = (s: string) => normaliseSequencer(s);
-const succeeded = { state: RunState.SUCCEEDED, attempt: 2, lastDoneSeq: seq('0055A1B2C3D4E5F600') };
+const succeeded = { state: RunState.SUCCEEDED, attempt: 2, lastDoneSeq: seq('0055A1B2C3D4E5F600'), finishedAt: '2026-11-22T04:00:00.000Z' };
+/** Written at 09:00, hours after the run's success. */
+const at9 = (sequencer?: string, attempt?: number) => ({
+  ...(sequencer ? { sequencer: seq(sequencer) } : {}),
+  eventTime: '2026-11-22T09:00:00.000Z',
+  ...(attempt ? { attempt } : {}),
+});
 
 describe('isRedelivery: only a newer write of the same .done key of a SUCCEEDED run', () => {
   it('a newer sequencer is a re-delivery; the same one (a duplicate) or an older one is not', () => {
-    expect(isRedelivery(succeeded, { sequencer: seq('0055A1B2C3D4E5F601') })).toBe(true);
-    expect(isRedelivery(succeeded, { sequencer: seq('0055A1B2C3D4E5F600') })).toBe(false);
-    expect(isRedelivery(succeeded, { sequencer: seq('0055A1B2C3D4E5F5FF') })).toBe(false);
+    expect(isRedelivery(succeeded, at9('0055A1B2C3D4E5F601'))).toBe(true);
+    expect(isRedelivery(succeeded, at9('0055A1B2C3D4E5F600'))).toBe(false);
+    expect(isRedelivery(succeeded, at9('0055A1B2C3D4E5F5FF'))).toBe(false);
   });
 
   it('compares right-padded sequencers (AWS Knowledge Center, "duplicate messages for the same Amazon S3 event")', () => {
     // The run recorded a 16-digit sequencer; the same write may come with trailing zeros: a duplicate, not newer.
     const short = { ...succeeded, lastDoneSeq: seq('0055A1B2C3D4E5F6') };
-    expect(isRedelivery(short, { sequencer: seq('0055A1B2C3D4E5F600') })).toBe(false);
-    expect(isRedelivery(short, { sequencer: seq('0055A1B2C3D4E5F601') })).toBe(true);
+    expect(isRedelivery(short, at9('0055A1B2C3D4E5F600'))).toBe(false);
+    expect(isRedelivery(short, at9('0055A1B2C3D4E5F601'))).toBe(true);
   });
 
   it('not for a run that has not SUCCEEDED, nor without sequencers, nor for a marker of another attempt', () => {
-    const newer = { sequencer: seq('0055A1B2C3D4E5F700') };
+    const newer = at9('0055A1B2C3D4E5F700');
     expect(isRedelivery({ ...succeeded, state: RunState.FAILED }, newer)).toBe(false);
     expect(isRedelivery({ ...succeeded, state: RunState.SUBMITTED }, newer)).toBe(false);
     expect(isRedelivery({ ...succeeded, lastDoneSeq: undefined }, newer)).toBe(false);
-    expect(isRedelivery(succeeded, {})).toBe(false);
-    expect(isRedelivery(succeeded, { ...newer, attempt: 1 })).toBe(false);
-    expect(isRedelivery(succeeded, { ...newer, attempt: 2 })).toBe(true);
+    expect(isRedelivery(succeeded, at9())).toBe(false);
+    expect(isRedelivery(succeeded, at9('0055A1B2C3D4E5F700', 1))).toBe(false);
+    expect(isRedelivery(succeeded, at9('0055A1B2C3D4E5F700', 2))).toBe(true);
+  });
+
+  it(`a newer write within ${SAME_COMPLETION_MINUTES} minutes of the success is the same completion reported again (docs/completion.md)`, () => {
+    const newer = (eventTime: string) => isRedelivery(succeeded, { sequencer: seq('0055A1B2C3D4E5F700'), eventTime });
+    expect(newer('2026-11-22T04:00:00.200Z')).toBe(false);
+    expect(newer('2026-11-22T04:15:00.000Z')).toBe(false);
+    expect(newer('2026-11-22T04:15:00.001Z')).toBe(true);
   });
 });
 
