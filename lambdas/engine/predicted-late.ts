@@ -21,7 +21,7 @@ import { jobReport } from './report';
  *
  * Cost per sweep, bounded: only runs whose deadline falls in the next
  * {@link PREDICTION.lookaheadHours} hours and that have not SUCCEEDED are looked
- * at (one BatchGetItem of their upstream closure each); durations come from a
+ * at (one BatchGetItem, in 100-key requests, of all their upstream closures); durations come from a
  * per-container cache that reads a job's recent runs at most once per
  * {@link PREDICTION.cacheMinutes} minutes and run date — never the whole history
  * every minute.
@@ -112,13 +112,25 @@ function deadlinesAhead(deps: EngineDeps, now: Date) {
 /** Every run whose deadline is ahead (within the lookahead), predicted now; runs that cannot be predicted are left out. */
 export async function predictRuns(deps: EngineDeps, estimates: DurationEstimates, now: Date): Promise<PredictedRun[]> {
   const out: PredictedRun[] = [];
+  const candidates: { deadline: ReturnType<typeof deadlinesAhead>[number]; own: DurationStats; names: string[] }[] = [];
   for (const deadline of deadlinesAhead(deps, now)) {
-    const job = deadline.job;
-    const own = await estimates.stats(job.name, now);
+    const own = await estimates.stats(deadline.job.name, now);
     // Without the job's own p95 nothing can be said: no read of its upstreams either.
-    if (job.target.type !== 'external' && own.p95Minutes === undefined) continue;
-    const names = [...upstreamClosure(deps.dag, job.name), job.name];
-    const runs = new Map((await deps.store.getMany(names.map((n) => ({ job: n, date: deadline.date })))).map((r) => [r.job, r]));
+    if (deadline.job.target.type !== 'external' && own.p95Minutes === undefined) continue;
+    candidates.push({ deadline, own, names: [...upstreamClosure(deps.dag, deadline.job.name), deadline.job.name] });
+  }
+  // One read of every run the predictions need (BatchGetItem, 100 keys a request), not one per deadline: runs shared
+  // by several deadlines' upstream paths are read once per sweep.
+  const keys = new Map(candidates.flatMap((c) => c.names.map((n) => [`${n}@${c.deadline.date}`, { job: n, date: c.deadline.date }])));
+  const stored = new Map((keys.size > 0 ? await deps.store.getMany([...keys.values()]) : []).map((r) => [`${r.job}@${r.date}`, r]));
+  for (const { deadline, own, names } of candidates) {
+    const job = deadline.job;
+    const runs = new Map(
+      names.flatMap((n) => {
+        const run = stored.get(`${n}@${deadline.date}`);
+        return run ? [[n, run] as const] : [];
+      }),
+    );
     const target = runs.get(job.name);
     if (target && (target.state === RunState.SUCCEEDED || isFailure(target.state))) continue;
     const p95 = new Map<string, number | undefined>();
