@@ -3,72 +3,127 @@ import { jobOf } from '../domain/config/dag';
 import { type LateAction, planLateData } from '../domain/late-data';
 import { downstreamClosure } from '../domain/lineage';
 import type { MarkerBody, MarkerKey } from '../domain/markers';
-import type { Run } from '../domain/runs/run';
-import { recordRedelivery } from '../domain/runs/transitions';
+import type { Actor, Run } from '../domain/runs/run';
+import { finishLateData, moveDue, recordRedelivery } from '../domain/runs/transitions';
+import { addMinutes } from '../ports/clock';
 import { raiseAlert } from './alerting';
 import type { EngineDeps } from './deps';
 import { OperationRefusedError } from './operations/errors';
 import { replay } from './operations/replay';
+import { takeRerunSlot } from './rerun-slots';
+
+/** A rerun over the cap (`maxConcurrentReruns`) is tried again by the sweeper this much later. */
+export const RERUN_DEFER_MINUTES = 2;
 
 /**
  * A newer `.done` for a SUCCEEDED run: the upstream re-delivered its data
  * (docs/markers.md#late-data-onlateupstream). The new sequencer is recorded on
  * the run first, under the condition that it is newer than the recorded one:
  * of any number of deliveries of the marker, duplicate or concurrent, exactly
- * one makes that write, and only that one acts on the downstream runs.
+ * one makes that write, and only that one acts on the downstream runs. The
+ * same write records the actions as pending (lateSeq) with a due time, so a
+ * handler that dies before it has acted leaves them to the sweeper
+ * (resumeLateData); the plan drops what was already done.
  */
 export async function onRedelivery(
   deps: EngineDeps,
   run: Run,
   marker: MarkerKey,
   body: MarkerBody,
-  event: { readonly sequencer: string; readonly versionId?: string },
+  event: { readonly sequencer: string; readonly versionId?: string; readonly eventTime: string },
 ): Promise<boolean> {
+  const now = deps.clock.now();
+  const hasDependents = jobOf(deps.dag, run.job).dependents.length > 0;
   const recorded = await deps.store.transition(
     recordRedelivery(run, {
-      marker: { key: marker.key, versionId: event.versionId, sequencer: event.sequencer },
+      marker: { key: marker.key, versionId: event.versionId, sequencer: event.sequencer, writtenAt: event.eventTime },
       params: body.params,
       meta: body.meta,
-      at: deps.clock.now().toISOString(),
+      dueAt: hasDependents ? addMinutes(now, deps.tuning.claimLeaseMinutes).toISOString() : undefined,
+      at: now.toISOString(),
       by: 'scheduler',
     }),
   );
   if (!recorded.ok) return false;
-  const upstream = jobOf(deps.dag, run.job);
-  const runs = await deps.store.getMany(upstream.dependents.map((job) => ({ job, date: run.date })));
+  if (!hasDependents) return true;
+  try {
+    await resumeLateData(deps, recorded.run, 'scheduler');
+  } catch (err) {
+    // Still pending and due: the sweeper carries it out (a rerun that failed on the way is tried again there).
+    deps.log.warn('late-data actions left to the sweeper', { job: run.job, date: run.date, error: String(err) });
+  }
+  return true;
+}
+
+/**
+ * Carries out the pending late-data actions of an upstream run (the handler
+ * right after recording them, or the sweeper when they are due). Safe to run
+ * again: an alert is raised once per (run, upstream, marker), and a dependent
+ * whose attempt started after the re-delivery was recorded gets nothing. A
+ * rerun over the cap leaves the actions pending, due again in
+ * RERUN_DEFER_MINUTES.
+ */
+export async function resumeLateData(deps: EngineDeps, upstream: Run, by: Actor): Promise<'done' | 'deferred' | 'none'> {
+  const sequencer = upstream.lateSeq;
+  if (sequencer === undefined) return 'none';
+  const job = jobOf(deps.dag, upstream.job);
+  const runs = await deps.store.getMany(job.dependents.map((name) => ({ job: name, date: upstream.date })));
   const byJob = new Map(runs.map((r) => [r.job, r]));
   const actions = planLateData(
-    upstream.dependents.map((name) => ({
+    job.dependents.map((name) => ({
       job: name,
       onLateUpstream: jobOf(deps.dag, name).onLateUpstream,
       run: byJob.get(name),
       downstream: downstreamClosure(deps.dag, name),
     })),
+    upstream.lateSince ?? upstream.finishedAt ?? '',
   );
-  for (const action of actions) await act(deps, run, action, event.sequencer);
-  deps.log.info('late data', { job: run.job, date: run.date, key: marker.key, actions: actions.map((a) => `${a.job}:${a.action}`) });
-  return true;
+  const deferred: string[] = [];
+  for (const action of actions) if ((await act(deps, upstream, action, sequencer, by)) === 'deferred') deferred.push(action.job);
+  const now = deps.clock.now();
+  if (deferred.length > 0) {
+    await deps.store.transition(
+      moveDue(upstream, {
+        at: now.toISOString(),
+        by,
+        dueAt: addMinutes(now, RERUN_DEFER_MINUTES).toISOString(),
+        why: `late-data rerun of ${deferred.join(', ')} deferred: maxConcurrentReruns=${deps.dag.maxConcurrentReruns} reruns running`,
+      }),
+    );
+  } else {
+    await deps.store.transition(finishLateData(upstream, { sequencer, at: now.toISOString(), by }));
+  }
+  deps.log.info('late data', {
+    job: upstream.job,
+    date: upstream.date,
+    sequencer,
+    actions: actions.map((a) => `${a.job}:${a.action}`),
+    deferred,
+  });
+  return deferred.length > 0 ? 'deferred' : 'done';
 }
 
-async function act(deps: EngineDeps, upstream: Run, action: LateAction, sequencer: string): Promise<void> {
+async function act(deps: EngineDeps, upstream: Run, action: LateAction, sequencer: string, by: Actor): Promise<'done' | 'deferred'> {
   let notRerun: string | undefined;
   if (action.action === 'rerun') {
+    const slot = await takeRerunSlot(deps, { job: action.job, date: upstream.date }, action.attempt + 1);
+    if (!slot) return 'deferred';
     try {
       // Exactly `rsched replay JOB --date D --downstream`, with its guards (nothing in flight).
       await replay(deps, {
         job: action.job,
         date: upstream.date,
         downstream: true,
-        by: 'scheduler',
+        by,
         label: `late data from ${upstream.job}`,
       });
-      return;
+      return 'done';
     } catch (err) {
-      // Refused by replay's guards, or failed on the way: the sequencer is recorded, so a retried
-      // event would not try again; the alert is what is left to say it did not happen.
-      notRerun = err instanceof OperationRefusedError ? err.message : `starting it failed (${(err as Error).message})`;
-      if (!(err instanceof OperationRefusedError))
-        deps.log.warn('late-data rerun failed', { job: action.job, date: upstream.date, error: String(err) });
+      // Anything but a refusal (the store failing past its retries) is thrown: the actions stay pending,
+      // and the slot stays with the attempt it may have started (it lapses if none was).
+      if (!(err instanceof OperationRefusedError)) throw err;
+      await slot.release();
+      notRerun = err.message;
     }
   }
   await raiseAlert(deps, {
@@ -80,4 +135,5 @@ async function act(deps: EngineDeps, upstream: Run, action: LateAction, sequence
     subject: `${upstream.job}#${sequencer}`,
     ...lateDataText(action.job, upstream.date, upstream.job, action.state, notRerun),
   });
+  return 'done';
 }

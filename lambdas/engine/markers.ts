@@ -191,8 +191,9 @@ async function succeed(deps: EngineDeps, job: Job, marker: MarkerKey, body: Mark
   );
   if (!result.ok) {
     const current = result.current;
-    if (current && sequencer && isRedelivery(current, { sequencer, eventTime: event.eventTime, attempt: body.attempt })) {
-      await onRedelivery(deps, current, marker, body, { sequencer, versionId: event.versionId });
+    const done = { sequencer, eventTime: event.eventTime, attempt: body.attempt, params: body.params, meta: body.meta };
+    if (current && sequencer && isRedelivery(current, done)) {
+      await onRedelivery(deps, current, marker, body, { sequencer, versionId: event.versionId, eventTime: event.eventTime });
     } else {
       await noteIfConflicting(deps, current, marker, body, event);
     }

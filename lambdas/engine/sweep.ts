@@ -10,6 +10,7 @@ import { raiseAlert } from './alerting';
 import { pollSubmitted } from './completion';
 import type { EngineDeps } from './deps';
 import { dispatch, lookUpSubmission, parkAsUncertain, renderRequest, submitClaimed } from './dispatch';
+import { resumeLateData } from './late-data';
 import { endInFailure, finishFailure, markPropagated, propagateSuccess, repairDoneSet } from './outcomes';
 import { checkPredictedLate, DurationEstimates } from './predicted-late';
 import { claimedCluster } from './shadow';
@@ -42,8 +43,8 @@ export const LATE_CURSOR = 'late-check';
 /**
  * The periodic sweep (every minute in AWS; whenever something is due in
  * simulation). It acts on runs whose `dueAt` has passed — timeouts, retries,
- * cluster rechecks, maximum run times, expired claims and interrupted
- * propagation — and raises LATE alerts. Each action is a guarded transition,
+ * cluster rechecks, maximum run times, expired claims, interrupted
+ * propagation and late-data actions — and raises LATE alerts. Each action is a guarded transition,
  * so overlapping sweeps and racing handlers are harmless.
  *
  * Nothing one run does can stop the pass: the due index is read page by page
@@ -131,7 +132,11 @@ async function handleDue(deps: EngineDeps, run: Run, now: Date, report: SweepRep
   switch (run.state) {
     case RunState.SUCCEEDED:
       report.resumed++;
-      await propagateSuccess(deps, run, 'sweeper');
+      // Late data a handler recorded but did not finish acting on (docs/markers.md#late-data-onlateupstream).
+      if (run.lateSeq !== undefined) await resumeLateData(deps, run, 'sweeper');
+      if (run.propagatedAt === undefined) await propagateSuccess(deps, run, 'sweeper');
+      else if (run.lateSeq === undefined)
+        await deps.store.transition(moveDue(run, { at: nowIso, by: 'sweeper', why: 'nothing left to do' }));
       return;
     case RunState.FAILED:
     case RunState.TIMED_OUT:

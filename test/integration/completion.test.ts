@@ -266,6 +266,29 @@ describe('a job that writes its own marker and also gets one from its event', ()
   });
 });
 
+describe('two completion markers for one step are one completion, not late data (docs/markers.md#late-data-onlateupstream)', () => {
+  it('the poll and a racing event both wrote one; the second lands an hour later: no LATE_DATA, the downstream submitted once', async () => {
+    const r = await rig();
+    const step = await submitted(r, 'load');
+    r.status.answer = { kind: 'ended', state: 'COMPLETED', endedAt: '2026-11-22T00:25:00.000Z' };
+    r.h.clock.set('2026-11-22T00:31:00.000Z');
+    expect(await r.sweeper()).toMatchObject({ polled: 1 });
+    // The event read the run before the poll's marker ended it: it writes its own marker of the same step.
+    expect((await r.completion(stepEvent({ ...step, state: 'COMPLETED' }))).outcome).toBe('written');
+    expect(notifications).toHaveLength(2);
+    // S3 sent the second notification (a newer sequencer) an hour after the first write: no clock rule can tell.
+    const second = notifications[1] as S3EventRecord & { eventTime: string };
+    second.eventTime = new Date(Date.parse(second.eventTime) + 60 * 60_000).toISOString();
+    r.h.clock.set('2026-11-22T01:31:00.000Z');
+    await r.deliver();
+    const run = await r.h.run('load', DATE);
+    expect(run?.state).toBe(RunState.SUCCEEDED);
+    expect(run?.history.filter((e) => e.why.includes('re-delivered'))).toEqual([]);
+    expect(r.h.alerts.kinds().filter((k) => k.startsWith('LATE_DATA'))).toEqual([]);
+    expect(r.h.submitter.calls.filter((c) => c.job === 'report')).toHaveLength(1);
+  });
+});
+
 describe('only runs this scheduler submitted, at their current attempt, are marked', () => {
   it('an event for an older attempt writes nothing; the current attempt is untouched', async () => {
     const r = await rig();

@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { OnLateUpstream } from '../../lambdas/domain/config/schema';
 import { RunState } from '../../lambdas/domain/runs/states';
+import type { Transition } from '../../lambdas/domain/runs/transitions';
 import type { MarkerEvent } from '../../lambdas/engine/markers';
+import { sweep } from '../../lambdas/engine/sweep';
+import type { RunStore } from '../../lambdas/ports/run-store';
 import { dagFrom, EXTERNAL } from '../support/dags';
 import { useDynalite } from '../support/dynalite';
+import { interceptStore, type StoreCall } from '../support/faults';
 import { createHarness, type Harness } from '../support/harness';
 import { injectHttpFaults } from '../support/http-faults';
 
@@ -16,14 +20,15 @@ import { injectHttpFaults } from '../support/http-faults';
 
 const emulator = useDynalite();
 const DAY = '2026-11-22';
-/** Hours after the success: not the same completion reported twice (SAME_COMPLETION_MINUTES). */
+/** Hours after the success: not the same completion written again (SAME_COMPLETION_MINUTES). */
 const LATER = 5 * 60 * 60_000;
 
 /** up (external) → mid → tail, all SUCCEEDED; `both` waits for up and `other`, which never comes. */
 async function succeededChain(mid: OnLateUpstream): Promise<{ h: Harness; original: MarkerEvent }> {
   const dag = dagFrom(
     { up: [], mid: ['up'], tail: ['mid'], other: [], both: ['up', 'other'] },
-    { up: EXTERNAL, other: EXTERNAL, mid: { onLateUpstream: mid } },
+    // `both` waits all day: the sweeps below must not time it out (a run that ended would get its own LATE_DATA).
+    { up: EXTERNAL, other: EXTERNAL, mid: { onLateUpstream: mid }, both: { timeoutMinutes: 24 * 60 } },
   );
   const h = await createHarness(emulator(), dag);
   const original = h.marker('up', DAY);
@@ -131,7 +136,7 @@ describe('late data: a newer .done of a SUCCEEDED upstream', () => {
     expect(h.submitter.calls).toHaveLength(1);
   });
 
-  it('rerun that fails on the way (DynamoDB 500s past the SDK retries): LATE_DATA saying so, the event does not fail', async () => {
+  it('rerun that fails on the way (DynamoDB 500s past the SDK retries): left pending, the sweeper re-runs it once', async () => {
     const { h } = await succeededChain('rerun');
     h.clock.advance(LATER);
     const redelivered = h.marker('up', DAY);
@@ -140,12 +145,140 @@ describe('late data: a newer .done of a SUCCEEDED upstream', () => {
     await deliver(h, redelivered);
     expect(faults.faults.length).toBeGreaterThan(0);
     faults.setPlan(() => undefined);
-    expect(h.alerts.kinds()).toEqual(['LATE_DATA:mid']);
-    expect(h.alerts.sent[0]?.message).toContain('It was NOT re-run: starting it failed');
+    expect(h.alerts.sent).toEqual([]);
     expect((await h.run('mid', DAY))?.attempt).toBe(1);
-    // The retried event finds the sequencer recorded: no second alert, no rerun.
+    expect((await h.run('up', DAY))?.lateSeq).toBeDefined();
+    // The retried event finds the sequencer recorded: nothing; the sweeper, at the due time, re-runs mid once.
     await deliver(h, redelivered);
-    expect(h.alerts.sent).toHaveLength(1);
     expect(h.submitter.calls).toHaveLength(2);
+    h.clock.advance(6 * 60_000);
+    await sweep(h.deps);
+    await sweep(h.deps);
+    expect(h.submitter.calls.map((c) => `${c.job}#${c.attempt}`)).toEqual(['mid#1', 'tail#1', 'mid#2']);
+    expect(h.alerts.sent).toEqual([]);
+    const up = await h.run('up', DAY);
+    expect([up?.lateSeq, up?.dueAt]).toEqual([undefined, undefined]);
+  });
+});
+
+/**
+ * A handler that dies at a given point: the call after it never returns (the
+ * Lambda was killed), so nothing the handler would have done next happens.
+ * Resolves `died` once it has struck.
+ */
+function dyingAfter(h: Harness, strikes: (call: StoreCall) => boolean): { store: RunStore; died: Promise<void> } {
+  let dead = false;
+  let died: () => void = () => {};
+  const diedP = new Promise<void>((resolve) => {
+    died = resolve;
+  });
+  const dying = interceptStore(h.store, async (call, proceed) => {
+    if (dead) return new Promise(() => {});
+    const result = await proceed();
+    if (strikes(call)) {
+      dead = true;
+      died();
+    }
+    return result;
+  });
+  return { store: dying.store, died: diedP };
+}
+
+const isTransition = (call: StoreCall, test: (t: Transition) => boolean) =>
+  call.method === 'transition' && test(call.args[0] as Transition);
+const redeliveryRecorded = (call: StoreCall) => isTransition(call, (t) => t.why.includes('re-delivered after success'));
+
+describe('late data: a handler that dies between recording the re-delivery and acting on it', () => {
+  it('rerun: the sweeper re-runs the chain once, the retried event adds nothing', async () => {
+    const { h } = await succeededChain('rerun');
+    h.clock.advance(LATER);
+    const redelivered = h.marker('up', DAY);
+    const dying = dyingAfter(h, redeliveryRecorded);
+    void h.variant({ store: dying.store }).handler(h.snsEvent(redelivered));
+    await dying.died;
+    const pending = await h.run('up', DAY);
+    expect(pending?.lateSeq?.startsWith(redelivered.sequencer as string)).toBe(true);
+    expect(pending?.dueAt).toBeDefined();
+    expect((await h.run('mid', DAY))?.attempt).toBe(1);
+    // SNS/Lambda retry the event: the sequencer is recorded, so the retry does nothing by itself.
+    await deliver(h, redelivered);
+    expect(h.submitter.calls).toHaveLength(2);
+    // Not due yet: a sweep now leaves it to the handler that may still be at work.
+    await sweep(h.deps);
+    expect(h.submitter.calls).toHaveLength(2);
+    h.clock.advance(6 * 60_000);
+    await sweep(h.deps);
+    await sweep(h.deps);
+    expect(h.submitter.calls.map((c) => `${c.job}#${c.attempt}`)).toEqual(['mid#1', 'tail#1', 'mid#2']);
+    const tail = await h.run('tail', DAY);
+    expect([tail?.state, tail?.attempt]).toEqual([RunState.WAITING, 2]);
+    expect(h.alerts.sent).toEqual([]);
+    expect((await h.run('up', DAY))?.lateSeq).toBeUndefined();
+  });
+
+  it('alert: the sweeper raises the one LATE_DATA', async () => {
+    const { h } = await succeededChain('alert');
+    h.clock.advance(LATER);
+    const dying = dyingAfter(h, redeliveryRecorded);
+    void h.variant({ store: dying.store }).handler(h.snsEvent(h.marker('up', DAY)));
+    await dying.died;
+    expect(h.alerts.sent).toEqual([]);
+    h.clock.advance(6 * 60_000);
+    await sweep(h.deps);
+    await sweep(h.deps);
+    expect(h.alerts.kinds()).toEqual(['LATE_DATA:mid']);
+  });
+
+  it('a handler that dies after the rerun started, before clearing: the sweeper does not re-run it again', async () => {
+    const { h } = await succeededChain('rerun');
+    h.clock.advance(LATER);
+    const dying = dyingAfter(h, (call) => isTransition(call, (t) => t.key.job === 'mid' && t.to === RunState.SUBMITTED));
+    void h.variant({ store: dying.store }).handler(h.snsEvent(h.marker('up', DAY)));
+    await dying.died;
+    expect((await h.run('up', DAY))?.lateSeq).toBeDefined();
+    h.clock.advance(6 * 60_000);
+    await sweep(h.deps);
+    expect(h.submitter.calls.map((c) => `${c.job}#${c.attempt}`)).toEqual(['mid#1', 'tail#1', 'mid#2']);
+    expect(h.alerts.sent).toEqual([]);
+    expect((await h.run('up', DAY))?.lateSeq).toBeUndefined();
+  });
+});
+
+describe('late data: maxConcurrentReruns', () => {
+  it('over the cap a rerun waits (the upstream stays due) and starts once a slot is free; concurrent re-deliveries take one slot', async () => {
+    const dag = {
+      ...dagFrom(
+        { up1: [], up2: [], a: ['up1'], b: ['up2'] },
+        { up1: EXTERNAL, up2: EXTERNAL, a: { onLateUpstream: 'rerun' }, b: { onLateUpstream: 'rerun' } },
+      ),
+      maxConcurrentReruns: 1,
+    };
+    const h = await createHarness(emulator(), dag);
+    await deliver(h, h.marker('up1', DAY), h.marker('up2', DAY));
+    h.clock.advance(60_000);
+    await deliver(h, h.marker('a', DAY), h.marker('b', DAY));
+    h.clock.advance(LATER);
+    const r1 = h.marker('up1', DAY);
+    const r2 = h.marker('up2', DAY);
+    await deliver(h, r1, r2, r2, r1);
+    const reruns = () => h.submitter.calls.filter((c) => c.attempt === 2).map((c) => c.job);
+    expect(reruns()).toHaveLength(1);
+    const first = reruns()[0] as 'a' | 'b';
+    const waiting = first === 'a' ? 'up2' : 'up1';
+    const deferred = await h.run(waiting, DAY);
+    expect(deferred?.lateSeq).toBeDefined();
+    expect(deferred?.dueAt).toBeDefined();
+    // Still running at the next look: still waiting, no alert.
+    h.clock.advance(3 * 60_000);
+    await sweep(h.deps);
+    expect(reruns()).toEqual([first]);
+    // The first rerun ends: its slot is free, the sweeper starts the other once.
+    await deliver(h, h.marker(first, DAY));
+    h.clock.advance(3 * 60_000);
+    await sweep(h.deps);
+    await sweep(h.deps);
+    expect(reruns().sort()).toEqual(['a', 'b']);
+    expect(h.alerts.sent).toEqual([]);
+    expect((await h.run(waiting, DAY))?.lateSeq).toBeUndefined();
   });
 });

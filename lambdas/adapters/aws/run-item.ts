@@ -46,6 +46,9 @@ const STRING_FIELDS = [
   'markerVersion',
   'lastDoneSeq',
   'lastFailedSeq',
+  'lastDoneAt',
+  'lateSeq',
+  'lateSince',
 ] as const;
 
 const FAILURE_KINDS = ['FAILED', 'TIMED_OUT', 'SUBMIT_FAILED'] as const;

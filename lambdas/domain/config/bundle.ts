@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Cluster, clustersByPool, type Dag, type Job } from './dag';
+import { BUILTIN_DEFAULTS, type Cluster, clustersByPool, type Dag, type Job } from './dag';
 
 /**
  * The config as shipped inside each Lambda bundle: the resolved DAG, compiled
@@ -17,6 +17,8 @@ interface CompiledDag {
   readonly jobs: readonly Job[];
   readonly clusters: readonly Cluster[];
   readonly topologicalOrder: readonly string[];
+  /** Absent in bundles written before it existed: the built-in default. */
+  readonly maxConcurrentReruns?: number;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -26,6 +28,7 @@ export function serialiseConfigBundle(dag: Dag): string {
     jobs: [...dag.jobs.values()],
     clusters: [...dag.clusters.values()],
     topologicalOrder: dag.topologicalOrder,
+    maxConcurrentReruns: dag.maxConcurrentReruns,
   };
   const body = JSON.stringify(compiled);
   return `{"version":${VERSION},"sha256":"${sha256(body)}","dag":${body}}`;
@@ -47,5 +50,6 @@ export function dagFromBundle(text: string): Dag {
     clusters,
     clustersByPool: clustersByPool(clusters),
     topologicalOrder: compiled.topologicalOrder,
+    maxConcurrentReruns: compiled.maxConcurrentReruns ?? BUILTIN_DEFAULTS.maxConcurrentReruns,
   };
 }

@@ -10,6 +10,7 @@ export const BUILTIN_DEFAULTS = {
   retries: 0,
   retryDelayMinutes: 5,
   onLateUpstream: 'alert',
+  maxConcurrentReruns: 5,
   simulationDurationMinutes: 5,
   simulationArrivesAt: '00:00',
   provisionMinutes: 8,
@@ -81,6 +82,8 @@ export interface Dag {
   readonly clustersByPool: ReadonlyMap<string, readonly Cluster[]>;
   /** Job names, every job after all of its upstreams. */
   readonly topologicalOrder: readonly string[];
+  /** Late-data reruns running at once, across the DAG (docs/markers.md#late-data-onlateupstream). */
+  readonly maxConcurrentReruns: number;
 }
 
 export function mergeDefaults(all: readonly Defaults[]): Defaults {
@@ -161,7 +164,13 @@ export function buildDag(
       },
     ]),
   );
-  return { jobs: jobMap, clusters: clusterMap, clustersByPool: clustersByPool(clusterMap), topologicalOrder: topologicalOrder(jobMap) };
+  return {
+    jobs: jobMap,
+    clusters: clusterMap,
+    clustersByPool: clustersByPool(clusterMap),
+    topologicalOrder: topologicalOrder(jobMap),
+    maxConcurrentReruns: defaults.maxConcurrentReruns ?? BUILTIN_DEFAULTS.maxConcurrentReruns,
+  };
 }
 
 /** The clusters serving each pool, in name order. */

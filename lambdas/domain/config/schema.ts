@@ -41,6 +41,14 @@ const onLateUpstream = z
   .describe(
     'When an upstream of this job writes a newer .done for a run date it already succeeded: ignore, alert (LATE_DATA, the default) or rerun this job and its downstream chain as `rsched replay --downstream` would',
   );
+const maxConcurrentReruns = z
+  .number()
+  .int('must be a whole number')
+  .min(1, 'must be at least 1')
+  .max(1000, 'must be at most 1000')
+  .describe(
+    'At most this many late-data reruns (onLateUpstream "rerun") run at once, across the DAG; more wait for a free slot (default 5, docs/markers.md#late-data-onlateupstream)',
+  );
 
 const retries = z.number().int('must be a whole number').min(0, 'must be 0 or more').max(10, 'must be at most 10');
 const instanceCount = z.number().int('must be a whole number').min(0, 'must be 0 or more').max(1000, 'must be at most 1000 instances');
@@ -301,6 +309,7 @@ export const defaultsSchema = z.strictObject({
   retries: retries.optional(),
   retryDelayMinutes: minutes(24 * 60).optional(),
   onLateUpstream: onLateUpstream.optional(),
+  maxConcurrentReruns: maxConcurrentReruns.optional(),
   mode: mode.optional(),
 });
 

@@ -85,6 +85,16 @@ export interface Run {
    */
   readonly lastDoneSeq?: string;
   readonly lastFailedSeq?: string;
+  /** S3's event time of the `.done` that lastDoneSeq names (late data: a repeat of it is judged against this). */
+  readonly lastDoneAt?: string;
+  /**
+   * Late data whose actions on the downstream runs are not finished yet
+   * (docs/markers.md#late-data-onlateupstream): the re-delivered `.done`'s
+   * sequencer, and when it was recorded. The run is due meanwhile, so a handler
+   * that dies before acting leaves the sweeper to finish.
+   */
+  readonly lateSeq?: string;
+  readonly lateSince?: string;
   /** True for attempts an operator started (run, replay, backfill). */
   readonly manual?: boolean;
   /**

@@ -103,7 +103,9 @@ export type RemovableField =
   | 'failureKind'
   | 'upstreamFloors'
   | 'sweepFailures'
-  | 'shadow';
+  | 'shadow'
+  | 'lateSeq'
+  | 'lateSince';
 
 /** The condition a transition needs, built from named parts; all must hold. A run with no item is PENDING. */
 export interface TransitionGuard {
@@ -119,6 +121,8 @@ export interface TransitionGuard {
   readonly dueAt?: string;
   /** The parent's attempt must be one this run waits for (a replay raises the floor). */
   readonly upstreamAttempt?: { readonly upstream: string; readonly attempt: number };
+  /** Late data pending for this sequencer; `null`: none pending (docs/markers.md#late-data-onlateupstream). */
+  readonly lateSeq?: string | null;
 }
 
 export interface Transition {
@@ -356,7 +360,8 @@ export function moveDue(run: Run, p: Stamp & { dueAt?: string; why: string; swee
 export function markPropagated(run: Run, p: Stamp): Transition {
   return {
     key: run,
-    guard: { states: [run.state], attempt: run.attempt },
+    // Not while late data is pending: the run stays due until that is finished too (finishLateData).
+    guard: { states: [run.state], attempt: run.attempt, lateSeq: null },
     to: run.state,
     set: { propagatedAt: p.at },
     remove: ['dueAt'],
@@ -476,6 +481,7 @@ export function succeedByMarker(
       markerKey: p.marker.key,
       markerVersion: p.marker.versionId,
       lastDoneSeq: p.marker.sequencer,
+      lastDoneAt: p.marker.finishedAt,
       ...(p.watchUntil ? { dueAt: p.watchUntil } : { propagatedAt: p.at }),
     },
     remove: [...CLEARED_AT_END, 'reason', 'failureKind', ...(p.watchUntil ? [] : (['dueAt'] as const))],
@@ -489,24 +495,52 @@ export function succeedByMarker(
  * A newer `.done` of a SUCCEEDED run (late data, docs/markers.md#late-data-onlateupstream):
  * the run stays SUCCEEDED and takes the new marker's sequencer, version,
  * params and meta. Only one delivery of that marker can make this write; it
- * alone acts on the downstream runs.
+ * alone acts on the downstream runs. With `dueAt` (the run has downstream
+ * jobs) the actions are recorded as pending (lateSeq), due then: a handler
+ * that dies before finishing them leaves them to the sweeper.
  */
 export function recordRedelivery(
   run: Run,
   p: Stamp & {
-    marker: { key: string; versionId?: string; sequencer: string };
+    marker: { key: string; versionId?: string; sequencer: string; writtenAt: string };
     params: Readonly<Record<string, string>>;
     meta?: Readonly<Record<string, unknown>>;
+    dueAt?: string;
   },
 ): Transition {
+  const pending = p.dueAt ? { lateSeq: p.marker.sequencer, lateSince: p.at, dueAt: p.dueAt } : {};
   return {
     key: run,
     guard: { states: [S.SUCCEEDED], attempt: run.attempt, newerMarker: { field: 'lastDoneSeq', sequencer: p.marker.sequencer } },
     to: S.SUCCEEDED,
-    set: { lastDoneSeq: p.marker.sequencer, markerVersion: p.marker.versionId, params: p.params, meta: p.meta },
+    set: {
+      lastDoneSeq: p.marker.sequencer,
+      lastDoneAt: p.marker.writtenAt,
+      markerVersion: p.marker.versionId,
+      params: p.params,
+      meta: p.meta,
+      ...pending,
+    },
     by: p.by,
     why: `newer marker ${p.marker.key}: the data was re-delivered after success`,
     at: p.at,
+  };
+}
+
+/**
+ * The late-data actions of this re-delivery are done: pending cleared, and the
+ * run no longer due unless its success has not been passed on yet.
+ */
+export function finishLateData(run: Run, p: Stamp & { sequencer: string }): Transition {
+  return {
+    key: run,
+    guard: { states: [S.SUCCEEDED], attempt: run.attempt, lateSeq: p.sequencer },
+    to: S.SUCCEEDED,
+    remove: ['lateSeq', 'lateSince', ...(run.propagatedAt === undefined ? [] : (['dueAt'] as const))],
+    by: p.by,
+    why: 'late data acted on',
+    at: p.at,
+    quiet: true,
   };
 }
 
