@@ -1,8 +1,11 @@
+import type { AlertRecord } from '../../lambdas/domain/alerts';
+import type { Dag } from '../../lambdas/domain/config/dag';
 import type { MarkerStatus } from '../../lambdas/domain/markers';
 import type { Run } from '../../lambdas/domain/runs/run';
 import { RunState, TERMINAL_STATES } from '../../lambdas/domain/runs/states';
 import type { Submission } from '../../lambdas/local/control-plane/submission-log';
 import type { HttpFault } from '../../test/support/http-faults';
+import { checkLateData, type LateDataInput, type LateDataVerdict } from './late-data-check';
 import type { SdkJob } from './sdk-jobs';
 import { type SdkTarget, TELLING_TARGETS } from './service-plane';
 
@@ -17,6 +20,9 @@ export interface Verdicts {
   readonly needlessParks: number;
   /** The same counts per target sent through the real submitters. */
   readonly byTarget: Readonly<Partial<Record<SdkTarget, TargetTally>>>;
+  /** Late re-deliveries written (0 or 1 a trial), and how their downstream actions came out (bench/soak/late-data-check.ts). */
+  readonly lateRedeliveries: number;
+  readonly lateData: LateDataVerdict;
 }
 
 export interface TargetTally {
@@ -41,6 +47,10 @@ export interface JudgeInput {
   readonly sdk: ReadonlyMap<string, SdkJob>;
   readonly submissions: readonly Submission[];
   readonly submitFaults: ReadonlyMap<SdkTarget, ReadonlyMap<HttpFault, number>>;
+  readonly dag: Dag;
+  readonly alerts: readonly AlertRecord[];
+  /** The late re-delivery of this trial, if it had one. */
+  readonly late?: LateDataInput;
 }
 
 type MutableTally = { -readonly [K in keyof TargetTally]: TargetTally[K] };
@@ -107,5 +117,7 @@ export function judge(input: JudgeInput): Verdicts {
     uncertainParks,
     needlessParks,
     byTarget: Object.fromEntries(tallies) as Partial<Record<SdkTarget, TargetTally>>,
+    lateRedeliveries: input.late ? 1 : 0,
+    lateData: input.late ? checkLateData(input.dag, input.late, input.runs, input.alerts) : { checked: 0, wrong: 0 },
   };
 }

@@ -4,6 +4,7 @@ import { ConfiguredRetryStrategy } from '@smithy/util-retry';
 import { documentClient } from '../../lambdas/adapters/aws/clients';
 import { DynamoRunStore } from '../../lambdas/adapters/aws/dynamodb-run-store';
 import type { Dag } from '../../lambdas/domain/config/dag';
+import type { OnLateUpstream } from '../../lambdas/domain/config/schema';
 import { loadDag } from '../../lambdas/domain/config/validate';
 import { formatMarkerKey, type MarkerStatus } from '../../lambdas/domain/markers';
 import type { RunDate } from '../../lambdas/domain/run-date';
@@ -26,6 +27,7 @@ import type { MarkerReader } from '../../lambdas/ports/marker-reader';
 import { type SubmissionRef, SubmitError, type SubmitRequest, type SubmitResult, type Submitter } from '../../lambdas/ports/submitter';
 import { HTTP_FAULTS, injectHttpFaults } from '../../test/support/http-faults';
 import { judge, type Verdicts } from './judge';
+import type { LateDataInput } from './late-data-check';
 import { planSdkJobs, type SdkJob, sdkTargetConfig } from './sdk-jobs';
 import { SimulatedServicePlane } from './service-plane';
 
@@ -51,6 +53,14 @@ import { SimulatedServicePlane } from './service-plane';
  * (bench/soak/service-plane.ts); the others go to the Submitter-level fake
  * below, as before. That share is drawn from a random stream of its own: with
  * `sdkShare: 0` a seed plays exactly the trial it played before.
+ *
+ * In a share of the trials (issue 18, late data; again a random stream of its
+ * own, drawn after the day is quiet so the day itself plays as before) every
+ * job gets an `onLateUpstream` and the DAG a `maxConcurrentReruns` of 1-3;
+ * once the day is quiet, one SUCCEEDED upstream writes a newer `.done` an hour
+ * later, and in half of them a retried write of it 30 s after — each delivered
+ * 1-5 times, shuffled. The judge checks LATE_DATA once per new marker and
+ * reruns exactly once (bench/soak/late-data-check.ts).
  */
 
 export type { TargetTally } from './judge';
@@ -74,6 +84,22 @@ export interface TrialOptions {
   readonly submitFaultRate?: number;
   /** Wraps the real submitters (a test breaks one on purpose to show that the checks catch it). */
   readonly wrapSubmitter?: (submitter: Submitter) => Submitter;
+  /** Whether the day ends with a late re-delivery. @default drawn per trial, 40 % */
+  readonly lateData?: boolean;
+}
+
+/** The late-data share of a trial: each job's onLateUpstream, and the cap on reruns at once. */
+interface LatePlan {
+  readonly settings: ReadonlyMap<string, OnLateUpstream>;
+  readonly maxConcurrentReruns: number;
+}
+
+function planLate(plans: readonly JobPlan[], random: () => number): LatePlan {
+  const setting = (): OnLateUpstream => {
+    const r = random();
+    return r < 0.45 ? 'rerun' : r < 0.85 ? 'alert' : 'ignore';
+  };
+  return { settings: new Map(plans.map((p) => [p.name, setting()])), maxConcurrentReruns: 1 + Math.floor(random() * 3) };
 }
 
 const DATE = '2026-11-22' as RunDate;
@@ -122,13 +148,14 @@ function planJobs(random: () => number, maxJobs = Number.POSITIVE_INFINITY): Job
   return jobs;
 }
 
-function dagOf(jobs: readonly JobPlan[], sdk: ReadonlyMap<string, SdkJob>): Dag {
+function dagOf(jobs: readonly JobPlan[], sdk: ReadonlyMap<string, SdkJob>, late?: LatePlan): Dag {
   const targetOf = (j: JobPlan) => {
     const real = sdk.get(j.name);
     if (real) return sdkTargetConfig(j.name, real);
     return j.external ? { type: 'external' } : { type: 'datapipeline', pipeline: `${j.name}-pipeline`, parameters: { d: '{{date}}' } };
   };
   const config = {
+    ...(late ? { defaults: { maxConcurrentReruns: late.maxConcurrentReruns } } : {}),
     jobs: jobs.map((j) => ({
       name: j.name,
       dependsOn: j.dependsOn,
@@ -137,6 +164,7 @@ function dagOf(jobs: readonly JobPlan[], sdk: ReadonlyMap<string, SdkJob>): Dag 
       ...(j.external ? {} : { maxRuntimeMinutes: 120 }),
       retries: j.retries,
       retryDelayMinutes: 2,
+      ...(late ? { onLateUpstream: late.settings.get(j.name) } : {}),
     })),
   };
   return loadDag([{ path: 'soak.json', text: JSON.stringify(config) }]);
@@ -207,7 +235,9 @@ export async function runTrial(seed: number, listener: RequestListener, options:
   const sdkRandom = seededRandom(seed + 0x9e3779b9);
   const sdkShare = options.sdkShare ?? 0.25 + sdkRandom() * 0.5;
   const sdk = sdkShare > 0 ? planSdkJobs(plans, sdkShare, sdkRandom) : new Map<string, SdkJob>();
-  const dag = dagOf(plans, sdk);
+  const lateRandom = seededRandom(seed + 0x6a09e667);
+  const late = (options.lateData ?? lateRandom() < 0.4) ? planLate(plans, lateRandom) : undefined;
+  const dag = dagOf(plans, sdk, late);
 
   const client = new DynamoDBClient({
     region: LOCAL_REGION,
@@ -253,12 +283,12 @@ export async function runTrial(seed: number, listener: RequestListener, options:
   const sequencers = new Map<string, number>();
   /** Markers written for (job, attempt): what the run must end as. */
   const written = new Map<string, MarkerStatus>();
-  const markerEvent = (job: string, status: MarkerStatus, attempt: number): MarkerEvent => {
+  const markerEvent = (job: string, status: MarkerStatus, attempt: number, body?: string): MarkerEvent => {
     const key = formatMarkerKey(job, DATE, status, 'markers/');
     const seq = (sequencers.get(key) ?? 0) + 1;
     sequencers.set(key, seq);
     // Half the jobs echo their attempt in the body; the others rely on the event's time.
-    bodies.bodies.set(key, random() < 0.5 ? JSON.stringify({ attempt }) : '');
+    bodies.bodies.set(key, body ?? (random() < 0.5 ? JSON.stringify({ attempt }) : ''));
     written.set(`${job}#${attempt}`, status);
     return {
       bucket: 'soak',
@@ -320,6 +350,26 @@ export async function runTrial(seed: number, listener: RequestListener, options:
       pending.push({ kind: 'marker', event });
     },
   };
+  /** Once the day is quiet: one SUCCEEDED upstream re-delivers an hour later (and retries that write 30 s after). */
+  let lateInput: LateDataInput | undefined;
+  const redeliver = async (): Promise<void> => {
+    clock.advance(60 * MINUTE_MS);
+    const runs = await deps.store.listByDate(DATE);
+    const withRun = new Set(runs.map((r) => r.job));
+    const candidates = runs.filter((r) => r.state === 'SUCCEEDED' && dag.jobs.get(r.job)?.dependents.some((d) => withRun.has(d)));
+    const upstream = candidates[Math.floor(lateRandom() * candidates.length)];
+    if (!upstream) return;
+    const dependents = (dag.jobs.get(upstream.job)?.dependents ?? []).filter((d) => withRun.has(d));
+    lateInput = { upstream: upstream.job, dependents };
+    const body = JSON.stringify({ attempt: upstream.attempt, meta: { redelivered: clock.now().toISOString() } });
+    pending.push({ kind: 'marker', event: markerEvent(upstream.job, 'done', upstream.attempt, body) });
+    if (lateRandom() < 0.5) {
+      // An SDK retry of that PutObject that had taken effect: a newer version, the same body, seconds later.
+      const retried = markerEvent(upstream.job, 'done', upstream.attempt, body);
+      pending.push({ kind: 'marker', event: { ...retried, eventTime: new Date(clock.now().getTime() + 30_000).toISOString() } });
+    }
+  };
+  let lateDone = false;
   const attemptsSeen = new Map<string, number>();
   for (let round = 0; round < 400; round++) {
     // Jobs the control planes started write their marker now (or never, if they hang): the fake's, then the services'.
@@ -370,6 +420,11 @@ export async function runTrial(seed: number, listener: RequestListener, options:
       continue;
     }
     const next = await deps.store.nextDueAt();
+    if (!next && late && !lateDone) {
+      lateDone = true;
+      await redeliver();
+      continue;
+    }
     if (!next) break;
     clock.set(new Date(Math.max(Date.parse(next), clock.now().getTime()) + 1000));
     await sweepSafely(deps, problems);
@@ -377,6 +432,7 @@ export async function runTrial(seed: number, listener: RequestListener, options:
 
   faults.setPlan(() => undefined);
   const runs = await deps.store.listByDate(DATE);
+  const alertRecords = await deps.store.listAlerts(DATE);
   // One dynalite serves thousands of trials: what a trial leaves behind would make every later one slower.
   for (const table of [tables.runs, tables.clusters]) await client.send(new DeleteTableCommand({ TableName: table }));
   client.destroy();
@@ -387,6 +443,9 @@ export async function runTrial(seed: number, listener: RequestListener, options:
     sdk,
     submissions: services?.submissions.all ?? [],
     submitFaults: services?.submitFaults ?? new Map(),
+    dag,
+    alerts: alertRecords,
+    ...(lateInput ? { late: lateInput } : {}),
   });
   return { seed, jobs: plans.length, ...verdicts, problems };
 }

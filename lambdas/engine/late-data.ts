@@ -1,6 +1,6 @@
 import { AlertKind, lateDataText } from '../domain/alerts';
 import { jobOf } from '../domain/config/dag';
-import { type LateAction, planLateData } from '../domain/late-data';
+import { isRedelivery, type LateAction, planLateData } from '../domain/late-data';
 import { downstreamClosure } from '../domain/lineage';
 import type { MarkerBody, MarkerKey } from '../domain/markers';
 import type { Actor, Run } from '../domain/runs/run';
@@ -18,9 +18,11 @@ export const RERUN_DEFER_MINUTES = 2;
 /**
  * A newer `.done` for a SUCCEEDED run: the upstream re-delivered its data
  * (docs/markers.md#late-data-onlateupstream). The new sequencer is recorded on
- * the run first, under the condition that it is newer than the recorded one:
- * of any number of deliveries of the marker, duplicate or concurrent, exactly
- * one makes that write, and only that one acts on the downstream runs. The
+ * the run first, under the condition that it is newer than the recorded one
+ * and that the recorded one is still the one it was judged against: of any
+ * number of deliveries of the marker, duplicate or concurrent, exactly one
+ * makes that write, and only that one acts on the downstream runs; a retried
+ * write of the same marker, handled at the same time, is judged against it. The
  * same write records the actions as pending (lateSeq) with a due time, so a
  * handler that dies before it has acted leaves them to the sweeper
  * (resumeLateData); the plan drops what was already done.
@@ -34,20 +36,31 @@ export async function onRedelivery(
 ): Promise<boolean> {
   const now = deps.clock.now();
   const hasDependents = jobOf(deps.dag, run.job).dependents.length > 0;
-  const recorded = await deps.store.transition(
-    recordRedelivery(run, {
-      marker: { key: marker.key, versionId: event.versionId, sequencer: event.sequencer, writtenAt: event.eventTime },
-      params: body.params,
-      meta: body.meta,
-      dueAt: hasDependents ? addMinutes(now, deps.tuning.claimLeaseMinutes).toISOString() : undefined,
-      at: now.toISOString(),
-      by: 'scheduler',
-    }),
-  );
-  if (!recorded.ok) return false;
+  const done = { sequencer: event.sequencer, eventTime: event.eventTime, attempt: body.attempt, params: body.params, meta: body.meta };
+  let judged = run;
+  let recorded: Run | undefined;
+  // The write holds only if the run's last .done is still the one this marker was judged against. A
+  // concurrent handler may have recorded another (this marker's own first write, whose retry this is):
+  // then the marker is judged again against that one. Each lost try means another newer .done was recorded.
+  for (let tries = 0; tries < 3 && !recorded; tries++) {
+    const result = await deps.store.transition(
+      recordRedelivery(judged, {
+        marker: { key: marker.key, versionId: event.versionId, sequencer: event.sequencer, writtenAt: event.eventTime },
+        params: body.params,
+        meta: body.meta,
+        dueAt: hasDependents ? addMinutes(now, deps.tuning.claimLeaseMinutes).toISOString() : undefined,
+        at: now.toISOString(),
+        by: 'scheduler',
+      }),
+    );
+    if (result.ok) recorded = result.run;
+    else if (result.current && isRedelivery(result.current, done)) judged = result.current;
+    else return false;
+  }
+  if (!recorded) return false;
   if (!hasDependents) return true;
   try {
-    await resumeLateData(deps, recorded.run, 'scheduler');
+    await resumeLateData(deps, recorded, 'scheduler');
   } catch (err) {
     // Still pending and due: the sweeper carries it out (a rerun that failed on the way is tried again there).
     deps.log.warn('late-data actions left to the sweeper', { job: run.job, date: run.date, error: String(err) });

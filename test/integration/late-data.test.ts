@@ -90,6 +90,48 @@ describe('late data: a newer .done of a SUCCEEDED upstream', () => {
     expect((await h.run('up', DAY))?.lastDoneSeq).toBe(before?.lastDoneSeq);
   });
 
+  it('a re-delivery and the retried write of it (same body, seconds later, newer version) judged at once: one action', async () => {
+    for (const mid of ['alert', 'rerun'] as const) {
+      const { h } = await succeededChain(mid);
+      h.clock.advance(LATER);
+      const body = JSON.stringify({ meta: { fix: 'partition 7' } });
+      const redelivered = h.marker('up', DAY, 'done', { body });
+      const retried = { ...h.marker('up', DAY, 'done', { body }), eventTime: new Date(h.clock.now().getTime() + 30_000).toISOString() };
+      // Both handlers judge the run as it was before either write; the re-delivery writes first.
+      let retriedJudged: () => void = () => {};
+      const judged = new Promise<void>((resolve) => {
+        retriedJudged = resolve;
+      });
+      let firstWritten: () => void = () => {};
+      const written = new Promise<void>((resolve) => {
+        firstWritten = resolve;
+      });
+      const meeting = interceptStore(h.store, async (call, proceed) => {
+        if (!redeliveryRecorded(call)) return proceed();
+        if ((call.args[0] as Transition).set?.lastDoneSeq?.startsWith(retried.sequencer as string)) {
+          retriedJudged();
+          await written;
+          return proceed();
+        }
+        await judged;
+        try {
+          return await proceed();
+        } finally {
+          firstWritten();
+        }
+      });
+      const { handler } = h.variant({ store: meeting.store });
+      await Promise.all([handler(h.snsEvent(retried)), handler(h.snsEvent(redelivered))]);
+      const up = await h.run('up', DAY);
+      expect(
+        up?.history.filter((e) => e.why.includes('re-delivered')),
+        mid,
+      ).toHaveLength(1);
+      if (mid === 'alert') expect(h.alerts.kinds()).toEqual(['LATE_DATA:mid']);
+      else expect(h.submitter.calls.map((c) => `${c.job}#${c.attempt}`)).toEqual(['mid#1', 'tail#1', 'mid#2']);
+    }
+  });
+
   it('ignore: the new sequencer is recorded, nothing else happens', async () => {
     const { h } = await succeededChain('ignore');
     h.clock.advance(LATER);

@@ -127,6 +127,7 @@ export class DynamoRunStore implements RunStore {
       const f = e.name(`${FLOOR_PREFIX}${guard.upstreamAttempt.upstream}`);
       parts.push(`(attribute_not_exists(${f}) OR ${f} <= ${e.value(guard.upstreamAttempt.attempt)})`);
     }
+    if (guard.lastDoneSeq !== undefined) parts.push(`${e.name('lastDoneSeq')} = ${e.value(guard.lastDoneSeq)}`);
     if (guard.lateSeq !== undefined) {
       const f = e.name('lateSeq');
       parts.push(guard.lateSeq === null ? `attribute_not_exists(${f})` : `${f} = ${e.value(guard.lateSeq)}`);

@@ -121,6 +121,11 @@ export interface TransitionGuard {
   readonly dueAt?: string;
   /** The parent's attempt must be one this run waits for (a replay raises the floor). */
   readonly upstreamAttempt?: { readonly upstream: string; readonly attempt: number };
+  /**
+   * The run's lastDoneSeq must still be this one: what a late `.done` was judged
+   * against has not changed since (a concurrent write of the same completion may have).
+   */
+  readonly lastDoneSeq?: string;
   /** Late data pending for this sequencer; `null`: none pending (docs/markers.md#late-data-onlateupstream). */
   readonly lateSeq?: string | null;
 }
@@ -511,7 +516,13 @@ export function recordRedelivery(
   const pending = p.dueAt ? { lateSeq: p.marker.sequencer, lateSince: p.at, dueAt: p.dueAt } : {};
   return {
     key: run,
-    guard: { states: [S.SUCCEEDED], attempt: run.attempt, newerMarker: { field: 'lastDoneSeq', sequencer: p.marker.sequencer } },
+    guard: {
+      states: [S.SUCCEEDED],
+      attempt: run.attempt,
+      newerMarker: { field: 'lastDoneSeq', sequencer: p.marker.sequencer },
+      // Judged against this very .done: if another newer one was recorded meanwhile, judge again.
+      ...(run.lastDoneSeq ? { lastDoneSeq: run.lastDoneSeq } : {}),
+    },
     to: S.SUCCEEDED,
     set: {
       lastDoneSeq: p.marker.sequencer,
