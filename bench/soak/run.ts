@@ -12,9 +12,10 @@ import { runTrial, type TrialResult } from './trial';
  * exactly the line issue 11 asks for, after one about needless parks:
  *
  *   U needless uncertain parks (a target whose lookup can tell parked a run SUBMIT_UNCERTAIN)
+ *   late data: R re-deliveries, C downstream jobs checked, W wrong (LATE_DATA once per new marker, reruns exactly once)
  *   soak: N trials, D double submissions, L lost completions, S stuck runs
  *
- * and exits 1 unless all four counts are 0. Trial seeds are S, S+1, … so a failing
+ * and exits 1 unless all five counts (U, W, D, L, S) are 0. Trial seeds are S, S+1, … so a failing
  * trial replays with `--trials 1 --seed <its seed>`. `--sdk-share 0` plays
  * the trials as they were before the real submitters joined (every seed in
  * bench/results/soak.md up to 2026-12-02); by default each trial sends 25-75 %
@@ -29,6 +30,9 @@ interface Totals {
   stuck: number;
   uncertain: number;
   needless: number;
+  lateRedeliveries: number;
+  lateChecked: number;
+  lateWrong: number;
   byTarget: Map<string, Record<string, number>>;
 }
 
@@ -57,7 +61,7 @@ function addTargets(totals: Totals, byTarget: TrialResult['byTarget']): void {
 function report(totals: Totals, failed: TrialResult[], seconds: number): void {
   for (const t of failed.slice(0, 10)) {
     console.error(
-      `seed ${t.seed} (${t.jobs} jobs): ${t.doubleSubmissions} double, ${t.lostCompletions} lost, ${t.stuckRuns} stuck, ${t.needlessParks} needless parks${t.problems.length ? `; ${t.problems.join('; ')}` : ''}`,
+      `seed ${t.seed} (${t.jobs} jobs): ${t.doubleSubmissions} double, ${t.lostCompletions} lost, ${t.stuckRuns} stuck, ${t.needlessParks} needless parks, ${t.lateData.wrong} late-data actions wrong${t.problems.length ? `; ${t.problems.join('; ')}` : ''}`,
     );
   }
   for (const [target, s] of [...totals.byTarget].sort(([a], [b]) => a.localeCompare(b))) {
@@ -73,6 +77,9 @@ function report(totals: Totals, failed: TrialResult[], seconds: number): void {
     `${totals.trials} trials of ${totals.jobs} jobs in all, ${seconds.toFixed(1)} s; ${totals.uncertain} runs parked SUBMIT_UNCERTAIN (opaque targets, by design: at most once, alerted)`,
   );
   console.log(`${totals.needless} needless uncertain parks (a target whose lookup can tell parked a run SUBMIT_UNCERTAIN)`);
+  console.log(
+    `late data: ${totals.lateRedeliveries} re-deliveries, ${totals.lateChecked} downstream jobs checked, ${totals.lateWrong} wrong (LATE_DATA once per new marker, reruns exactly once)`,
+  );
   console.log(
     `soak: ${totals.trials} trials, ${totals.double} double submissions, ${totals.lost} lost completions, ${totals.stuck} stuck runs`,
   );
@@ -106,7 +113,19 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const started = performance.now();
-  const totals: Totals = { trials: 0, jobs: 0, double: 0, lost: 0, stuck: 0, uncertain: 0, needless: 0, byTarget: new Map() };
+  const totals: Totals = {
+    trials: 0,
+    jobs: 0,
+    double: 0,
+    lost: 0,
+    stuck: 0,
+    uncertain: 0,
+    needless: 0,
+    lateRedeliveries: 0,
+    lateChecked: 0,
+    lateWrong: 0,
+    byTarget: new Map(),
+  };
   const failed: TrialResult[] = [];
   const slices = Array.from({ length: workers }, (_, w) =>
     Array.from({ length: trials }, (_, i) => first + i).filter((_, i) => i % workers === w),
@@ -126,15 +145,20 @@ async function main(): Promise<void> {
             totals.stuck += t.stuckRuns;
             totals.uncertain += t.uncertainParks;
             totals.needless += t.needlessParks;
+            totals.lateRedeliveries += t.lateRedeliveries;
+            totals.lateChecked += t.lateData.checked;
+            totals.lateWrong += t.lateData.wrong;
             addTargets(totals, t.byTarget);
-            if (t.doubleSubmissions + t.lostCompletions + t.stuckRuns + t.needlessParks > 0 || t.problems.length > 0) failed.push(t);
+            if (t.doubleSubmissions + t.lostCompletions + t.stuckRuns + t.needlessParks + t.lateData.wrong > 0 || t.problems.length > 0)
+              failed.push(t);
           });
           child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`soak worker exited ${code}`))));
         }),
     ),
   );
   report(totals, failed, (performance.now() - started) / 1000);
-  process.exit(totals.double + totals.lost + totals.stuck + totals.needless === 0 && totals.trials === trials ? 0 : 1);
+  const bad = totals.double + totals.lost + totals.stuck + totals.needless + totals.lateWrong;
+  process.exit(bad === 0 && totals.trials === trials ? 0 : 1);
 }
 
 main().catch((err) => {
