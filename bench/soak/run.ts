@@ -19,7 +19,9 @@ import { runTrial, type TrialResult } from './trial';
  * trial replays with `--trials 1 --seed <its seed>`. `--sdk-share 0` plays
  * the trials as they were before the real submitters joined (every seed in
  * bench/results/soak.md up to 2026-12-02); by default each trial sends 25-75 %
- * of its jobs through them (bench/soak/service-plane.ts).
+ * of its jobs through them (bench/soak/service-plane.ts). 40 % of the trials
+ * end with a late re-delivery once the day is quiet (issue 18); the day itself
+ * plays as before, and `--no-late-data` leaves that phase out.
  */
 
 interface Totals {
@@ -36,12 +38,12 @@ interface Totals {
   byTarget: Map<string, Record<string, number>>;
 }
 
-async function worker(seeds: number[], sdkShare: number | undefined): Promise<void> {
+async function worker(seeds: number[], sdkShare: number | undefined, lateData: boolean | undefined): Promise<void> {
   const emulator = await startDynamoEmulator('dynalite');
   const listener = emulator.listener;
   if (!listener) throw new Error('dynalite has no in-process listener');
   for (const seed of seeds) {
-    const result = await runTrial(seed, listener, { sdkShare });
+    const result = await runTrial(seed, listener, { sdkShare, lateData });
     process.send?.(result);
   }
   await emulator.stop();
@@ -93,11 +95,13 @@ async function main(): Promise<void> {
       workers: { type: 'string', default: String(availableParallelism()) },
       worker: { type: 'string' },
       'sdk-share': { type: 'string' },
+      'no-late-data': { type: 'boolean' },
     },
   });
+  const lateData = values['no-late-data'] ? false : undefined;
   const sdkShare = values['sdk-share'] === undefined ? undefined : Number(values['sdk-share']);
   if (values.worker !== undefined) {
-    await worker(values.worker.split(',').map(Number), sdkShare);
+    await worker(values.worker.split(',').map(Number), sdkShare, lateData);
     return;
   }
   const trials = Number(values.trials);
@@ -109,7 +113,7 @@ async function main(): Promise<void> {
     !Number.isInteger(first) ||
     (sdkShare !== undefined && !(sdkShare >= 0 && sdkShare <= 1))
   ) {
-    console.error('usage: npm run soak -- --trials N [--seed S] [--workers W] [--sdk-share 0..1]');
+    console.error('usage: npm run soak -- --trials N [--seed S] [--workers W] [--sdk-share 0..1] [--no-late-data]');
     process.exit(2);
   }
   const started = performance.now();
@@ -134,7 +138,12 @@ async function main(): Promise<void> {
     slices.map(
       (seeds) =>
         new Promise<void>((resolve, reject) => {
-          const args = ['--worker', seeds.join(','), ...(sdkShare === undefined ? [] : ['--sdk-share', String(sdkShare)])];
+          const args = [
+            '--worker',
+            seeds.join(','),
+            ...(sdkShare === undefined ? [] : ['--sdk-share', String(sdkShare)]),
+            ...(lateData === false ? ['--no-late-data'] : []),
+          ];
           const child = fork(__filename, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
           child.on('message', (message) => {
             const t = message as TrialResult;
