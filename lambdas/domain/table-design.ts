@@ -6,7 +6,7 @@
  *   pk = RUN#<job>        sk = <YYYY-MM-DD>            a run, its history inside
  *   pk = ALERT#<date>     sk = <job|subject>#<kind>#<attempt>
  *   pk = REJECTED#<day>   sk = <key>#<sequencer>
- *   pk = CURSOR           sk = <name>
+ *   pk = CURSOR           sk = <name>                  incl. rerun-slot-<n>: the late-data rerun cap (engine/rerun-slots)
  *   pk = BACKFILL         sk = <id>
  * Indexes:
  *   byDate  date / job         status of a day (one Query)

@@ -74,7 +74,7 @@ export interface RunStore {
   /** Records a rejected marker; false when this exact event was already rejected. */
   putRejection(r: RejectionRecord): Promise<boolean>;
 
-  /** A named timestamp cursor (e.g. the LATE check's high-water mark). */
+  /** A named cursor: a string moved only by conditional write (the LATE check's high-water mark, a late-data rerun slot). */
   getCursor(name: string): Promise<string | undefined>;
   /** Moves a cursor from `from` (undefined: unset) to `to`; false if it moved meanwhile. */
   moveCursor(name: string, from: string | undefined, to: string): Promise<boolean>;
