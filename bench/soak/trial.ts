@@ -380,7 +380,8 @@ export async function runTrial(seed: number, listener: RequestListener, options:
       const status: MarkerStatus = (attemptsSeen.get(request.job) ?? 0) <= plan.failures ? 'failed' : 'done';
       pending.push({ kind: 'marker', event: markerEvent(request.job, status, request.attempt) });
     }
-    if (round === replayAt) {
+    // Operator actions belong to the day: once it was quiet they never came (the loop ended), so not after the late phase either.
+    if (round === replayAt && !lateDone) {
       const candidates = plans.filter((p) => !p.external);
       const target = candidates[Math.floor(random() * candidates.length)];
       if (target) {
@@ -391,7 +392,7 @@ export async function runTrial(seed: number, listener: RequestListener, options:
         }
       }
     }
-    if (round === markAt) {
+    if (round === markAt && !lateDone) {
       const ended = (await deps.store.listByDate(DATE)).filter((r) => ['FAILED', 'TIMED_OUT'].includes(r.state));
       const target = ended[Math.floor(random() * ended.length)];
       if (target) {
