@@ -1,3 +1,4 @@
+import { runsOn } from '../domain/calendar';
 import { AlertKind, type AlertText, failedText, submitFailedText, type TimeoutCause, timedOutText } from '../domain/alerts';
 import { jobOf } from '../domain/config/dag';
 import type { Actor, Run, RunKey } from '../domain/runs/run';
@@ -13,6 +14,7 @@ import { addMinutes } from '../ports/clock';
 import { raiseRunAlert } from './alerting';
 import type { EngineDeps } from './deps';
 import { dispatch } from './dispatch';
+import { skipRun } from './skips';
 
 /**
  * What happens after a run ends: success is passed to each downstream run,
@@ -93,6 +95,12 @@ export async function failDownstream(deps: EngineDeps, failed: Run, by: Actor): 
     for (const name of jobOf(deps.dag, parent.job).dependents) {
       if (visited.has(name)) continue;
       visited.add(name);
+      const child = jobOf(deps.dag, name);
+      // A child that does not run on the date is SKIPPED, not failed: it would not have run anyway (docs/calendars.md).
+      if (!runsOn(child, failed.date)) {
+        await skipRun(deps, child, failed.date, by);
+        continue;
+      }
       const result = await deps.store.transition(upstreamFailed({ job: name, date: failed.date }, parent, { at: now, by }));
       if (result.ok) {
         count++;
@@ -111,6 +119,11 @@ export async function propagateSuccess(deps: EngineDeps, run: Run, by: Actor): P
   const now = deps.clock.now();
   for (const childName of jobOf(deps.dag, run.job).dependents) {
     const child = jobOf(deps.dag, childName);
+    if (!runsOn(child, run.date)) {
+      // Its calendar excludes the date: the first upstream outcome to reach it records it SKIPPED (docs/calendars.md).
+      await skipRun(deps, child, run.date, by);
+      continue;
+    }
     const key = { job: childName, date: run.date };
     const result = await deps.store.addUpstreamDone({
       key,
