@@ -1,3 +1,4 @@
+import { runsOn } from '../domain/calendar';
 import { AlertKind } from '../domain/alerts';
 import type { Dag, Job } from '../domain/config/dag';
 import { scheduledInvocations, skippedInvocations } from '../domain/cron';
@@ -149,7 +150,8 @@ export class SimulationSession {
           );
         }
       }
-      if (job.target.type === 'external') scheduleExternal(this.runtime, job, date, this.overrides);
+      // The other system keeps the same calendar: no marker on a date it excludes (docs/calendars.md).
+      if (job.target.type === 'external' && runsOn(job, date)) scheduleExternal(this.runtime, job, date, this.overrides);
     }
     const windows = [...dag.clusters.values()].flatMap((cluster) => {
       const inForce = windowInForce(cluster, dayStart);
