@@ -1,3 +1,4 @@
+import { runsOn } from '../domain/calendar';
 import { AlertKind, lateDataText } from '../domain/alerts';
 import { jobOf } from '../domain/config/dag';
 import { type LateAction, planLateData } from '../domain/late-data';
@@ -35,10 +36,12 @@ export async function onRedelivery(
   );
   if (!recorded.ok) return false;
   const upstream = jobOf(deps.dag, run.job);
-  const runs = await deps.store.getMany(upstream.dependents.map((job) => ({ job, date: run.date })));
+  // A dependent whose calendar excludes the date was SKIPPED: new data of the day does not concern it (docs/calendars.md).
+  const dependents = upstream.dependents.filter((name) => runsOn(jobOf(deps.dag, name), run.date));
+  const runs = await deps.store.getMany(dependents.map((job) => ({ job, date: run.date })));
   const byJob = new Map(runs.map((r) => [r.job, r]));
   const actions = planLateData(
-    upstream.dependents.map((name) => ({
+    dependents.map((name) => ({
       job: name,
       onLateUpstream: jobOf(deps.dag, name).onLateUpstream,
       run: byJob.get(name),

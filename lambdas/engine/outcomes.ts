@@ -95,11 +95,11 @@ export async function failDownstream(deps: EngineDeps, failed: Run, by: Actor): 
     for (const name of jobOf(deps.dag, parent.job).dependents) {
       if (visited.has(name)) continue;
       visited.add(name);
-      const child = jobOf(deps.dag, name);
       // A child that does not run on the date is SKIPPED, not failed: it would not have run anyway (docs/calendars.md).
-      if (!runsOn(child, failed.date)) {
-        await skipRun(deps, child, failed.date, by);
-        continue;
+      // Unless an operator started it that day (replay --force): then it waits like any run, and fails like one.
+      if (!runsOn(jobOf(deps.dag, name), failed.date)) {
+        const skipped = await skipRun(deps, jobOf(deps.dag, name), failed.date, by);
+        if (skipped?.state !== RunState.WAITING) continue;
       }
       const result = await deps.store.transition(upstreamFailed({ job: name, date: failed.date }, parent, { at: now, by }));
       if (result.ok) {
@@ -121,8 +121,9 @@ export async function propagateSuccess(deps: EngineDeps, run: Run, by: Actor): P
     const child = jobOf(deps.dag, childName);
     if (!runsOn(child, run.date)) {
       // Its calendar excludes the date: the first upstream outcome to reach it records it SKIPPED (docs/calendars.md).
-      await skipRun(deps, child, run.date, by);
-      continue;
+      // An operator's attempt on that date (replay --force --downstream) waits for this success like any run.
+      const skipped = await skipRun(deps, child, run.date, by);
+      if (skipped?.state !== RunState.WAITING) continue;
     }
     const key = { job: childName, date: run.date };
     const result = await deps.store.addUpstreamDone({
