@@ -17,8 +17,12 @@ import { runTrial, type TrialResult } from './trial';
  * and exits 1 unless all four counts are 0. Trial seeds are S, S+1, … so a failing
  * trial replays with `--trials 1 --seed <its seed>`. `--sdk-share 0` plays
  * the trials as they were before the real submitters joined (every seed in
- * bench/results/soak.md up to 2026-12-02); by default each trial sends 25-75 %
- * of its jobs through them (bench/soak/service-plane.ts).
+ * bench/results/soak.md up to 2026-12-02), and puts no job on a calendar unless
+ * `--calendar-share` says so; by default each trial sends 25-75 % of its jobs
+ * through them (bench/soak/service-plane.ts) and puts 0-30 % of them, with
+ * their downstream chains, on a weekdays calendar that skips the trial's
+ * Sunday (docs/calendars.md): `calendar violations` counts their runs that
+ * were submitted or did not end SKIPPED, and must be 0.
  */
 
 interface Totals {
@@ -29,15 +33,17 @@ interface Totals {
   stuck: number;
   uncertain: number;
   needless: number;
+  calendar: number;
+  skipped: number;
   byTarget: Map<string, Record<string, number>>;
 }
 
-async function worker(seeds: number[], sdkShare: number | undefined): Promise<void> {
+async function worker(seeds: number[], sdkShare: number | undefined, calendarShare: number | undefined): Promise<void> {
   const emulator = await startDynamoEmulator('dynalite');
   const listener = emulator.listener;
   if (!listener) throw new Error('dynalite has no in-process listener');
   for (const seed of seeds) {
-    const result = await runTrial(seed, listener, { sdkShare });
+    const result = await runTrial(seed, listener, { sdkShare, calendarShare });
     process.send?.(result);
   }
   await emulator.stop();
@@ -57,7 +63,7 @@ function addTargets(totals: Totals, byTarget: TrialResult['byTarget']): void {
 function report(totals: Totals, failed: TrialResult[], seconds: number): void {
   for (const t of failed.slice(0, 10)) {
     console.error(
-      `seed ${t.seed} (${t.jobs} jobs): ${t.doubleSubmissions} double, ${t.lostCompletions} lost, ${t.stuckRuns} stuck, ${t.needlessParks} needless parks${t.problems.length ? `; ${t.problems.join('; ')}` : ''}`,
+      `seed ${t.seed} (${t.jobs} jobs): ${t.doubleSubmissions} double, ${t.lostCompletions} lost, ${t.stuckRuns} stuck, ${t.needlessParks} needless parks, ${t.calendarViolations} calendar violations${t.problems.length ? `; ${t.problems.join('; ')}` : ''}`,
     );
   }
   for (const [target, s] of [...totals.byTarget].sort(([a], [b]) => a.localeCompare(b))) {
@@ -71,6 +77,9 @@ function report(totals: Totals, failed: TrialResult[], seconds: number): void {
   }
   console.error(
     `${totals.trials} trials of ${totals.jobs} jobs in all, ${seconds.toFixed(1)} s; ${totals.uncertain} runs parked SUBMIT_UNCERTAIN (opaque targets, by design: at most once, alerted)`,
+  );
+  console.log(
+    `${totals.calendar} calendar violations (a run on a date its calendar excludes submitted or not SKIPPED; ${totals.skipped} runs SKIPPED)`,
   );
   console.log(`${totals.needless} needless uncertain parks (a target whose lookup can tell parked a run SUBMIT_UNCERTAIN)`);
   console.log(
@@ -86,11 +95,13 @@ async function main(): Promise<void> {
       workers: { type: 'string', default: String(availableParallelism()) },
       worker: { type: 'string' },
       'sdk-share': { type: 'string' },
+      'calendar-share': { type: 'string' },
     },
   });
   const sdkShare = values['sdk-share'] === undefined ? undefined : Number(values['sdk-share']);
+  const calendarShare = values['calendar-share'] === undefined ? undefined : Number(values['calendar-share']);
   if (values.worker !== undefined) {
-    await worker(values.worker.split(',').map(Number), sdkShare);
+    await worker(values.worker.split(',').map(Number), sdkShare, calendarShare);
     return;
   }
   const trials = Number(values.trials);
@@ -100,13 +111,25 @@ async function main(): Promise<void> {
     !Number.isInteger(trials) ||
     trials < 1 ||
     !Number.isInteger(first) ||
-    (sdkShare !== undefined && !(sdkShare >= 0 && sdkShare <= 1))
+    (sdkShare !== undefined && !(sdkShare >= 0 && sdkShare <= 1)) ||
+    (calendarShare !== undefined && !(calendarShare >= 0 && calendarShare <= 1))
   ) {
-    console.error('usage: npm run soak -- --trials N [--seed S] [--workers W] [--sdk-share 0..1]');
+    console.error('usage: npm run soak -- --trials N [--seed S] [--workers W] [--sdk-share 0..1] [--calendar-share 0..1]');
     process.exit(2);
   }
   const started = performance.now();
-  const totals: Totals = { trials: 0, jobs: 0, double: 0, lost: 0, stuck: 0, uncertain: 0, needless: 0, byTarget: new Map() };
+  const totals: Totals = {
+    trials: 0,
+    jobs: 0,
+    double: 0,
+    lost: 0,
+    stuck: 0,
+    uncertain: 0,
+    needless: 0,
+    calendar: 0,
+    skipped: 0,
+    byTarget: new Map(),
+  };
   const failed: TrialResult[] = [];
   const slices = Array.from({ length: workers }, (_, w) =>
     Array.from({ length: trials }, (_, i) => first + i).filter((_, i) => i % workers === w),
@@ -115,7 +138,12 @@ async function main(): Promise<void> {
     slices.map(
       (seeds) =>
         new Promise<void>((resolve, reject) => {
-          const args = ['--worker', seeds.join(','), ...(sdkShare === undefined ? [] : ['--sdk-share', String(sdkShare)])];
+          const args = [
+            '--worker',
+            seeds.join(','),
+            ...(sdkShare === undefined ? [] : ['--sdk-share', String(sdkShare)]),
+            ...(calendarShare === undefined ? [] : ['--calendar-share', String(calendarShare)]),
+          ];
           const child = fork(__filename, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
           child.on('message', (message) => {
             const t = message as TrialResult;
@@ -126,15 +154,18 @@ async function main(): Promise<void> {
             totals.stuck += t.stuckRuns;
             totals.uncertain += t.uncertainParks;
             totals.needless += t.needlessParks;
+            totals.calendar += t.calendarViolations;
+            totals.skipped += t.skippedRuns;
             addTargets(totals, t.byTarget);
-            if (t.doubleSubmissions + t.lostCompletions + t.stuckRuns + t.needlessParks > 0 || t.problems.length > 0) failed.push(t);
+            if (t.doubleSubmissions + t.lostCompletions + t.stuckRuns + t.needlessParks + t.calendarViolations > 0 || t.problems.length > 0)
+              failed.push(t);
           });
           child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`soak worker exited ${code}`))));
         }),
     ),
   );
   report(totals, failed, (performance.now() - started) / 1000);
-  process.exit(totals.double + totals.lost + totals.stuck + totals.needless === 0 && totals.trials === trials ? 0 : 1);
+  process.exit(totals.double + totals.lost + totals.stuck + totals.needless + totals.calendar === 0 && totals.trials === trials ? 0 : 1);
 }
 
 main().catch((err) => {

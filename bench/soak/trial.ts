@@ -72,10 +72,19 @@ export interface TrialOptions {
   readonly maxJobs?: number;
   /** Share of the real submitters' submit calls that start a burst of HTTP faults. @default SUBMIT_FAULT_RATE (12 %) */
   readonly submitFaultRate?: number;
+  /**
+   * Share of the jobs given the calendar "weekdays" (MON-FRI), each with its
+   * whole downstream chain (so the config stays valid: docs/calendars.md). The
+   * trial's day is a Sunday: their runs must all end SKIPPED, none submitted.
+   * Drawn from its own random stream, so the other draws stay as they were.
+   * @default 0 when `sdkShare` is 0 (the trials as they were before), else drawn per trial, 0-30 %
+   */
+  readonly calendarShare?: number;
   /** Wraps the real submitters (a test breaks one on purpose to show that the checks catch it). */
   readonly wrapSubmitter?: (submitter: Submitter) => Submitter;
 }
 
+/** A Sunday: jobs on the "weekdays" calendar are SKIPPED. */
 const DATE = '2026-11-22' as RunDate;
 const START = '2026-11-22T00:00:00.000Z';
 
@@ -122,7 +131,17 @@ function planJobs(random: () => number, maxJobs = Number.POSITIVE_INFINITY): Job
   return jobs;
 }
 
-function dagOf(jobs: readonly JobPlan[], sdk: ReadonlyMap<string, SdkJob>): Dag {
+/** Jobs drawn with probability `share`, and every job downstream of one of them: the jobs on the "weekdays" calendar. */
+function calendarJobs(jobs: readonly JobPlan[], share: number, random: () => number): Set<string> {
+  const chosen = new Set<string>();
+  // Plans list every job after its upstreams: one pass reaches the whole downstream chain.
+  for (const job of jobs) {
+    if (random() < share || job.dependsOn.some((u) => chosen.has(u))) chosen.add(job.name);
+  }
+  return chosen;
+}
+
+function dagOf(jobs: readonly JobPlan[], sdk: ReadonlyMap<string, SdkJob>, onCalendar: ReadonlySet<string> = new Set()): Dag {
   const targetOf = (j: JobPlan) => {
     const real = sdk.get(j.name);
     if (real) return sdkTargetConfig(j.name, real);
@@ -137,7 +156,9 @@ function dagOf(jobs: readonly JobPlan[], sdk: ReadonlyMap<string, SdkJob>): Dag 
       ...(j.external ? {} : { maxRuntimeMinutes: 120 }),
       retries: j.retries,
       retryDelayMinutes: 2,
+      ...(onCalendar.has(j.name) ? { calendar: 'weekdays' } : {}),
     })),
+    ...(onCalendar.size > 0 ? { calendars: { weekdays: { weekdays: ['MON', 'TUE', 'WED', 'THU', 'FRI'] } } } : {}),
   };
   return loadDag([{ path: 'soak.json', text: JSON.stringify(config) }]);
 }
@@ -207,7 +228,10 @@ export async function runTrial(seed: number, listener: RequestListener, options:
   const sdkRandom = seededRandom(seed + 0x9e3779b9);
   const sdkShare = options.sdkShare ?? 0.25 + sdkRandom() * 0.5;
   const sdk = sdkShare > 0 ? planSdkJobs(plans, sdkShare, sdkRandom) : new Map<string, SdkJob>();
-  const dag = dagOf(plans, sdk);
+  const calendarRandom = seededRandom(seed + 0x85ebca6b);
+  const calendarShare = options.calendarShare ?? (options.sdkShare === 0 ? 0 : calendarRandom() * 0.3);
+  const onCalendar = calendarShare > 0 ? calendarJobs(plans, calendarShare, calendarRandom) : new Set<string>();
+  const dag = dagOf(plans, sdk, onCalendar);
 
   const client = new DynamoDBClient({
     region: LOCAL_REGION,
@@ -274,7 +298,8 @@ export async function runTrial(seed: number, listener: RequestListener, options:
   for (const p of plans) {
     if (p.dependsOn.length > 0) continue;
     if (p.external) {
-      if (!p.hangs) pending.push({ kind: 'marker', event: markerEvent(p.name, p.failures > 0 ? 'failed' : 'done', 1) });
+      // The other system keeps the same calendar: no marker on a date it excludes.
+      if (!p.hangs && !onCalendar.has(p.name)) pending.push({ kind: 'marker', event: markerEvent(p.name, p.failures > 0 ? 'failed' : 'done', 1) });
     } else pending.push({ kind: 'trigger', job: p.name });
   }
   /** Failed invocations after Lambda's retries: redriven from the dead-letter queue, as an operator would. */
@@ -387,6 +412,7 @@ export async function runTrial(seed: number, listener: RequestListener, options:
     sdk,
     submissions: services?.submissions.all ?? [],
     submitFaults: services?.submitFaults ?? new Map(),
+    onCalendar,
   });
   return { seed, jobs: plans.length, ...verdicts, problems };
 }
