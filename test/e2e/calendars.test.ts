@@ -6,6 +6,7 @@ import { OperationRefusedError } from '../../lambdas/engine/operations/errors';
 import { planReplay, replay } from '../../lambdas/engine/operations/replay';
 import { dayStatus } from '../../lambdas/engine/operations/status';
 import { SimulationSession } from '../../lambdas/local/simulate';
+import { runGrid } from '../../ui/api/grid';
 import { dp, external, SIM_DATE, simulateConfig, states, submissions } from '../support/simulation';
 
 /** Calendars end to end (docs/calendars.md): simulate, status, replay and backfill on the embedded emulators. */
@@ -137,6 +138,12 @@ describe('replay and backfill of excluded dates', () => {
     const friday = await dayStatus({ dag: deps.dag, store: deps.store, date: FRIDAY });
     expect(friday.jobs.trades).toMatchObject({ state: 'SKIPPED', reason: '2026-11-20 is excluded by calendar business-days' });
     expect(friday.jobs.daily?.state).toBe('PENDING');
+    // The web UI's grid (ui/api/grid.ts) says the same.
+    const grid = await runGrid(deps.dag, deps.store, [THURSDAY, FRIDAY]);
+    expect(grid.jobs.find((j) => j.name === 'trades')?.cells).toEqual({
+      [THURSDAY]: expect.objectContaining({ state: 'SUCCEEDED' }),
+      [FRIDAY]: { state: 'SKIPPED', attempt: 0, reason: '2026-11-20 is excluded by calendar business-days' },
+    });
 
     const all = await planBackfill(deps, { ...base, from: FRIDAY, to: FRIDAY, includeExcluded: true });
     expect(all.map((d) => [d.action, d.jobs])).toEqual([['run', ['trades', 'trades_report']]]);
