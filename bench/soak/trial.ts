@@ -299,7 +299,8 @@ export async function runTrial(seed: number, listener: RequestListener, options:
     if (p.dependsOn.length > 0) continue;
     if (p.external) {
       // The other system keeps the same calendar: no marker on a date it excludes.
-      if (!p.hangs && !onCalendar.has(p.name)) pending.push({ kind: 'marker', event: markerEvent(p.name, p.failures > 0 ? 'failed' : 'done', 1) });
+      if (!p.hangs && !onCalendar.has(p.name))
+        pending.push({ kind: 'marker', event: markerEvent(p.name, p.failures > 0 ? 'failed' : 'done', 1) });
     } else pending.push({ kind: 'trigger', job: p.name });
   }
   /** Failed invocations after Lambda's retries: redriven from the dead-letter queue, as an operator would. */

@@ -1,5 +1,5 @@
-import { runsOn } from '../domain/calendar';
 import { AlertKind, lateDataText } from '../domain/alerts';
+import { runsOn } from '../domain/calendar';
 import { jobOf } from '../domain/config/dag';
 import { type LateAction, planLateData } from '../domain/late-data';
 import { downstreamClosure } from '../domain/lineage';

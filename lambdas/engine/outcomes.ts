@@ -1,5 +1,5 @@
-import { runsOn } from '../domain/calendar';
 import { AlertKind, type AlertText, failedText, submitFailedText, type TimeoutCause, timedOutText } from '../domain/alerts';
+import { runsOn } from '../domain/calendar';
 import { jobOf } from '../domain/config/dag';
 import type { Actor, Run, RunKey } from '../domain/runs/run';
 import { FAILURE_STATES, RunState } from '../domain/runs/states';

@@ -1,5 +1,5 @@
-import { runsOn } from '../domain/calendar';
 import { AlertKind } from '../domain/alerts';
+import { runsOn } from '../domain/calendar';
 import type { Dag, Job } from '../domain/config/dag';
 import { scheduledInvocations, skippedInvocations } from '../domain/cron';
 import { windowInForce, windowsStartingBetween } from '../domain/fleet/windows';

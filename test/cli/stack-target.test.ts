@@ -76,9 +76,11 @@ describe('commands against a deployed stack (--stack)', () => {
     expect(code).toBe(0);
     const status = JSON.parse(stdout);
     // evening_report is on the business-days calendar and the date is a Sunday (docs/calendars.md).
-    expect(Object.entries<{ state: string }>(status.jobs).every(([name, j]) => j.state === (name === 'evening_report' ? 'SKIPPED' : 'SUCCEEDED'))).toBe(
-      true,
-    );
+    expect(
+      Object.entries<{ state: string }>(status.jobs).every(
+        ([name, j]) => j.state === (name === 'evening_report' ? 'SKIPPED' : 'SUCCEEDED'),
+      ),
+    ).toBe(true);
     expect(status.clusters.length).toBeGreaterThan(0);
   });
 

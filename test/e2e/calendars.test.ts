@@ -62,7 +62,10 @@ it('on a business day the same DAG runs every job once', async () => {
 });
 
 it('an external job whose calendar excludes the date: no marker is expected, status says SKIPPED, simulate exits OK', async () => {
-  const result = await simulateConfig({ calendars: CALENDARS, jobs: [external('bank_feed', '01:00', BUSINESS), dp('ledger', ['bank_feed'], BUSINESS)] });
+  const result = await simulateConfig({
+    calendars: CALENDARS,
+    jobs: [external('bank_feed', '01:00', BUSINESS), dp('ledger', ['bank_feed'], BUSINESS)],
+  });
   expect(states(result)).toEqual({ bank_feed: 'SKIPPED', ledger: 'SKIPPED' });
   expect(result.report.jobs.ledger?.reason).toContain('not a weekday of calendar business-days');
   expect(result.ok).toBe(true);
@@ -113,7 +116,15 @@ describe('replay and backfill of excluded dates', () => {
   it('backfill skips excluded dates unless --include-excluded, and the status grid shows them SKIPPED', async () => {
     const s = await startSession();
     const { deps, backfills } = s.runtime;
-    const base = { job: 'trades', from: THURSDAY, to: SIM_DATE, downstream: true, reprocess: 'missing', parallel: 2, by: OPERATOR } as const;
+    const base = {
+      job: 'trades',
+      from: THURSDAY,
+      to: SIM_DATE,
+      downstream: true,
+      reprocess: 'missing',
+      parallel: 2,
+      by: OPERATOR,
+    } as const;
     const plan = await planBackfill(deps, base);
     expect(plan.map((d) => [d.date, d.action, d.reason ?? ''])).toEqual([
       [THURSDAY, 'run', ''],

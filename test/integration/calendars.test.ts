@@ -29,7 +29,11 @@ const minutes = (n: number) => n * 60_000;
 
 describe('a root whose calendar excludes the date', () => {
   it('is recorded SKIPPED once, with its chain, however many triggers race with sweeps; weekdays run as before', async () => {
-    const dag = dagFrom({ root: [], next: ['root'], last: ['next'] }, { root: TRADING, next: TRADING, last: TRADING }, { calendars: CALENDARS });
+    const dag = dagFrom(
+      { root: [], next: ['root'], last: ['next'] },
+      { root: TRADING, next: TRADING, last: TRADING },
+      { calendars: CALENDARS },
+    );
     const h = await createHarness(emulator(), dag, { start: `${SATURDAY}T00:00:00Z` });
     const random = seededRandom(7);
     const { deps, handler } = h.variant({ store: jitteryStore(h.store, () => Math.floor(random() * 4)) });
@@ -117,7 +121,11 @@ describe('a dependent whose calendar excludes the date', () => {
   });
 
   it('keeps a .done written for a skipped date in history once, and stays SKIPPED', async () => {
-    const dag = dagFrom({ a: [], export: ['a'], report: ['export'] }, { a: EXTERNAL, export: TRADING, report: TRADING }, { calendars: CALENDARS });
+    const dag = dagFrom(
+      { a: [], export: ['a'], report: ['export'] },
+      { a: EXTERNAL, export: TRADING, report: TRADING },
+      { calendars: CALENDARS },
+    );
     const h = await createHarness(emulator(), dag, { start: `${SATURDAY}T00:00:00Z` });
     await h.handler(h.snsEvent(h.marker('a', SATURDAY)));
     const stray = h.marker('export', SATURDAY);
@@ -133,12 +141,19 @@ describe('a dependent whose calendar excludes the date', () => {
 
 describe('a skip whose handler died before passing it down', () => {
   it('is passed down by the sweeper once the watch is due', async () => {
-    const dag = dagFrom({ root: [], next: ['root'], last: ['next'] }, { root: TRADING, next: TRADING, last: TRADING }, { calendars: CALENDARS });
+    const dag = dagFrom(
+      { root: [], next: ['root'], last: ['next'] },
+      { root: TRADING, next: TRADING, last: TRADING },
+      { calendars: CALENDARS },
+    );
     const h = await createHarness(emulator(), dag, { start: `${SATURDAY}T00:00:00Z` });
     const at = h.clock.now().toISOString();
     // What the trigger's handler wrote before it died: the skip, watched for 5 minutes.
     await h.store.transition(
-      skip({ job: 'root', date: SATURDAY }, { at, by: 'trigger:schedule', why: 'test', watchUntil: new Date(Date.parse(at) + minutes(5)).toISOString() }),
+      skip(
+        { job: 'root', date: SATURDAY },
+        { at, by: 'trigger:schedule', why: 'test', watchUntil: new Date(Date.parse(at) + minutes(5)).toISOString() },
+      ),
     );
     await sweep(h.deps);
     expect(await h.run('next', SATURDAY)).toBeUndefined();

@@ -21,7 +21,8 @@ function printPlan(plan: ReplayPlan): void {
       `  ${run.job.padEnd(28)} ${dim(`${run.currentState} (attempt ${run.currentAttempt})`)} → attempt ${run.currentAttempt + 1}: ${when}\n`,
     );
   }
-  for (const left of plan.excluded ?? []) process.stdout.write(`  ${left.job.padEnd(28)} ${dim(`left SKIPPED: ${left.why} (--force runs it)`)}\n`);
+  for (const left of plan.excluded ?? [])
+    process.stdout.write(`  ${left.job.padEnd(28)} ${dim(`left SKIPPED: ${left.why} (--force runs it)`)}\n`);
   for (const refusal of plan.refusals) process.stdout.write(`  refused: ${refusal}\n`);
 }
 

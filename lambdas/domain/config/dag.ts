@@ -1,7 +1,7 @@
 import { type Calendar, WEEKDAYS } from '../calendar';
 import { isCompletionService } from '../completion/terminal-states';
-import { poolOf } from './pool';
 import type { NamedCalendarSpec } from './parse';
+import { poolOf } from './pool';
 import type { ClusterSpec, Defaults, JobSpec, MarkerRules, OnLateUpstream, ParamRule, Target } from './schema';
 
 /** Built-in values for what neither a job nor `defaults` sets. */
@@ -173,7 +173,9 @@ export function buildDag(
   const dependents = new Map<string, string[]>(jobs.map((j) => [j.value.name, []]));
   for (const { value } of jobs) for (const dep of value.dependsOn) dependents.get(dep)?.push(value.name);
   for (const list of dependents.values()) list.sort();
-  const jobMap = new Map(jobs.map(({ value, file }) => [value.name, resolveJob(value, file, defaults, dependents.get(value.name) ?? [], calendars)]));
+  const jobMap = new Map(
+    jobs.map(({ value, file }) => [value.name, resolveJob(value, file, defaults, dependents.get(value.name) ?? [], calendars)]),
+  );
   const clusterMap = new Map(
     clusters.map(({ value, file }): [string, Cluster] => [
       value.name,

@@ -131,7 +131,12 @@ function parseArray<T>(raw: unknown, key: 'jobs' | 'clusters', file: string, sch
 function parseCalendars(raw: unknown, file: string, issues: ConfigIssue[], declared: Set<string>): Located<NamedCalendarSpec>[] {
   if (raw === undefined) return [];
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
-    issues.push({ severity: 'error', file, field: 'calendars', message: `must be an object of named calendars, got ${Array.isArray(raw) ? 'an array' : typeof raw}` });
+    issues.push({
+      severity: 'error',
+      file,
+      field: 'calendars',
+      message: `must be an object of named calendars, got ${Array.isArray(raw) ? 'an array' : typeof raw}`,
+    });
     return [];
   }
   const out: Located<NamedCalendarSpec>[] = [];

@@ -219,9 +219,7 @@ export const markerRulesSchema = z
 
 export const calendarName = name('calendar');
 
-const calendarDate = z
-  .string()
-  .refine((s) => parseRunDate(s) !== undefined, 'must be a real day written YYYY-MM-DD, e.g. "2026-12-25"');
+const calendarDate = z.string().refine((s) => parseRunDate(s) !== undefined, 'must be a real day written YYYY-MM-DD, e.g. "2026-12-25"');
 
 /** A named run-date calendar (docs/calendars.md): the dates the jobs that name it run on. */
 export const calendarSchema = z
@@ -273,7 +271,9 @@ export const jobSchema = z.strictObject({
   mode: mode.optional(),
   calendar: calendarName
     .optional()
-    .describe('A calendar from "calendars": on the dates it does not run on, this job is not triggered and its run is SKIPPED (docs/calendars.md)'),
+    .describe(
+      'A calendar from "calendars": on the dates it does not run on, this job is not triggered and its run is SKIPPED (docs/calendars.md)',
+    ),
   completion: z
     .enum(['events', 'marker'])
     .optional()

@@ -42,7 +42,16 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<RunState, readonly RunState[]>
 /** The edges a run takes without an operator: every edge but `reopen` out of an ended or in-flight state. */
 export function isAutomaticEdge(from: RunState, to: RunState): boolean {
   if (!ALLOWED_TRANSITIONS[from].includes(to)) return false;
-  const reopenOnly = [S.SUCCEEDED, S.FAILED, S.TIMED_OUT, S.UPSTREAM_FAILED, S.SKIPPED, S.SUBMITTED, S.SUBMIT_UNCERTAIN, S.SHADOW_SUBMITTED];
+  const reopenOnly = [
+    S.SUCCEEDED,
+    S.FAILED,
+    S.TIMED_OUT,
+    S.UPSTREAM_FAILED,
+    S.SKIPPED,
+    S.SUBMITTED,
+    S.SUBMIT_UNCERTAIN,
+    S.SHADOW_SUBMITTED,
+  ];
   return !(to === S.WAITING && reopenOnly.includes(from as (typeof reopenOnly)[number]));
 }
 

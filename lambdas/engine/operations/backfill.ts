@@ -10,7 +10,10 @@ import type { EngineDeps } from '../deps';
 import { OperationRefusedError } from './errors';
 import { replay, requireJob } from './replay';
 
-export type BackfillRequest = Pick<Backfill, 'job' | 'from' | 'to' | 'downstream' | 'reprocess' | 'parallel' | 'force' | 'includeExcluded'> & {
+export type BackfillRequest = Pick<
+  Backfill,
+  'job' | 'from' | 'to' | 'downstream' | 'reprocess' | 'parallel' | 'force' | 'includeExcluded'
+> & {
   readonly by: Actor;
 };
 

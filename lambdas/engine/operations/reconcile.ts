@@ -7,8 +7,8 @@ import type { MarkerBucket } from '../../ports/marker-bucket';
 import type { EngineDeps } from '../deps';
 import { dispatch, isReady } from '../dispatch';
 import { onMarker } from '../markers';
-import { propagateSkip } from '../skips';
 import { propagateSuccess, repairDoneSet } from '../outcomes';
+import { propagateSkip } from '../skips';
 import { startRoot } from '../triggers';
 
 /**
@@ -61,7 +61,9 @@ export async function reconcile(
     if (TERMINAL_STATES.includes(state)) {
       // A SKIPPED date is replayed only on purpose (docs/calendars.md).
       const force = state === RunState.SKIPPED ? ' --force' : '';
-      conflicts.push(`${object.key}: run is ${state}; \`rsched replay ${parsed.job} --date ${date}${force}\` or \`rsched mark\` to change it`);
+      conflicts.push(
+        `${object.key}: run is ${state}; \`rsched replay ${parsed.job} --date ${date}${force}\` or \`rsched mark\` to change it`,
+      );
       continue;
     }
     if (opts.dryRun) {

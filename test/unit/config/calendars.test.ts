@@ -63,7 +63,12 @@ describe('calendar validation', () => {
         jobs: [pipelineJob('a', { calendar: 'days' }), pipelineJob('b')],
       }),
     ]);
-    expect(dag.jobs.get('a')?.calendar).toEqual({ name: 'days', weekdays: ['MON', 'FRI'], exclude: ['2026-12-25', '2027-01-01'], include: [] });
+    expect(dag.jobs.get('a')?.calendar).toEqual({
+      name: 'days',
+      weekdays: ['MON', 'FRI'],
+      exclude: ['2026-12-25', '2027-01-01'],
+      include: [],
+    });
     expect(dag.jobs.get('b')?.calendar).toBeUndefined();
   });
 
