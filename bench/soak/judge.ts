@@ -18,6 +18,10 @@ export interface Verdicts {
   readonly uncertainParks: number;
   /** Runs of EMR Serverless, Glue or Step Functions parked SUBMIT_UNCERTAIN: their lookups can always tell. */
   readonly needlessParks: number;
+  /** Runs of jobs whose calendar excludes the day (docs/calendars.md) that were submitted or ended other than SKIPPED. */
+  readonly calendarViolations: number;
+  /** Runs that ended SKIPPED (how much the calendar checks exercised). */
+  readonly skippedRuns: number;
   /** The same counts per target sent through the real submitters. */
   readonly byTarget: Readonly<Partial<Record<SdkTarget, TargetTally>>>;
   /** Late re-deliveries written (0 or 1 a trial), and how their downstream actions came out (bench/soak/late-data-check.ts). */
@@ -51,6 +55,8 @@ export interface JudgeInput {
   readonly alerts: readonly AlertRecord[];
   /** The late re-delivery of this trial, if it had one. */
   readonly late?: LateDataInput;
+  /** Jobs on a calendar that excludes the trial's date: never submitted, every run SKIPPED. */
+  readonly onCalendar?: ReadonlySet<string>;
 }
 
 type MutableTally = { -readonly [K in keyof TargetTally]: TargetTally[K] };
@@ -110,7 +116,23 @@ export function judge(input: JudgeInput): Verdicts {
     if (needless) needlessParks++;
     if ((stuck || lost || needless) && process.env.SOAK_DEBUG) console.error(JSON.stringify(run, null, 1));
   }
+  const onCalendar = input.onCalendar ?? new Set<string>();
+  let calendarViolations = 0;
+  const submittedJobs = [...input.fakeApplied.keys()].map((k) => k.split('#')[0]).concat(input.submissions.map((s) => s.job));
+  for (const job of submittedJobs) {
+    if (!onCalendar.has(job as string)) continue;
+    calendarViolations++;
+    if (process.env.SOAK_DEBUG) console.error('a job on an excluded date was submitted', job);
+  }
+  for (const run of input.runs) {
+    if (onCalendar.has(run.job) !== (run.state === RunState.SKIPPED)) {
+      calendarViolations++;
+      if (process.env.SOAK_DEBUG) console.error('calendar violation', JSON.stringify(run, null, 1));
+    }
+  }
   return {
+    calendarViolations,
+    skippedRuns: input.runs.filter((r) => r.state === RunState.SKIPPED).length,
     doubleSubmissions,
     lostCompletions,
     stuckRuns,

@@ -82,6 +82,14 @@ export interface TrialOptions {
   readonly maxJobs?: number;
   /** Share of the real submitters' submit calls that start a burst of HTTP faults. @default SUBMIT_FAULT_RATE (12 %) */
   readonly submitFaultRate?: number;
+  /**
+   * Share of the jobs given the calendar "weekdays" (MON-FRI), each with its
+   * whole downstream chain (so the config stays valid: docs/calendars.md). The
+   * trial's day is a Sunday: their runs must all end SKIPPED, none submitted.
+   * Drawn from its own random stream, so the other draws stay as they were.
+   * @default 0 when `sdkShare` is 0 (the trials as they were before), else drawn per trial, 0-30 %
+   */
+  readonly calendarShare?: number;
   /** Wraps the real submitters (a test breaks one on purpose to show that the checks catch it). */
   readonly wrapSubmitter?: (submitter: Submitter) => Submitter;
   /** Whether the day ends with a late re-delivery. @default drawn per trial, 40 % */
@@ -102,6 +110,7 @@ function planLate(plans: readonly JobPlan[], random: () => number): LatePlan {
   return { settings: new Map(plans.map((p) => [p.name, setting()])), maxConcurrentReruns: 1 + Math.floor(random() * 3) };
 }
 
+/** A Sunday: jobs on the "weekdays" calendar are SKIPPED. */
 const DATE = '2026-11-22' as RunDate;
 const START = '2026-11-22T00:00:00.000Z';
 
@@ -148,7 +157,17 @@ function planJobs(random: () => number, maxJobs = Number.POSITIVE_INFINITY): Job
   return jobs;
 }
 
-function dagOf(jobs: readonly JobPlan[], sdk: ReadonlyMap<string, SdkJob>, late?: LatePlan): Dag {
+/** Jobs drawn with probability `share`, and every job downstream of one of them: the jobs on the "weekdays" calendar. */
+function calendarJobs(jobs: readonly JobPlan[], share: number, random: () => number): Set<string> {
+  const chosen = new Set<string>();
+  // Plans list every job after its upstreams: one pass reaches the whole downstream chain.
+  for (const job of jobs) {
+    if (random() < share || job.dependsOn.some((u) => chosen.has(u))) chosen.add(job.name);
+  }
+  return chosen;
+}
+
+function dagOf(jobs: readonly JobPlan[], sdk: ReadonlyMap<string, SdkJob>, onCalendar: ReadonlySet<string>, late?: LatePlan): Dag {
   const targetOf = (j: JobPlan) => {
     const real = sdk.get(j.name);
     if (real) return sdkTargetConfig(j.name, real);
@@ -165,7 +184,9 @@ function dagOf(jobs: readonly JobPlan[], sdk: ReadonlyMap<string, SdkJob>, late?
       retries: j.retries,
       retryDelayMinutes: 2,
       ...(late ? { onLateUpstream: late.settings.get(j.name) } : {}),
+      ...(onCalendar.has(j.name) ? { calendar: 'weekdays' } : {}),
     })),
+    ...(onCalendar.size > 0 ? { calendars: { weekdays: { weekdays: ['MON', 'TUE', 'WED', 'THU', 'FRI'] } } } : {}),
   };
   return loadDag([{ path: 'soak.json', text: JSON.stringify(config) }]);
 }
@@ -237,7 +258,10 @@ export async function runTrial(seed: number, listener: RequestListener, options:
   const sdk = sdkShare > 0 ? planSdkJobs(plans, sdkShare, sdkRandom) : new Map<string, SdkJob>();
   const lateRandom = seededRandom(seed + 0x6a09e667);
   const late = (options.lateData ?? lateRandom() < 0.4) ? planLate(plans, lateRandom) : undefined;
-  const dag = dagOf(plans, sdk, late);
+  const calendarRandom = seededRandom(seed + 0x85ebca6b);
+  const calendarShare = options.calendarShare ?? (options.sdkShare === 0 ? 0 : calendarRandom() * 0.3);
+  const onCalendar = calendarShare > 0 ? calendarJobs(plans, calendarShare, calendarRandom) : new Set<string>();
+  const dag = dagOf(plans, sdk, onCalendar, late);
 
   const client = new DynamoDBClient({
     region: LOCAL_REGION,
@@ -304,7 +328,9 @@ export async function runTrial(seed: number, listener: RequestListener, options:
   for (const p of plans) {
     if (p.dependsOn.length > 0) continue;
     if (p.external) {
-      if (!p.hangs) pending.push({ kind: 'marker', event: markerEvent(p.name, p.failures > 0 ? 'failed' : 'done', 1) });
+      // The other system keeps the same calendar: no marker on a date it excludes.
+      if (!p.hangs && !onCalendar.has(p.name))
+        pending.push({ kind: 'marker', event: markerEvent(p.name, p.failures > 0 ? 'failed' : 'done', 1) });
     } else pending.push({ kind: 'trigger', job: p.name });
   }
   /** Failed invocations after Lambda's retries: redriven from the dead-letter queue, as an operator would. */
@@ -447,6 +473,7 @@ export async function runTrial(seed: number, listener: RequestListener, options:
     dag,
     alerts: alertRecords,
     ...(lateInput ? { late: lateInput } : {}),
+    onCalendar,
   });
   return { seed, jobs: plans.length, ...verdicts, problems };
 }

@@ -1,3 +1,4 @@
+import { runsOn } from './calendar';
 import type { Dag, Job } from './config/dag';
 import { addDays, type RunDate, runDateIn, wallClockInstant } from './run-date';
 
@@ -42,7 +43,7 @@ export function expectedByInstant(job: Pick<Job, 'expectedBy' | 'timezone'>, dat
 }
 
 /**
- * Every expectedBy deadline in (from, to]. The days searched are those of the
+ * Every expectedBy deadline in (from, to] of a date the job runs on. The days searched are those of the
  * range itself (from the day before `from` to the day after `to`, in the job's
  * zone), so a range in the future — a simulation looking ahead — finds its
  * deadlines too. `maxDays` caps how far before `to` the search goes, so a
@@ -64,7 +65,9 @@ export function lateDeadlinesBetween(dag: Dag, from: Date, to: Date, maxDays = 2
     const capDay = Number.isFinite(maxDays) ? addDays(runDateIn(to, job.timezone), -maxDays) : fromDay;
     for (let day = fromDay > capDay ? fromDay : capDay; day <= last; day = addDays(day, 1)) {
       const at = wallClockInstant(day, parsed.hhmm, job.timezone);
-      if (at > from && at <= to) out.push({ job, date: addDays(day, -parsed.dayOffset), at });
+      const date = addDays(day, -parsed.dayOffset);
+      // A date the job's calendar excludes has no deadline: its run is SKIPPED, never LATE (docs/calendars.md).
+      if (at > from && at <= to && runsOn(job, date)) out.push({ job, date, at });
     }
   }
   return out.sort((a, b) => a.at.getTime() - b.at.getTime());

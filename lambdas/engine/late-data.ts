@@ -1,4 +1,5 @@
 import { AlertKind, lateDataText } from '../domain/alerts';
+import { runsOn } from '../domain/calendar';
 import { jobOf } from '../domain/config/dag';
 import { isRedelivery, type LateAction, planLateData } from '../domain/late-data';
 import { downstreamClosure } from '../domain/lineage';
@@ -79,11 +80,12 @@ export async function onRedelivery(
 export async function resumeLateData(deps: EngineDeps, upstream: Run, by: Actor): Promise<'done' | 'deferred' | 'none'> {
   const sequencer = upstream.lateSeq;
   if (sequencer === undefined) return 'none';
-  const job = jobOf(deps.dag, upstream.job);
-  const runs = await deps.store.getMany(job.dependents.map((name) => ({ job: name, date: upstream.date })));
+  // A dependent whose calendar excludes the date was SKIPPED: new data of the day does not concern it (docs/calendars.md).
+  const dependents = jobOf(deps.dag, upstream.job).dependents.filter((name) => runsOn(jobOf(deps.dag, name), upstream.date));
+  const runs = await deps.store.getMany(dependents.map((name) => ({ job: name, date: upstream.date })));
   const byJob = new Map(runs.map((r) => [r.job, r]));
   const actions = planLateData(
-    job.dependents.map((name) => ({
+    dependents.map((name) => ({
       job: name,
       onLateUpstream: jobOf(deps.dag, name).onLateUpstream,
       run: byJob.get(name),

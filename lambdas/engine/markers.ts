@@ -162,6 +162,24 @@ async function noteIfConflicting(
   );
 }
 
+/**
+ * A `.done` for a date the job's calendar skipped (docs/calendars.md): the run
+ * stays SKIPPED — its downstream runs were skipped with it — and the marker
+ * is kept in its history once (its sequencer guards the note). An operator
+ * who means it runs the date with `rsched replay --force`.
+ */
+async function noteOnSkipped(deps: EngineDeps, run: Run, marker: MarkerKey, event: MarkerEvent): Promise<void> {
+  const sequencer = normaliseSequencer(event.sequencer);
+  await deps.store.transition(
+    noteConflict(run, {
+      at: deps.clock.now().toISOString(),
+      by: 'scheduler',
+      why: `marker ${marker.key} ignored: the run is SKIPPED (${run.reason ?? 'calendar'}); rsched replay ${run.job} --date ${run.date} --force runs it`,
+      ...(sequencer ? { newerMarker: { field: 'lastDoneSeq' as const, sequencer } } : {}),
+    }),
+  );
+}
+
 /** The run's current attempt ended by the opposite marker, and this one is not of an older attempt. */
 function conflicts(run: Run, marker: MarkerKey, body: MarkerBody): boolean {
   const ended = marker.status === 'done' ? run.state === RunState.FAILED : run.state === RunState.SUCCEEDED;
@@ -194,6 +212,8 @@ async function succeed(deps: EngineDeps, job: Job, marker: MarkerKey, body: Mark
     const done = { sequencer, eventTime: event.eventTime, attempt: body.attempt, params: body.params, meta: body.meta };
     if (current && sequencer && isRedelivery(current, done)) {
       await onRedelivery(deps, current, marker, body, { sequencer, versionId: event.versionId, eventTime: event.eventTime });
+    } else if (current?.state === RunState.SKIPPED) {
+      await noteOnSkipped(deps, current, marker, event);
     } else {
       await noteIfConflicting(deps, current, marker, body, event);
     }

@@ -1,4 +1,5 @@
 import { AlertKind, type AlertText, failedText, submitFailedText, type TimeoutCause, timedOutText } from '../domain/alerts';
+import { runsOn } from '../domain/calendar';
 import { jobOf } from '../domain/config/dag';
 import type { Actor, Run, RunKey } from '../domain/runs/run';
 import { FAILURE_STATES, RunState } from '../domain/runs/states';
@@ -13,6 +14,7 @@ import { addMinutes } from '../ports/clock';
 import { raiseRunAlert } from './alerting';
 import type { EngineDeps } from './deps';
 import { dispatch } from './dispatch';
+import { skipRun } from './skips';
 
 /**
  * What happens after a run ends: success is passed to each downstream run,
@@ -93,6 +95,12 @@ export async function failDownstream(deps: EngineDeps, failed: Run, by: Actor): 
     for (const name of jobOf(deps.dag, parent.job).dependents) {
       if (visited.has(name)) continue;
       visited.add(name);
+      // A child that does not run on the date is SKIPPED, not failed: it would not have run anyway (docs/calendars.md).
+      // Unless an operator started it that day (replay --force): then it waits like any run, and fails like one.
+      if (!runsOn(jobOf(deps.dag, name), failed.date)) {
+        const skipped = await skipRun(deps, jobOf(deps.dag, name), failed.date, by);
+        if (skipped?.state !== RunState.WAITING) continue;
+      }
       const result = await deps.store.transition(upstreamFailed({ job: name, date: failed.date }, parent, { at: now, by }));
       if (result.ok) {
         count++;
@@ -111,6 +119,12 @@ export async function propagateSuccess(deps: EngineDeps, run: Run, by: Actor): P
   const now = deps.clock.now();
   for (const childName of jobOf(deps.dag, run.job).dependents) {
     const child = jobOf(deps.dag, childName);
+    if (!runsOn(child, run.date)) {
+      // Its calendar excludes the date: the first upstream outcome to reach it records it SKIPPED (docs/calendars.md).
+      // An operator's attempt on that date (replay --force --downstream) waits for this success like any run.
+      const skipped = await skipRun(deps, child, run.date, by);
+      if (skipped?.state !== RunState.WAITING) continue;
+    }
     const key = { job: childName, date: run.date };
     const result = await deps.store.addUpstreamDone({
       key,

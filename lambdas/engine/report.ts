@@ -83,20 +83,26 @@ function lastSubmittedAt(run: Run): string | null {
   return entry?.at ?? null;
 }
 
-export function jobReport(run: Run | undefined, submissions: number, mode: JobMode = 'live'): JobReport {
+/**
+ * `notOn`: why the job's calendar does not run on the date (calendar.ts,
+ * whyNotOn). A run with no item on such a date is reported SKIPPED with that
+ * reason: an external job's marker never comes that day, so nothing writes
+ * the item, and the date is still not pending (docs/calendars.md).
+ */
+export function jobReport(run: Run | undefined, submissions: number, mode: JobMode = 'live', notOn?: string): JobReport {
   const shadow = mode === 'shadow' ? { mode, shadow: shadowReport(run) } : {};
-  return { ...liveJobReport(run, submissions), ...shadow };
+  return { ...liveJobReport(run, submissions, notOn), ...shadow };
 }
 
-function liveJobReport(run: Run | undefined, submissions: number): JobReport {
+function liveJobReport(run: Run | undefined, submissions: number, notOn: string | undefined): JobReport {
   if (!run) {
     return {
-      state: RunState.PENDING,
+      state: notOn === undefined ? RunState.PENDING : RunState.SKIPPED,
       submissions,
       attempts: 0,
       submittedAt: null,
       finishedAt: null,
-      reason: null,
+      reason: notOn ?? null,
       cluster: null,
       durationMinutes: null,
     };

@@ -14,6 +14,7 @@ import { resumeLateData } from './late-data';
 import { endInFailure, finishFailure, markPropagated, propagateSuccess, repairDoneSet } from './outcomes';
 import { checkPredictedLate, DurationEstimates } from './predicted-late';
 import { claimedCluster } from './shadow';
+import { propagateSkip } from './skips';
 
 export interface SweepReport {
   timedOut: number;
@@ -145,6 +146,11 @@ async function handleDue(deps: EngineDeps, run: Run, now: Date, report: SweepRep
       return;
     case RunState.UPSTREAM_FAILED:
       await markPropagated(deps, run);
+      return;
+    case RunState.SKIPPED:
+      // A skip not yet passed down (its handler died midway): pass it on; it never times out or alerts.
+      report.resumed++;
+      await propagateSkip(deps, run, 'sweeper');
       return;
     case RunState.WAITING:
       return handleWaiting(deps, job, run, now, deadlinePassed, report);

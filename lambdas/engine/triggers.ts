@@ -1,3 +1,4 @@
+import { runsOn } from '../domain/calendar';
 import type { Job } from '../domain/config/dag';
 import { type RunDate, runDateIn } from '../domain/run-date';
 import type { Actor } from '../domain/runs/run';
@@ -6,8 +7,9 @@ import { startRoot as startRootTransition } from '../domain/runs/transitions';
 import { addMinutes } from '../ports/clock';
 import type { EngineDeps } from './deps';
 import { type DispatchOutcome, dispatch } from './dispatch';
+import { skipRun } from './skips';
 
-export type TriggerOutcome = DispatchOutcome | 'already-started' | 'not-a-root';
+export type TriggerOutcome = DispatchOutcome | 'already-started' | 'not-a-root' | 'skipped';
 
 /**
  * Starts the run of a root job for the day its schedule fired on (in the job's
@@ -22,6 +24,11 @@ export async function onTrigger(deps: EngineDeps, jobName: string, scheduledTime
 
 /** Starts a root's run for `date`; `why` goes into its history (a catch-up says why it is late). */
 export async function startRoot(deps: EngineDeps, job: Job, date: RunDate, by: Actor, why = 'scheduled start'): Promise<TriggerOutcome> {
+  // A date its calendar excludes is recorded SKIPPED instead of started (docs/calendars.md); once, however often it fires.
+  if (!runsOn(job, date)) {
+    const run = await skipRun(deps, job, date, by);
+    return run?.state === RunState.SKIPPED ? 'skipped' : 'already-started';
+  }
   const now = deps.clock.now();
   const deadlineAt = addMinutes(now, job.timeoutMinutes).toISOString();
   const key = { job: job.name, date };

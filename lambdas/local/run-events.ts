@@ -29,6 +29,7 @@ const SHOWN_STATES: ReadonlySet<string> = new Set([
   RunState.TIMED_OUT,
   RunState.UPSTREAM_FAILED,
   RunState.RETRYING,
+  RunState.SKIPPED,
 ]);
 
 /**

@@ -1,4 +1,5 @@
 import { AlertKind } from '../domain/alerts';
+import { runsOn } from '../domain/calendar';
 import type { Dag, Job } from '../domain/config/dag';
 import { scheduledInvocations, skippedInvocations } from '../domain/cron';
 import { windowInForce, windowsStartingBetween } from '../domain/fleet/windows';
@@ -149,7 +150,8 @@ export class SimulationSession {
           );
         }
       }
-      if (job.target.type === 'external') scheduleExternal(this.runtime, job, date, this.overrides);
+      // The other system keeps the same calendar: no marker on a date it excludes (docs/calendars.md).
+      if (job.target.type === 'external' && runsOn(job, date)) scheduleExternal(this.runtime, job, date, this.overrides);
     }
     const windows = [...dag.clusters.values()].flatMap((cluster) => {
       const inForce = windowInForce(cluster, dayStart);

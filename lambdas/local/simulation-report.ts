@@ -1,3 +1,4 @@
+import { runsOn, whyNotOn } from '../domain/calendar';
 import { type Dag, isShadow, type Job, jobOf } from '../domain/config/dag';
 import { scheduledInvocations, skippedInvocations } from '../domain/cron';
 import { addDays, type RunDate, runDateIn } from '../domain/run-date';
@@ -71,18 +72,21 @@ export function exactlyOnceEvidence(
  * allow-list: anything else — failed, timed out, or left waiting, submitted or
  * PENDING although it was due — makes `rsched simulate` exit 1).
  */
-export const SUCCESSFUL_STATES: readonly string[] = [RunState.SUCCEEDED, 'SKIPPED'];
+export const SUCCESSFUL_STATES: readonly string[] = [RunState.SUCCEEDED, RunState.SKIPPED];
 
 /**
  * The jobs that had to run on `date`: an external root (its marker is expected
  * every day), a scheduled root whose schedule invokes it for that date (a time
  * skipped by a DST gap counts: the sweeper catches it up), and a job all of whose
- * upstreams had to run. A job not due may stay PENDING (docs/local.md#simulate).
+ * upstreams had to run, on a date its calendar runs on. A job not due may stay
+ * PENDING (docs/local.md#simulate).
  */
 export function dueJobs(dag: Dag, date: RunDate): ReadonlySet<string> {
   const due = new Set<string>();
   for (const name of dag.topologicalOrder) {
     const job = jobOf(dag, name);
+    // A date its calendar excludes: it is SKIPPED, or (an external job whose marker never comes) reported so.
+    if (!runsOn(job, date)) continue;
     if (job.dependsOn.length > 0) {
       if (job.dependsOn.every((u) => due.has(u))) due.add(name);
     } else if (job.target.type === 'external' || !job.schedule || firesFor(job.schedule, job.timezone, date)) {
@@ -147,10 +151,11 @@ export function buildReport(input: {
     const job = jobOf(input.dag, name);
     const run = byJob.get(name);
     const mode = isShadow(job) ? 'shadow' : 'live';
+    const notOn = whyNotOn(job.calendar, input.date);
     jobs[name] = {
-      ...jobReport(run, input.submissionsOf(name), mode),
+      ...jobReport(run, input.submissionsOf(name), mode, notOn),
       due: due.has(name),
-      waitingFor: due.has(name) || run ? waitOf(input.dag, job, run, byJob, input.now) : null,
+      waitingFor: due.has(name) || (run && !notOn) ? waitOf(input.dag, job, run, byJob, input.now) : null,
     };
   }
   return {

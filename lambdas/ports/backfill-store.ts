@@ -28,6 +28,8 @@ export interface Backfill {
   readonly parallel: number;
   /** Start over runs that are in flight (otherwise such dates wait until they end). */
   readonly force?: boolean;
+  /** Also run dates the backfilled jobs' calendars exclude (docs/calendars.md); otherwise those dates are skipped. */
+  readonly includeExcluded?: boolean;
   readonly state: 'RUNNING' | 'DONE' | 'CANCELLED';
   readonly createdAt: string;
   readonly createdBy: string;

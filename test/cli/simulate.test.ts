@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { rsched } from '../support/cli';
 
 describe('rsched simulate (command line)', () => {
-  it('runs the example DAG with duplicated, reordered events: every job SUCCEEDED, submitted once, exit 0, SPEC JSON shape', async () => {
+  it('runs the example DAG with duplicated, reordered events: every job SUCCEEDED (evening_report SKIPPED: a Sunday), submitted once, exit 0, SPEC JSON shape', async () => {
     const { code, stdout, stderr } = await rsched([
       'simulate',
       '--date',
@@ -31,7 +31,14 @@ describe('rsched simulate (command line)', () => {
       'makespanMinutes',
     ]);
     expect(report.date).toBe('2026-11-22');
+    // evening_report is on the business-days calendar (docs/calendars.md) and 2026-11-22 is a Sunday.
+    expect(report.jobs.evening_report).toMatchObject({
+      state: 'SKIPPED',
+      submissions: 0,
+      reason: '2026-11-22 is a SUN, not a weekday of calendar business-days',
+    });
     for (const [name, job] of Object.entries<Record<string, unknown>>(report.jobs)) {
+      if (name === 'evening_report') continue;
       expect(job, name).toMatchObject({ state: 'SUCCEEDED', attempts: 1, reason: null });
       expect(job.submissions, name).toBe(['raw_events', 'geo_lookup'].includes(name) ? 0 : 1);
     }
@@ -43,19 +50,20 @@ describe('rsched simulate (command line)', () => {
     expect(report.makespanMinutes).toBeGreaterThan(0);
     // The evidence: every S3 event came three times, and still each run reached its target once.
     expect(report.exactlyOnce.deliveries).toBe(3 * report.exactlyOnce.markerEvents);
-    expect(report.exactlyOnce).toMatchObject({ runsSubmitted: 16, submittedOnce: 16, submittedMoreThanOnce: [] });
+    expect(report.exactlyOnce).toMatchObject({ runsSubmitted: 15, submittedOnce: 15, submittedMoreThanOnce: [] });
   });
 
   it('ends the timeline with the exactly-once evidence under --duplicates', async () => {
     const { code, stdout } = await rsched(['simulate', '--date', '2026-11-22', '--duplicates', '2']);
     expect(code).toBe(0);
     const last = stdout.trimEnd().split('\n').at(-1);
-    expect(last).toMatch(/^exactly-once: (\d+) deliveries of (\d+) markers, 16 runs submitted: 16 once each, 0 twice or more$/);
+    expect(last).toMatch(/^exactly-once: (\d+) deliveries of (\d+) markers, 15 runs submitted: 15 once each, 0 twice or more$/);
     const [, deliveries, markers] = /(\d+) deliveries of (\d+)/.exec(last ?? '') ?? [];
     expect(Number(deliveries)).toBe(2 * Number(markers));
     // The notBefore of the example DAG (partner_notify, 07:00 Berlin) shows in the timeline.
     expect(stdout).toMatch(/partner_notify\s+WAITING\s+all upstreams done; held until notBefore 07:00 Europe\/Berlin/);
     expect(stdout).toMatch(/06:00\s+partner_notify\s+SUBMITTED/);
+    expect(stdout).toMatch(/evening_report\s+SKIPPED\s+2026-11-22 is a SUN, not a weekday of calendar business-days/);
   });
 
   it("--lose-event: EventBridge loses the job's state-change events, and the sweeper's poll ends it at maxRuntimeMinutes", async () => {
@@ -63,7 +71,7 @@ describe('rsched simulate (command line)', () => {
     const lost = await rsched(['simulate', '--date', '2026-11-22', '--json', '--lose-event', 'marts_refresh']);
     expect(lost.code).toBe(0);
     const jobs = JSON.parse(lost.stdout).jobs as Record<string, { state: string; submittedAt: string; finishedAt: string }>;
-    for (const [name, job] of Object.entries(jobs)) expect(job.state, name).toBe('SUCCEEDED');
+    for (const [name, job] of Object.entries(jobs)) expect(job.state, name).toBe(name === 'evening_report' ? 'SKIPPED' : 'SUCCEEDED');
     const marts = jobs.marts_refresh as { submittedAt: string; finishedAt: string };
     expect(Date.parse(marts.finishedAt) - Date.parse(marts.submittedAt)).toBeGreaterThanOrEqual(240 * 60_000);
     // A Lambda job announces no end: there is no event of it to lose.

@@ -75,7 +75,12 @@ describe('commands against a deployed stack (--stack)', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const status = JSON.parse(stdout);
-    expect(Object.values<{ state: string }>(status.jobs).every((j) => j.state === 'SUCCEEDED')).toBe(true);
+    // evening_report is on the business-days calendar and the date is a Sunday (docs/calendars.md).
+    expect(
+      Object.entries<{ state: string }>(status.jobs).every(
+        ([name, j]) => j.state === (name === 'evening_report' ? 'SKIPPED' : 'SUCCEEDED'),
+      ),
+    ).toBe(true);
     expect(status.clusters.length).toBeGreaterThan(0);
   });
 

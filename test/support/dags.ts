@@ -14,7 +14,7 @@ export const EXTERNAL = { target: { type: 'external' } } as const satisfies JobO
 export function dagFrom(
   edges: Record<string, string[]>,
   overrides: Record<string, JobOverrides> = {},
-  extra: { clusters?: Partial<ClusterSpec>[]; defaults?: Record<string, unknown> } = {},
+  extra: { clusters?: Partial<ClusterSpec>[]; defaults?: Record<string, unknown>; calendars?: Record<string, unknown> } = {},
 ): Dag {
   const jobs = Object.entries(edges).map(([name, dependsOn]) => ({
     name,
@@ -32,7 +32,12 @@ export function dagFrom(
   return loadDag([
     {
       path: 'test.json',
-      text: JSON.stringify({ jobs, ...(clusters.length ? { clusters } : {}), ...(extra.defaults ? { defaults: extra.defaults } : {}) }),
+      text: JSON.stringify({
+        jobs,
+        ...(clusters.length ? { clusters } : {}),
+        ...(extra.defaults ? { defaults: extra.defaults } : {}),
+        ...(extra.calendars ? { calendars: extra.calendars } : {}),
+      }),
     },
   ]);
 }

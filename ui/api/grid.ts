@@ -1,9 +1,10 @@
+import { whyNotOn } from '../../lambdas/domain/calendar';
 import type { Dag } from '../../lambdas/domain/config/dag';
 import type { RunDate } from '../../lambdas/domain/run-date';
 import { RunState } from '../../lambdas/domain/runs/states';
 import type { RunStore } from '../../lambdas/ports/run-store';
 
-/** One cell of the grid: a run's state on a date (PENDING when it has no run yet). */
+/** One cell of the grid: a run's state on a date (PENDING when it has no run yet; SKIPPED when its calendar excludes the date). */
 export interface GridCell {
   readonly state: string;
   readonly attempt: number;
@@ -34,8 +35,13 @@ export async function runGrid(dag: Dag, store: RunStore, dates: readonly RunDate
       };
     }
   }
-  for (const row of cells.values()) {
-    for (const date of dates) row[date] ??= { state: RunState.PENDING, attempt: 0 };
+  for (const [name, row] of cells) {
+    const job = dag.jobs.get(name);
+    for (const date of dates) {
+      // No run on a date its calendar excludes: SKIPPED, with why (docs/calendars.md), not pending.
+      const notOn = job && whyNotOn(job.calendar, date);
+      row[date] ??= notOn ? { state: RunState.SKIPPED, attempt: 0, reason: notOn } : { state: RunState.PENDING, attempt: 0 };
+    }
   }
   return { dates, jobs: dag.topologicalOrder.map((name) => ({ name, cells: cells.get(name) ?? {} })) };
 }

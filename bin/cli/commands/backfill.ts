@@ -17,6 +17,7 @@ type BackfillOptions = TargetOptions & {
   cancel?: string;
   detach?: boolean;
   force?: boolean;
+  includeExcluded?: boolean;
   dryRun?: boolean;
   yes?: boolean;
   json?: boolean;
@@ -77,6 +78,7 @@ export function registerBackfill(program: Command): void {
     .option('--cancel <id>', 'cancel a backfill (runs in flight finish)')
     .option('--detach', 'start it and return without following progress')
     .option('--force', 'start over runs that are in flight (otherwise such dates wait until they end)')
+    .option('--include-excluded', 'also run dates the calendar excludes (otherwise they are skipped; docs/calendars.md)')
     .option('--dry-run', 'print the plan (dates, runs, order) and change nothing')
     .option('--yes', 'do not ask for confirmation (required to start or --cancel when stdin is not a terminal)')
     .action(async (job: string | undefined, opts: BackfillOptions) => {
@@ -123,6 +125,7 @@ export function registerBackfill(program: Command): void {
         reprocess,
         parallel: positiveInt(opts.parallel, '--parallel', 31),
         force: opts.force,
+        includeExcluded: opts.includeExcluded === true,
         by: operator(),
       };
       const plan = await planBackfill(deps, request);

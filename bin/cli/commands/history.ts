@@ -51,7 +51,7 @@ export function registerHistory(program: Command): void {
       const pct = s.successRate === null ? 'n/a' : `${Math.round(s.successRate * 100)}%`;
       const m = (v: number | null) => (v === null ? 'n/a' : formatMinutes(Math.round(v)));
       out.write(
-        `\n${s.runs} runs, ${s.succeeded} succeeded, ${s.failed} failed (success rate ${pct}); p50 ${m(s.p50Minutes)}, p95 ${m(s.p95Minutes)}, max ${m(s.maxMinutes)}\n`,
+        `\n${s.runs} runs, ${s.succeeded} succeeded, ${s.failed} failed${s.skipped > 0 ? `, ${s.skipped} skipped` : ''} (success rate ${pct}); p50 ${m(s.p50Minutes)}, p95 ${m(s.p95Minutes)}, max ${m(s.maxMinutes)}\n`,
       );
     });
 }

@@ -21,6 +21,8 @@ function printPlan(plan: ReplayPlan): void {
       `  ${run.job.padEnd(28)} ${dim(`${run.currentState} (attempt ${run.currentAttempt})`)} → attempt ${run.currentAttempt + 1}: ${when}\n`,
     );
   }
+  for (const left of plan.excluded ?? [])
+    process.stdout.write(`  ${left.job.padEnd(28)} ${dim(`left SKIPPED: ${left.why} (--force runs it)`)}\n`);
   for (const refusal of plan.refusals) process.stdout.write(`  refused: ${refusal}\n`);
 }
 
@@ -31,7 +33,7 @@ export function registerReplay(program: Command): void {
     .argument('<job>', 'job name')
     .requiredOption('--date <YYYY-MM-DD>', 'run date')
     .option('--downstream', 'also re-run every transitive downstream run once its upstreams succeed again')
-    .option('--force', 'start over runs that are in flight (SUBMITTED)')
+    .option('--force', 'start over runs that are in flight (SUBMITTED); run a date the calendar excludes (docs/calendars.md)')
     .option('--dry-run', 'print the plan (runs, order) and change nothing')
     .option('--yes', 'do not ask for confirmation (required when stdin is not a terminal)')
     .action(async (job: string, opts: ReplayOptions) => {
@@ -68,7 +70,7 @@ export function registerReplay(program: Command): void {
   withTargetOptions(program.command('run').description('submit a job now, regardless of its upstreams (recorded as manual in history)'))
     .argument('<job>', 'job name')
     .requiredOption('--date <YYYY-MM-DD>', 'run date')
-    .option('--force', 'start over a run that is in flight (SUBMITTED)')
+    .option('--force', 'start over a run that is in flight (SUBMITTED); run a date the calendar excludes (docs/calendars.md)')
     .option('--yes', 'required when stdin is not a terminal (scripts, CI); on a terminal run does not ask')
     .action(async (job: string, opts: ReplayOptions) => {
       const date = requireDate(opts.date);

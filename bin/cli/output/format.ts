@@ -10,6 +10,8 @@ export const bold = paint(1);
 
 export function stateColour(state: string): (text: string) => string {
   if (state === 'SUCCEEDED') return green;
+  // Not run on purpose (docs/calendars.md): neither a success nor a problem.
+  if (state === 'SKIPPED') return dim;
   if (['FAILED', 'TIMED_OUT', 'UPSTREAM_FAILED'].includes(state) || state.startsWith('ALERT')) return red;
   if (['WAITING', 'WAITING_FOR_CLUSTER', 'RETRYING', 'SUBMITTING', 'SUBMITTED', 'SUBMIT_UNCERTAIN', 'SHADOW_SUBMITTED'].includes(state))
     return yellow;

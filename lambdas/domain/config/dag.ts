@@ -1,4 +1,6 @@
+import { type Calendar, WEEKDAYS } from '../calendar';
 import { isCompletionService } from '../completion/terminal-states';
+import type { NamedCalendarSpec } from './parse';
 import { poolOf } from './pool';
 import type { ClusterSpec, Defaults, JobSpec, MarkerRules, OnLateUpstream, ParamRule, Target } from './schema';
 
@@ -53,6 +55,8 @@ export interface Job {
    * the job itself.
    */
   readonly completion: 'events' | 'marker';
+  /** The run dates it runs on (docs/calendars.md); absent: every day. Ask `runsOn` (domain/calendar.ts). */
+  readonly calendar?: Calendar;
 }
 
 /**
@@ -90,7 +94,24 @@ export function mergeDefaults(all: readonly Defaults[]): Defaults {
   return Object.assign({}, ...all) as Defaults;
 }
 
-function resolveJob(spec: JobSpec, file: string, defaults: Defaults, dependents: readonly string[]): Job {
+/** A calendar as jobs carry it: weekdays in week order (all seven by default), dates sorted. */
+export function resolveCalendar(spec: NamedCalendarSpec): Calendar {
+  const weekdays = spec.weekdays ?? WEEKDAYS;
+  return {
+    name: spec.name,
+    weekdays: WEEKDAYS.filter((d) => weekdays.includes(d)),
+    exclude: [...new Set(spec.exclude)].sort(),
+    include: [...new Set(spec.include)].sort(),
+  };
+}
+
+function resolveJob(
+  spec: JobSpec,
+  file: string,
+  defaults: Defaults,
+  dependents: readonly string[],
+  calendars: ReadonlyMap<string, Calendar>,
+): Job {
   const isRoot = spec.dependsOn.length === 0;
   const submitted = spec.target.type !== 'external';
   const schedule = isRoot && submitted ? (spec.schedule ?? defaults.schedule ?? BUILTIN_DEFAULTS.schedule) : undefined;
@@ -120,6 +141,7 @@ function resolveJob(spec: JobSpec, file: string, defaults: Defaults, dependents:
     markers: spec.markers ?? {},
     mode: spec.mode ?? defaults.mode ?? 'live',
     completion: completionOf(spec),
+    ...(spec.calendar !== undefined ? { calendar: calendars.get(spec.calendar) } : {}),
   };
 }
 
@@ -148,11 +170,15 @@ export function buildDag(
   jobs: readonly { value: JobSpec; file: string }[],
   clusters: readonly { value: ClusterSpec; file: string }[],
   defaults: Defaults,
+  calendarSpecs: readonly { value: NamedCalendarSpec }[] = [],
 ): Dag {
+  const calendars = new Map(calendarSpecs.map(({ value }) => [value.name, resolveCalendar(value)]));
   const dependents = new Map<string, string[]>(jobs.map((j) => [j.value.name, []]));
   for (const { value } of jobs) for (const dep of value.dependsOn) dependents.get(dep)?.push(value.name);
   for (const list of dependents.values()) list.sort();
-  const jobMap = new Map(jobs.map(({ value, file }) => [value.name, resolveJob(value, file, defaults, dependents.get(value.name) ?? [])]));
+  const jobMap = new Map(
+    jobs.map(({ value, file }) => [value.name, resolveJob(value, file, defaults, dependents.get(value.name) ?? [], calendars)]),
+  );
   const clusterMap = new Map(
     clusters.map(({ value, file }): [string, Cluster] => [
       value.name,

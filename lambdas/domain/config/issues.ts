@@ -4,7 +4,7 @@ export interface ConfigIssue {
   /** Path of the file as given to the loader (relative to the working directory when read from disk). */
   readonly file: string;
   /** The job or cluster the problem belongs to; absent for file-level problems. */
-  readonly entity?: { readonly kind: 'job' | 'cluster' | 'defaults'; readonly name?: string };
+  readonly entity?: { readonly kind: 'job' | 'cluster' | 'defaults' | 'calendar'; readonly name?: string };
   /** Field path inside the entity, e.g. `dependsOn[1]` or `target.step.args[2]`. */
   readonly field?: string;
   readonly message: string;

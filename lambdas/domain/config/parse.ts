@@ -1,7 +1,17 @@
 import type { z } from 'zod';
 import type { ConfigIssue } from './issues';
 import { locateJsonError } from './json-error';
-import { type ClusterSpec, clusterSchema, type Defaults, defaultsSchema, type JobSpec, jobSchema } from './schema';
+import {
+  type CalendarSpec,
+  type ClusterSpec,
+  calendarName,
+  calendarSchema,
+  clusterSchema,
+  type Defaults,
+  defaultsSchema,
+  type JobSpec,
+  jobSchema,
+} from './schema';
 
 /** The text of one config file and the path used to name it in messages. */
 export interface SourceFile {
@@ -20,15 +30,21 @@ export interface ParsedConfig {
   readonly jobs: readonly Located<JobSpec>[];
   readonly clusters: readonly Located<ClusterSpec>[];
   readonly defaults: readonly Located<Defaults>[];
+  /** Named run-date calendars (docs/calendars.md), from the top-level `calendars` object of each file. */
+  readonly calendars: readonly Located<NamedCalendarSpec>[];
   /**
    * Every job name and pool declared, including those of entities that failed
    * the schema: a broken job must not also show up as an "unknown dependency".
    */
   readonly declaredJobs: ReadonlySet<string>;
   readonly declaredPools: ReadonlySet<string>;
+  /** Every calendar name declared, valid or not (a broken calendar is not also "unknown"). */
+  readonly declaredCalendars: ReadonlySet<string>;
 }
 
-const TOP_LEVEL_KEYS = new Set(['$schema', 'defaults', 'clusters', 'jobs']);
+export type NamedCalendarSpec = CalendarSpec & { readonly name: string };
+
+const TOP_LEVEL_KEYS = new Set(['$schema', 'defaults', 'clusters', 'jobs', 'calendars']);
 
 function fieldPath(path: readonly PropertyKey[]): string | undefined {
   if (path.length === 0) return undefined;
@@ -111,6 +127,31 @@ function parseArray<T>(raw: unknown, key: 'jobs' | 'clusters', file: string, sch
   return out;
 }
 
+/** The `calendars` object of one file: each calendar parsed on its own, so that one bad date names its calendar. */
+function parseCalendars(raw: unknown, file: string, issues: ConfigIssue[], declared: Set<string>): Located<NamedCalendarSpec>[] {
+  if (raw === undefined) return [];
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    issues.push({
+      severity: 'error',
+      file,
+      field: 'calendars',
+      message: `must be an object of named calendars, got ${Array.isArray(raw) ? 'an array' : typeof raw}`,
+    });
+    return [];
+  }
+  const out: Located<NamedCalendarSpec>[] = [];
+  Object.entries(raw as Record<string, unknown>).forEach(([name, item], index) => {
+    declared.add(name);
+    const entity = { kind: 'calendar', name } as const;
+    const named = calendarName.safeParse(name);
+    if (!named.success) issues.push(...zodIssues(named.error, file, entity));
+    const result = calendarSchema.safeParse(item);
+    if (!result.success) issues.push(...zodIssues(result.error, file, entity));
+    else if (named.success) out.push({ value: { ...result.data, name }, file, index });
+  });
+  return out;
+}
+
 /**
  * Parses every file on its own and every entity on its own, so that one broken
  * job does not hide the problems of the others.
@@ -122,6 +163,8 @@ export function parseFiles(files: readonly SourceFile[]): { parsed: ParsedConfig
   const defaults: Located<Defaults>[] = [];
   const declaredJobs = new Set<string>();
   const declaredPools = new Set<string>();
+  const calendars: Located<NamedCalendarSpec>[] = [];
+  const declaredCalendars = new Set<string>();
   for (const file of files) {
     let raw: unknown;
     try {
@@ -141,7 +184,7 @@ export function parseFiles(files: readonly SourceFile[]): { parsed: ParsedConfig
           severity: 'error',
           file: file.path,
           field: key,
-          message: 'unknown field (expected "jobs", "clusters", "defaults" or "$schema")',
+          message: 'unknown field (expected "jobs", "clusters", "defaults", "calendars" or "$schema")',
         });
       }
     }
@@ -155,11 +198,12 @@ export function parseFiles(files: readonly SourceFile[]): { parsed: ParsedConfig
     }
     jobs.push(...parseArray(record.jobs, 'jobs', file.path, jobSchema, issues));
     clusters.push(...parseArray(record.clusters, 'clusters', file.path, clusterSchema, issues));
+    calendars.push(...parseCalendars(record.calendars, file.path, issues, declaredCalendars));
     if (record.defaults !== undefined) {
       const result = defaultsSchema.safeParse(record.defaults);
       if (result.success) defaults.push({ value: result.data, file: file.path, index: 0 });
       else issues.push(...zodIssues(result.error, file.path, { kind: 'defaults' }));
     }
   }
-  return { parsed: { jobs, clusters, defaults, declaredJobs, declaredPools }, issues };
+  return { parsed: { jobs, clusters, defaults, calendars, declaredJobs, declaredPools, declaredCalendars }, issues };
 }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { WEEKDAYS } from '../calendar';
 import { cronProblem } from '../cron';
 import { GLUE_RUN_ARGUMENT } from '../glue';
 import { EXPECTED_BY_PATTERN } from '../late';
-import { isValidTimeZone } from '../run-date';
+import { isValidTimeZone, parseRunDate } from '../run-date';
 
 /**
  * The configuration schema: the single source of truth for dag-config files.
@@ -224,6 +225,24 @@ export const markerRulesSchema = z
   })
   .describe('Who may write the markers of this job, and under which prefix');
 
+export const calendarName = name('calendar');
+
+const calendarDate = z.string().refine((s) => parseRunDate(s) !== undefined, 'must be a real day written YYYY-MM-DD, e.g. "2026-12-25"');
+
+/** A named run-date calendar (docs/calendars.md): the dates the jobs that name it run on. */
+export const calendarSchema = z
+  .strictObject({
+    description: z.string().max(1000).optional(),
+    weekdays: z
+      .array(z.enum(WEEKDAYS))
+      .min(1, 'a calendar must run on at least one weekday')
+      .optional()
+      .describe('The weekdays it runs on (default: all seven), e.g. ["MON","TUE","WED","THU","FRI"]'),
+    exclude: z.array(calendarDate).default([]).describe('Dates it does not run on (holidays), YYYY-MM-DD'),
+    include: z.array(calendarDate).default([]).describe('Dates it runs on although their weekday is not in weekdays, YYYY-MM-DD'),
+  })
+  .describe('A run-date calendar: a job that names it is not triggered, and its runs are SKIPPED, on other dates (docs/calendars.md)');
+
 export const jobSchema = z.strictObject({
   name: name('job'),
   description: z.string().max(1000).optional(),
@@ -258,6 +277,11 @@ export const jobSchema = z.strictObject({
     .describe('The marker params this job accepts from its upstreams, each with a rule (docs/params.md)'),
   markers: markerRulesSchema.optional(),
   mode: mode.optional(),
+  calendar: calendarName
+    .optional()
+    .describe(
+      'A calendar from "calendars": on the dates it does not run on, this job is not triggered and its run is SKIPPED (docs/calendars.md)',
+    ),
   completion: z
     .enum(['events', 'marker'])
     .optional()
@@ -319,10 +343,12 @@ export const configFileSchema = z.strictObject({
   defaults: defaultsSchema.optional(),
   clusters: z.array(clusterSchema).optional(),
   jobs: z.array(jobSchema).optional(),
+  calendars: z.record(calendarName, calendarSchema).optional().describe('Named run-date calendars (docs/calendars.md)'),
 });
 
 export type JobSpec = z.infer<typeof jobSchema>;
 export type ClusterSpec = z.infer<typeof clusterSchema>;
+export type CalendarSpec = z.infer<typeof calendarSchema>;
 export type Defaults = z.infer<typeof defaultsSchema>;
 export type OnLateUpstream = (typeof ON_LATE_UPSTREAM)[number];
 export type Target = z.infer<typeof targetSchema>;

@@ -18,7 +18,7 @@ export function validateConfig(files: readonly SourceFile[]): ValidationResult {
   for (const check of CHECKS) issues.push(...check(parsed));
   const hasErrors = issues.some((i) => i.severity === 'error');
   if (hasErrors) return { issues };
-  const dag = buildDag(parsed.jobs, parsed.clusters, mergeDefaults(parsed.defaults.map((d) => d.value)));
+  const dag = buildDag(parsed.jobs, parsed.clusters, mergeDefaults(parsed.defaults.map((d) => d.value)), parsed.calendars);
   return { dag, issues };
 }
 

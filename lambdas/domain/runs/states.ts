@@ -10,6 +10,7 @@
  *   WAITING / WAITING_FOR_CLUSTER ─deadline─▶ TIMED_OUT      SUBMITTED ─maxRuntime─▶ TIMED_OUT
  *   any waiting state ─an upstream FAILED/TIMED_OUT─▶ UPSTREAM_FAILED
  *   shadow jobs: SUBMITTING ─decision recorded─▶ SHADOW_SUBMITTED ─.done / .failed─▶ SUCCEEDED | RETRYING | FAILED
+ *   PENDING ─schedule fired or first upstream outcome, on a date the job's calendar excludes─▶ SKIPPED
  */
 export const RunState = {
   /** Nothing has happened for this run yet (no item in the store). */
@@ -44,6 +45,13 @@ export const RunState = {
   TIMED_OUT: 'TIMED_OUT',
   /** A transitive upstream FAILED or TIMED_OUT; this run will not start. */
   UPSTREAM_FAILED: 'UPSTREAM_FAILED',
+  /**
+   * The job's calendar does not run on the date (docs/calendars.md): never
+   * submitted, never timed out, never alerted. Done for downstream runs whose
+   * own calendar also excludes the date (they are SKIPPED in turn), not done
+   * for any other (validation forbids that edge).
+   */
+  SKIPPED: 'SKIPPED',
 } as const;
 
 export type RunState = (typeof RunState)[keyof typeof RunState];
@@ -57,7 +65,13 @@ export const WAITING_STATES: readonly RunState[] = [RunState.PENDING, RunState.W
 export const DISPATCHABLE_STATES: readonly RunState[] = [RunState.WAITING, RunState.WAITING_FOR_CLUSTER, RunState.RETRYING];
 
 /** States that end an attempt. */
-export const TERMINAL_STATES: readonly RunState[] = [RunState.SUCCEEDED, RunState.FAILED, RunState.TIMED_OUT, RunState.UPSTREAM_FAILED];
+export const TERMINAL_STATES: readonly RunState[] = [
+  RunState.SUCCEEDED,
+  RunState.FAILED,
+  RunState.TIMED_OUT,
+  RunState.UPSTREAM_FAILED,
+  RunState.SKIPPED,
+];
 
 /** Terminal states that break the downstream chain. */
 export const FAILURE_STATES: readonly RunState[] = [RunState.FAILED, RunState.TIMED_OUT, RunState.UPSTREAM_FAILED];

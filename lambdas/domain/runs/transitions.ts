@@ -21,7 +21,7 @@ const S = RunState;
  * noted).
  */
 export const ALLOWED_TRANSITIONS: Readonly<Record<RunState, readonly RunState[]>> = {
-  [S.PENDING]: [S.WAITING, S.SUCCEEDED, S.FAILED, S.UPSTREAM_FAILED],
+  [S.PENDING]: [S.WAITING, S.SUCCEEDED, S.FAILED, S.UPSTREAM_FAILED, S.SKIPPED],
   [S.WAITING]: [S.WAITING, S.WAITING_FOR_CLUSTER, S.SUBMITTING, S.SUCCEEDED, S.FAILED, S.TIMED_OUT, S.UPSTREAM_FAILED],
   [S.WAITING_FOR_CLUSTER]: [S.WAITING, S.WAITING_FOR_CLUSTER, S.SUBMITTING, S.SUCCEEDED, S.FAILED, S.TIMED_OUT, S.UPSTREAM_FAILED],
   [S.SUBMITTING]: [S.WAITING, S.SUBMITTED, S.SUBMIT_UNCERTAIN, S.SHADOW_SUBMITTED, S.SUCCEEDED, S.FAILED, S.RETRYING],
@@ -35,12 +35,23 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<RunState, readonly RunState[]>
   [S.FAILED]: [S.WAITING, S.FAILED],
   [S.TIMED_OUT]: [S.WAITING, S.TIMED_OUT],
   [S.UPSTREAM_FAILED]: [S.WAITING, S.UPSTREAM_FAILED],
+  // Only an operator (replay/run/backfill with --force or --include-excluded) runs a skipped date (docs/calendars.md).
+  [S.SKIPPED]: [S.WAITING, S.SKIPPED],
 };
 
 /** The edges a run takes without an operator: every edge but `reopen` out of an ended or in-flight state. */
 export function isAutomaticEdge(from: RunState, to: RunState): boolean {
   if (!ALLOWED_TRANSITIONS[from].includes(to)) return false;
-  const reopenOnly = [S.SUCCEEDED, S.FAILED, S.TIMED_OUT, S.UPSTREAM_FAILED, S.SUBMITTED, S.SUBMIT_UNCERTAIN, S.SHADOW_SUBMITTED];
+  const reopenOnly = [
+    S.SUCCEEDED,
+    S.FAILED,
+    S.TIMED_OUT,
+    S.UPSTREAM_FAILED,
+    S.SKIPPED,
+    S.SUBMITTED,
+    S.SUBMIT_UNCERTAIN,
+    S.SHADOW_SUBMITTED,
+  ];
   return !(to === S.WAITING && reopenOnly.includes(from as (typeof reopenOnly)[number]));
 }
 
@@ -447,6 +458,24 @@ export function reopen(
     why: p.why,
     at: p.at,
     ...(p.cause ? { cause: p.cause } : {}),
+  };
+}
+
+/**
+ * The job's calendar does not run on the run's date (docs/calendars.md): the
+ * run is created SKIPPED, once — only a run with no item yet can take this
+ * write, so a duplicate trigger or a second upstream outcome changes nothing.
+ * Until the skip is passed down, the sweeper watches (dueAt).
+ */
+export function skip(key: RunKey, p: Stamp & { why: string; watchUntil?: string }): Transition {
+  return {
+    key,
+    guard: { states: [S.PENDING] },
+    to: S.SKIPPED,
+    set: { reason: p.why, ...(p.watchUntil ? { dueAt: p.watchUntil } : { propagatedAt: p.at }) },
+    by: p.by,
+    why: p.why,
+    at: p.at,
   };
 }
 

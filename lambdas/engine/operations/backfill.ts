@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Dag } from '../../domain/config/dag';
+import { runsOn, whyNotOn } from '../../domain/calendar';
+import { type Dag, jobOf } from '../../domain/config/dag';
 import { downstreamClosure } from '../../domain/lineage';
 import { dateRange, type RunDate, runDateIn } from '../../domain/run-date';
 import type { Actor, Run } from '../../domain/runs/run';
@@ -9,7 +10,10 @@ import type { EngineDeps } from '../deps';
 import { OperationRefusedError } from './errors';
 import { replay, requireJob } from './replay';
 
-export type BackfillRequest = Pick<Backfill, 'job' | 'from' | 'to' | 'downstream' | 'reprocess' | 'parallel' | 'force'> & {
+export type BackfillRequest = Pick<
+  Backfill,
+  'job' | 'from' | 'to' | 'downstream' | 'reprocess' | 'parallel' | 'force' | 'includeExcluded'
+> & {
   readonly by: Actor;
 };
 
@@ -64,6 +68,15 @@ export function backfillJobs(dag: Dag, backfill: Pick<Backfill, 'job' | 'downstr
 }
 
 /**
+ * The jobs a backfill re-runs on one date: without `includeExcluded`, those
+ * whose calendar excludes the date are left out (they stay SKIPPED; docs/calendars.md).
+ */
+export function backfillJobsOn(dag: Dag, backfill: Pick<Backfill, 'job' | 'downstream' | 'includeExcluded'>, date: RunDate): string[] {
+  const jobs = backfillJobs(dag, backfill);
+  return backfill.includeExcluded ? jobs : jobs.filter((name) => runsOn(jobOf(dag, name), date));
+}
+
+/**
  * What a backfill does with one date now. The policy looks at every run of the
  * date's plan (the whole closure with `--downstream`), not only the backfilled
  * job's. A run of the plan needs each upstream outside the plan to have
@@ -74,10 +87,15 @@ export function backfillJobs(dag: Dag, backfill: Pick<Backfill, 'job' | 'downstr
  */
 export async function assessDate(
   deps: EngineDeps,
-  backfill: Pick<Backfill, 'job' | 'downstream' | 'reprocess'>,
+  backfill: Pick<Backfill, 'job' | 'downstream' | 'reprocess' | 'includeExcluded'>,
   date: RunDate,
 ): Promise<PlannedDate> {
-  const jobs = backfillJobs(deps.dag, backfill);
+  const notOn = backfill.includeExcluded ? undefined : whyNotOn(jobOf(deps.dag, backfill.job).calendar, date);
+  if (notOn) {
+    const current = (await deps.store.get({ job: backfill.job, date }))?.state ?? RunState.SKIPPED;
+    return { date, currentState: current, jobs: [], action: 'skip', cannotComplete: [], reason: `${notOn} (--include-excluded runs it)` };
+  }
+  const jobs = backfillJobsOn(deps.dag, backfill, date);
   const inPlan = new Set(jobs);
   const runs = new Map<string, Run | undefined>();
   for (const name of jobs) runs.set(name, await deps.store.get({ job: name, date }));
@@ -106,7 +124,8 @@ export async function assessDate(
       }
       const state = (await deps.store.get({ job: upstream, date }))?.state ?? RunState.PENDING;
       if (state === RunState.SUCCEEDED) continue;
-      const settled = FAILURE_STATES.includes(state) || (state === RunState.PENDING && date < today);
+      // SKIPPED (its calendar excludes the date) never becomes done: like a failure, it settles the question.
+      const settled = FAILURE_STATES.includes(state) || state === RunState.SKIPPED || (state === RunState.PENDING && date < today);
       if (settled) reasons.push(`needs ${upstream}, which ${state === RunState.PENDING ? 'has no run' : `is ${state}`} for ${date}`);
       else waits.push(`${upstream} (${state})`);
     }
@@ -156,6 +175,7 @@ export async function createBackfill(deps: EngineDeps, store: BackfillStore, req
     reprocess: request.reprocess,
     parallel: request.parallel,
     ...(request.force ? { force: true } : {}),
+    ...(request.includeExcluded ? { includeExcluded: true } : {}),
     state: 'RUNNING',
     createdAt: now,
     createdBy: request.by,
@@ -234,7 +254,6 @@ export async function advanceBackfills(deps: EngineDeps, store: BackfillStore): 
 async function advanceOne(deps: EngineDeps, store: BackfillStore, backfill: Backfill): Promise<number> {
   const nowMs = deps.clock.now().getTime();
   const now = new Date(nowMs).toISOString();
-  const jobs = backfillJobs(deps.dag, backfill);
   const dates: Record<string, DateEntry> = { ...backfill.dates };
   for (const [key, entry] of Object.entries(dates)) {
     const date = key as RunDate;
@@ -247,6 +266,7 @@ async function advanceOne(deps: EngineDeps, store: BackfillStore, backfill: Back
     }
     if (dates[key]?.status !== 'running') continue;
     const since = dates[key]?.at ?? now;
+    const jobs = backfillJobsOn(deps.dag, backfill, date);
     const runs = await Promise.all(jobs.map((job) => deps.store.get({ job, date })));
     if (!startedBy(runs[0], backfill, since)) continue; // not yet visible (never judged from the old state)
     const states = runs.map((r) => r?.state ?? RunState.PENDING);
@@ -287,6 +307,7 @@ async function advanceOne(deps: EngineDeps, store: BackfillStore, backfill: Back
         date,
         downstream: backfill.downstream,
         force: backfill.force,
+        includeExcluded: backfill.includeExcluded === true,
         by: `operator:${backfill.id}`,
         label: `backfill ${backfill.id}`,
         cause: 'backfill',
@@ -328,10 +349,10 @@ export interface BackfillDateStatusReport {
 
 /** Every date of a backfill with its runs, as `rsched backfill --status ID` shows them. */
 export async function backfillStatus(deps: EngineDeps, backfill: Backfill): Promise<BackfillDateStatusReport[]> {
-  const jobs = backfillJobs(deps.dag, backfill);
   const out: BackfillDateStatusReport[] = [];
   for (const [key, entry] of Object.entries(backfill.dates).sort(([a], [b]) => a.localeCompare(b))) {
     const date = key as RunDate;
+    const jobs = backfillJobsOn(deps.dag, backfill, date);
     const runs = [];
     for (const job of jobs) {
       const run = await deps.store.get({ job, date });

@@ -28,7 +28,9 @@ export interface HistoryStats {
   readonly runs: number;
   readonly succeeded: number;
   readonly failed: number;
-  /** Share of ended runs that SUCCEEDED (0..1), null when none ended. */
+  /** Runs on dates the job's calendar excludes (docs/calendars.md): not in the success rate. */
+  readonly skipped: number;
+  /** Share of ended runs that SUCCEEDED (0..1), null when none ended; SKIPPED runs are not counted. */
   readonly successRate: number | null;
   readonly p50Minutes: number | null;
   readonly p95Minutes: number | null;
@@ -73,7 +75,9 @@ export async function jobHistory(store: RunStore, job: string, to: RunDate, days
     .filter((r) => r.state === RunState.SUCCEEDED && r.durationMinutes !== null)
     .map((r) => r.durationMinutes as number)
     .sort((a, b) => a - b);
-  const ended = runs.filter((r) => TERMINAL_STATES.includes(r.state as RunState));
+  // SKIPPED runs (docs/calendars.md) did not run: neither a success nor a failure, counted apart.
+  const skipped = runs.filter((r) => r.state === RunState.SKIPPED).length;
+  const ended = runs.filter((r) => TERMINAL_STATES.includes(r.state as RunState) && r.state !== RunState.SKIPPED);
   const succeeded = ended.filter((r) => r.state === RunState.SUCCEEDED).length;
   return {
     job,
@@ -84,6 +88,7 @@ export async function jobHistory(store: RunStore, job: string, to: RunDate, days
       runs: runs.length,
       succeeded,
       failed: ended.length - succeeded,
+      skipped,
       successRate: ended.length === 0 ? null : succeeded / ended.length,
       p50Minutes: percentile(durations, 50),
       p95Minutes: percentile(durations, 95),

@@ -8,6 +8,7 @@ import type { EngineDeps } from '../deps';
 import { dispatch, isReady } from '../dispatch';
 import { onMarker } from '../markers';
 import { propagateSuccess, repairDoneSet } from '../outcomes';
+import { propagateSkip } from '../skips';
 import { startRoot } from '../triggers';
 
 /**
@@ -58,7 +59,11 @@ export async function reconcile(
     const wanted = parsed.status === 'done' ? RunState.SUCCEEDED : RunState.FAILED;
     if (state === wanted || state === RunState.RETRYING) continue;
     if (TERMINAL_STATES.includes(state)) {
-      conflicts.push(`${object.key}: run is ${state}; \`rsched replay ${parsed.job} --date ${date}\` or \`rsched mark\` to change it`);
+      // A SKIPPED date is replayed only on purpose (docs/calendars.md).
+      const force = state === RunState.SKIPPED ? ' --force' : '';
+      conflicts.push(
+        `${object.key}: run is ${state}; \`rsched replay ${parsed.job} --date ${date}${force}\` or \`rsched mark\` to change it`,
+      );
       continue;
     }
     if (opts.dryRun) {
@@ -72,6 +77,10 @@ export async function reconcile(
     if (run.state === RunState.SUCCEEDED && !run.propagatedAt) {
       if (!opts.dryRun) await propagateSuccess(deps, run, opts.by);
       fixed.push({ job: run.job, action: 'propagated', detail: 'success passed to its downstream runs' });
+    }
+    if (run.state === RunState.SKIPPED && !run.propagatedAt) {
+      if (!opts.dryRun) await propagateSkip(deps, run, opts.by);
+      fixed.push({ job: run.job, action: 'propagated', detail: 'skip passed to its downstream runs' });
     }
   }
   fixed.push(...(await repairWaitingRuns(deps, date, opts)));

@@ -1,3 +1,4 @@
+import { runsOn, whyNotOn } from '../../domain/calendar';
 import { type Job, jobOf } from '../../domain/config/dag';
 import { downstreamClosure } from '../../domain/lineage';
 import { type RunDate, runDateIn } from '../../domain/run-date';
@@ -15,6 +16,13 @@ export interface ReplayRequest {
   readonly downstream: boolean;
   /** Start over runs that are in flight. */
   readonly force?: boolean;
+  /**
+   * Run dates the jobs' calendars exclude (docs/calendars.md): without it the
+   * replayed job's excluded date is refused and excluded downstream runs are
+   * left SKIPPED. Default: `force` (`rsched replay --force`, `run --force`);
+   * a backfill sets it from `--include-excluded`.
+   */
+  readonly includeExcluded?: boolean;
   readonly by: Actor;
   /** For the history entry; default "replay". */
   readonly label?: string;
@@ -35,6 +43,8 @@ export interface PlannedRun {
 
 export interface ReplayPlan {
   readonly runs: readonly PlannedRun[];
+  /** Downstream runs left out because their calendar excludes the date (they stay SKIPPED). */
+  readonly excluded?: readonly { readonly job: string; readonly why: string }[];
   /** Why the plan cannot be carried out (future date, runs in flight without --force). */
   readonly refusals: readonly string[];
 }
@@ -48,9 +58,20 @@ export function requireJob(deps: EngineDeps, name: string): Job {
 /** What a replay would do, without changing anything (`--dry-run`, and the confirmation prompt). */
 export async function planReplay(deps: EngineDeps, request: ReplayRequest): Promise<ReplayPlan> {
   const root = requireJob(deps, request.job);
-  const names = [root.name, ...(request.downstream ? downstreamClosure(deps.dag, root.name) : [])];
+  const closure = request.downstream ? downstreamClosure(deps.dag, root.name) : [];
+  const includeExcluded = request.includeExcluded ?? request.force === true;
+  const excluded = includeExcluded
+    ? []
+    : closure.flatMap((name) => {
+        const why = whyNotOn(jobOf(deps.dag, name).calendar, request.date);
+        return why ? [{ job: name, why }] : [];
+      });
+  const names = [root.name, ...closure.filter((name) => !excluded.some((e) => e.job === name))];
   const inPlan = new Set(names);
   const refusals: string[] = [];
+  if (!includeExcluded && !runsOn(root, request.date)) {
+    refusals.push(`${root.name} does not run on ${request.date}: ${whyNotOn(root.calendar, request.date)}; pass --force to run it anyway`);
+  }
   const today = runDateIn(deps.clock.now(), root.timezone);
   if (request.date > today) refusals.push(`${request.date} is in the future (today is ${today} in ${root.timezone})`);
   if (root.target.type === 'external')
@@ -71,7 +92,7 @@ export async function planReplay(deps: EngineDeps, request: ReplayRequest): Prom
       waitsFor: name === root.name ? [] : job.dependsOn.filter((u) => inPlan.has(u)),
     });
   }
-  return { runs, refusals };
+  return { runs, refusals, ...(excluded.length > 0 ? { excluded } : {}) };
 }
 
 export interface ReplayResult {

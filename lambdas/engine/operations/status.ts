@@ -1,3 +1,4 @@
+import { whyNotOn } from '../../domain/calendar';
 import { type Dag, isShadow, type Job, jobOf } from '../../domain/config/dag';
 import { addDays, type RunDate } from '../../domain/run-date';
 import type { Run } from '../../domain/runs/run';
@@ -70,14 +71,15 @@ export async function dayStatus(input: {
   for (const name of dag.topologicalOrder) {
     const job = jobOf(dag, name);
     const run = byJob.get(name);
+    const notOn = whyNotOn(job.calendar, date);
     jobs[name] = {
-      ...jobReport(run, submissionsOf(run), isShadow(job) ? 'shadow' : 'live'),
-      waitingOn: waitingOn(job, run, byJob),
+      ...jobReport(run, submissionsOf(run), isShadow(job) ? 'shadow' : 'live', notOn),
+      waitingOn: !run && notOn ? [] : waitingOn(job, run, byJob),
       deadlineAt: run?.deadlineAt ?? null,
       manual: run?.manual ?? false,
       meta: run?.meta ?? null,
       params: run?.params ?? null,
-      waitingFor: waitOf(dag, job, run, byJob, now),
+      waitingFor: !run && notOn ? null : waitOf(dag, job, run, byJob, now),
       alert: alertSummary(openAlert(run, alertsByJob.get(name) ?? [])),
     };
   }

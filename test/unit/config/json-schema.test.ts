@@ -21,7 +21,7 @@ describe('the committed JSON Schema', () => {
       additionalProperties: unknown;
     };
     expect(schema.additionalProperties).toBe(false);
-    expect(Object.keys(schema.properties).sort()).toEqual(['$schema', 'clusters', 'defaults', 'jobs']);
+    expect(Object.keys(schema.properties).sort()).toEqual(['$schema', 'calendars', 'clusters', 'defaults', 'jobs']);
     const job = schema.properties.jobs?.items;
     expect(job?.additionalProperties).toBe(false);
     expect(Object.keys(job?.properties ?? {})).toEqual(

@@ -315,7 +315,7 @@ describe('unknown fields', () => {
       }),
     );
     expect(issues).toEqual([
-      'a.json: extra: unknown field (expected "jobs", "clusters", "defaults" or "$schema")',
+      'a.json: extra: unknown field (expected "jobs", "clusters", "defaults", "calendars" or "$schema")',
       'a.json: job "a": target.step.jarr: unknown field',
       'a.json: job "a": target.cluster: unknown field',
       'a.json: job "a": simulation.duration: unknown field',

@@ -17,6 +17,7 @@ const SHORT = {
   FAILED: 'FAIL',
   TIMED_OUT: 'T/O',
   UPSTREAM_FAILED: 'up✗',
+  SKIPPED: 'skip',
 };
 
 export function renderGrid(container, grid, selected, onSelect) {

@@ -16,6 +16,7 @@ export const STATES = [
   ['FAILED', 'the job failed'],
   ['TIMED_OUT', 'upstreams, cluster or marker too late'],
   ['UPSTREAM_FAILED', 'an upstream failed or timed out'],
+  ['SKIPPED', 'not a run date of its calendar'],
 ];
 
 const KNOWN = new Set(STATES.map(([s]) => s));

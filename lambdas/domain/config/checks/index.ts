@@ -1,5 +1,6 @@
 import type { ConfigIssue } from '../issues';
 import type { ParsedConfig } from '../parse';
+import { checkCalendars } from './calendars';
 import { checkCompletion } from './completion';
 import { checkCycles } from './cycles';
 import { checkDeadlines } from './deadlines';
@@ -31,4 +32,5 @@ export const CHECKS: readonly ConfigCheck[] = [
   checkNotBefore,
   checkShadowMode,
   checkCompletion,
+  checkCalendars,
 ];
