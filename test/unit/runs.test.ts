@@ -46,7 +46,7 @@ describe('run states', () => {
 
 describe('the readiness rule', () => {
   const dag = dagFrom({ a: [], b: [], c: ['a', 'b'], d: ['c'], e: ['a', 'b', 'c', 'd'] });
-  const ready = (job: string, done: string[]) => isReady(dag.jobs.get(job) as never, run(job, done));
+  const ready = (job: string, done: string[]) => isReady(dag.jobs.get(job) as never, run(job, done), dag);
 
   it('holds for a root at once, and for a job once every upstream is done', () => {
     expect(ready('a', [])).toBe(true);

@@ -56,11 +56,11 @@ export function waitOf(dag: Dag, job: Job, run: Run | undefined, runsByJob: Read
     }
     case RunState.WAITING: {
       const r = run as Run;
-      if (isReady(job, r) && !r.manual) {
+      if (isReady(job, r, dag) && !r.manual) {
         const gate = notBeforeInstant(job, r.date);
         if (gate && gate > now) return { kind: 'notBefore', notBefore: describeNotBefore(job), dueAt: gate.toISOString() };
       }
-      if (job.target.type === 'external' && isReady(job, r))
+      if (job.target.type === 'external' && isReady(job, r, dag))
         return { kind: 'marker', since: r.waitStartedAt ?? null, dueAt: r.deadlineAt ?? null };
       const upstreams = upstreamsLeft();
       return Object.keys(upstreams).length > 0

@@ -169,7 +169,7 @@ async function repairWaitingRuns(deps: EngineDeps, date: RunDate, opts: { by: Ac
     if (lost.length === 0) continue;
     if (!opts.dryRun) {
       const repaired = await repairDoneSet(deps, run, opts.by);
-      if (isReady(job, repaired)) await dispatch(deps, repaired, opts.by);
+      if (isReady(job, repaired, deps.dag)) await dispatch(deps, repaired, opts.by);
     }
     fixed.push({ job: run.job, action: 'repaired-done-set', detail: `${lost.join(', ')} had succeeded but were not counted` });
   }

@@ -6,6 +6,7 @@ import { checkDeadlines } from './deadlines';
 import { checkDefaults } from './defaults';
 import { checkDependencies } from './dependencies';
 import { checkDuplicateNames } from './duplicate-names';
+import { checkHourly } from './hourly';
 import { checkMarkerWriters } from './marker-writers';
 import { checkNotBefore } from './not-before';
 import { checkParams } from './params';
@@ -31,4 +32,5 @@ export const CHECKS: readonly ConfigCheck[] = [
   checkNotBefore,
   checkShadowMode,
   checkCompletion,
+  checkHourly,
 ];
