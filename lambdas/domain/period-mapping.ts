@@ -117,3 +117,43 @@ export function periodProblem(job: Pick<Job, 'name' | 'granularity'>, date: RunD
   }
   return undefined;
 }
+
+/** One run of a downstream closure, with the done-set entries it must get again from runs of the closure. */
+export interface ClosureRun {
+  readonly job: string;
+  readonly date: RunDate;
+  readonly waitsFor: readonly string[];
+}
+
+/**
+ * Every run downstream of run (`job`, `date`), transitively, across
+ * granularities (an hour reaches the day of a daily job; a day, the 24 hours of
+ * an hourly job), in topological order of the jobs and then by period. Each
+ * carries the entries it waits for from runs inside the closure: what a replay
+ * with `--downstream` makes it wait for again.
+ */
+export function downstreamRunClosure(dag: Pick<Dag, 'jobs' | 'topologicalOrder'>, job: string, date: RunDate): ClosureRun[] {
+  const id = (j: string, d: string) => `${j} ${d}`;
+  const inClosure = new Set<string>([id(job, date)]);
+  const found: { job: string; date: RunDate }[] = [];
+  const queue = [{ job, date }];
+  while (queue.length > 0) {
+    const run = queue.shift() as { job: string; date: RunDate };
+    const upstream = dag.jobs.get(run.job);
+    if (!upstream) continue;
+    for (const link of downstreamLinks(dag, upstream, run.date)) {
+      if (inClosure.has(id(link.job, link.date))) continue;
+      inClosure.add(id(link.job, link.date));
+      found.push({ job: link.job, date: link.date });
+      queue.push({ job: link.job, date: link.date });
+    }
+  }
+  const order = new Map(dag.topologicalOrder.map((name, i) => [name, i]));
+  found.sort((a, b) => (order.get(a.job) ?? 0) - (order.get(b.job) ?? 0) || a.date.localeCompare(b.date));
+  return found.map((run) => ({
+    ...run,
+    waitsFor: upstreamLinks(dag, dag.jobs.get(run.job) as Job, run.date)
+      .filter((l) => inClosure.has(id(l.upstream, l.date)))
+      .map((l) => l.entry),
+  }));
+}

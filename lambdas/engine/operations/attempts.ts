@@ -24,7 +24,8 @@ export interface AttemptOptions {
   /**
    * Upstreams that get a new attempt in the same operation (a replay's or a
    * mark's chain): this run waits for those new attempts, and their older
-   * attempts' outcomes change nothing here.
+   * attempts' outcomes change nothing here. Named by done-set entry: the
+   * upstream's name, or `<upstream>@HH` for one hour of it (docs/hourly.md).
    */
   readonly waitFor?: readonly string[];
   readonly force?: boolean;
@@ -54,14 +55,14 @@ export async function startAttempt(deps: EngineDeps, job: Job, date: RunDate, op
     for (const link of links) {
       const upstream = upstreams.find((u) => u.job === link.upstream && u.date === link.date);
       if (!upstream) continue;
-      if (waitFor.has(upstream.job)) {
+      if (waitFor.has(link.entry)) {
         floors[link.entry] = upstream.attempt + 1;
       } else {
         floors[link.entry] = upstream.attempt;
         if (upstream.state === RunState.SUCCEEDED) done.push(link.entry);
       }
     }
-    for (const link of links) if (waitFor.has(link.upstream)) floors[link.entry] ??= 1;
+    for (const link of links) if (waitFor.has(link.entry)) floors[link.entry] ??= 1;
     const result = await deps.store.transition(
       reopen(current, key, {
         at: now.toISOString(),
