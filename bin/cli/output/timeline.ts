@@ -1,3 +1,4 @@
+import { describeHours } from './hours';
 import type { Dag } from '../../../lambdas/domain/config/dag';
 import type { TimelineEvent } from '../../../lambdas/local/run-events';
 import type { SimulationResult } from '../../../lambdas/local/simulate';
@@ -47,7 +48,10 @@ export function printTimeline(result: SimulationResult, dag: Dag): void {
     const why = job.waitingFor ? describeWait(job.waitingFor, report.date) : job.reason;
     out.write(`  ${stateColour(job.state)(job.state.padEnd(16))} ${name}${why ? dim(` — ${why}`) : ''}\n`);
   }
-  const duplicated = Object.entries(report.jobs).filter(([, j]) => j.submissions > 1);
+  for (const [name, job] of Object.entries(report.jobs).filter(([, j]) => j.hours !== undefined)) {
+    out.write(`  ${name} ${dim(`(hourly): ${job.hoursSucceeded ?? 0}/24 hours SUCCEEDED —`)} ${describeHours(job.hours ?? {})}\n`);
+  }
+  const duplicated = Object.entries(report.jobs).filter(([, j]) => j.submissions > 1 && j.hours === undefined);
   for (const [name, job] of duplicated)
     out.write(`  ${dim(`${name} was submitted ${job.submissions} times (${job.attempts} attempts)`)}\n`);
   out.write(

@@ -133,6 +133,8 @@ function hourlyStatus(
     ...base,
     state: dayStateOfHours(states),
     submissions: Object.values(hours).reduce((sum, h) => sum + h.submissions, 0),
+    // Attempts of all its hours, so that submissions = attempts still reads as exactly once.
+    attempts: Object.values(hours).reduce((sum, h) => sum + h.attempts, 0),
     granularity: 'hourly',
     hoursSucceeded: hoursSucceeded(states),
     hours,
