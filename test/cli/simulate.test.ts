@@ -32,9 +32,19 @@ describe('rsched simulate (command line)', () => {
     ]);
     expect(report.date).toBe('2026-11-22');
     for (const [name, job] of Object.entries<Record<string, unknown>>(report.jobs)) {
+      if (name === 'minibatch_sessions') continue;
       expect(job, name).toMatchObject({ state: 'SUCCEEDED', attempts: 1, reason: null });
       expect(job.submissions, name).toBe(['raw_events', 'geo_lookup'].includes(name) ? 0 : 1);
     }
+    // The hourly job (docs/hourly.md): 24 UTC hours, each submitted once, rolled up into the day's state.
+    expect(report.jobs.minibatch_sessions).toMatchObject({
+      state: 'SUCCEEDED',
+      granularity: 'hourly',
+      hoursSucceeded: 24,
+      attempts: 24,
+      submissions: 24,
+    });
+    expect(Object.keys(report.jobs.minibatch_sessions.hours)).toHaveLength(24);
     expect(report.clusters.map((c: { name: string }) => c.name)).toEqual(
       expect.arrayContaining(['nightly-etl', 'minibatch-morning', 'daytime-etl', 'daytime-adhoc', 'minibatch-evening']),
     );
@@ -43,14 +53,15 @@ describe('rsched simulate (command line)', () => {
     expect(report.makespanMinutes).toBeGreaterThan(0);
     // The evidence: every S3 event came three times, and still each run reached its target once.
     expect(report.exactlyOnce.deliveries).toBe(3 * report.exactlyOnce.markerEvents);
-    expect(report.exactlyOnce).toMatchObject({ runsSubmitted: 16, submittedOnce: 16, submittedMoreThanOnce: [] });
+    // 16 daily runs, the 24 hours of minibatch_sessions and its daily rollup.
+    expect(report.exactlyOnce).toMatchObject({ runsSubmitted: 41, submittedOnce: 41, submittedMoreThanOnce: [] });
   });
 
   it('ends the timeline with the exactly-once evidence under --duplicates', async () => {
     const { code, stdout } = await rsched(['simulate', '--date', '2026-11-22', '--duplicates', '2']);
     expect(code).toBe(0);
     const last = stdout.trimEnd().split('\n').at(-1);
-    expect(last).toMatch(/^exactly-once: (\d+) deliveries of (\d+) markers, 16 runs submitted: 16 once each, 0 twice or more$/);
+    expect(last).toMatch(/^exactly-once: (\d+) deliveries of (\d+) markers, 41 runs submitted: 41 once each, 0 twice or more$/);
     const [, deliveries, markers] = /(\d+) deliveries of (\d+)/.exec(last ?? '') ?? [];
     expect(Number(deliveries)).toBe(2 * Number(markers));
     // The notBefore of the example DAG (partner_notify, 07:00 Berlin) shows in the timeline.
