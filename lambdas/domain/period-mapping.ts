@@ -5,7 +5,9 @@ import { atHour, dayOf, hourOf, hoursOf, isHourPeriod, periodEnd } from './run-h
 /**
  * How the runs of jobs of different granularity depend on each other
  * (docs/hourly.md#dependency-mappings). Modelled on Dagster's partition
- * mappings ("Partition dependencies", docs.dagster.io): same granularity is
+ * mappings ("Defining dependencies between partitioned assets",
+ * https://docs.dagster.io/guides/build/partitions-and-backfills/defining-dependencies-between-partitioned-assets):
+ * same granularity is
  * Dagster's identity mapping; an hourly job under a daily one is a
  * TimeWindowPartitionMapping (each hour of day D needs day D); a daily job over
  * an hourly one is a TimeWindowPartitionMapping (`all`: the 24 hours of D) or

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { RunState } from '../../lambdas/domain/runs/states';
+import { planBackfill } from '../../lambdas/engine/operations/backfill';
+import { replay } from '../../lambdas/engine/operations/replay';
+import { dayStatus } from '../../lambdas/engine/operations/status';
 import { sweep } from '../../lambdas/engine/sweep';
 import { seededRandom, shuffleInPlace } from '../../lambdas/local/random';
 import { dagFrom, EXTERNAL } from '../support/dags';
@@ -17,11 +20,15 @@ const DAY = '2026-11-22';
 const HOURS = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, '0'));
 const HOURLY = { granularity: 'hourly' } as const;
 
-/** raw (external, hourly) -> agg (hourly) ; raw -> daily_all ; raw -> daily_last ("last") ; dim (daily) -> enrich (hourly) <- raw */
+/**
+ * raw (external, hourly) -> agg (hourly) ; raw -> daily_all ; raw -> daily_last ("last") ; dim (daily) -> enrich (hourly) <- raw ;
+ * hc_root (hourly, submitted) -> hc_daily ("all")
+ */
 const fleet = () =>
   dagFrom(
-    { raw: [], agg: ['raw'], daily_all: ['raw'], daily_last: ['raw'], dim: [], enrich: ['dim', 'raw'] },
+    { raw: [], agg: ['raw'], daily_all: ['raw'], daily_last: ['raw'], dim: [], enrich: ['dim', 'raw'], hc_root: [], hc_daily: ['hc_root'] },
     {
+      hc_root: HOURLY,
       raw: { ...HOURLY, ...EXTERNAL },
       agg: { ...HOURLY, target: { type: 'datapipeline', pipeline: 'agg', parameters: { day: '{{date}}', hour: '{{hour}}' } } },
       enrich: HOURLY,
@@ -148,5 +155,65 @@ describe('hourly runs through the scheduler handler', () => {
     expect(daily?.state).toBe(RunState.TIMED_OUT);
     expect(daily?.reason).toContain('raw@01');
     expect(daily?.reason).toContain('raw@23');
+  });
+});
+
+describe('hourly runs through the operations', () => {
+  it('replay --downstream of an hour re-runs that hour downstream and the daily run over it, which waits for that hour only', async () => {
+    const h = await createHarness(emulator(), fleet(), { start: '2026-11-23T03:00:00.000Z' });
+    for (const hh of HOURS) await h.handler(h.snsEvent(h.marker('hc_root', `${DAY}T${hh}`)));
+    expect(h.submitter.countFor('hc_daily')).toBe(1);
+    await h.handler(h.snsEvent(h.marker('hc_daily', DAY)));
+    const result = await replay(h.deps, { job: 'hc_root', date: `${DAY}T07` as never, downstream: true, by: 'operator:test' });
+    expect(result.plan.runs.map((r) => [r.job, r.date, r.waitsFor.join(',')])).toEqual([
+      ['hc_root', `${DAY}T07`, ''],
+      ['hc_daily', DAY, 'hc_root@07'],
+    ]);
+    expect(h.submitter.calls.filter((c) => c.job === 'hc_root').map((c) => c.date)).toContain(`${DAY}T07`);
+    const daily = await h.run('hc_daily', DAY);
+    expect(daily?.state).toBe(RunState.WAITING);
+    expect([...(daily?.doneUpstreams ?? [])].sort()).toEqual(HOURS.filter((hh) => hh !== '07').map((hh) => `hc_root@${hh}`));
+    await h.handler(h.snsEvent(h.marker('hc_root', `${DAY}T07`)));
+    expect(h.submitter.countFor('hc_daily')).toBe(2);
+  });
+
+  it('refuses a day for an hourly job, an hour for a daily one, and a future hour', async () => {
+    const h = await createHarness(emulator(), fleet(), { start: '2026-11-22T05:30:00.000Z' });
+    const refusal = (job: string, date: string) =>
+      replay(h.deps, { job, date: date as never, downstream: false, by: 'operator:test' }).then(
+        () => 'started',
+        (err: Error) => err.message,
+      );
+    expect(await refusal('hc_root', DAY)).toContain('hc_root is an hourly job: its markers name an hour');
+    expect(await refusal('hc_daily', `${DAY}T05`)).toContain('hc_daily is a daily job');
+    expect(await refusal('hc_root', `${DAY}T06`)).toBe('2026-11-22T06 is in the future (the current hour is 2026-11-22T05 UTC)');
+    expect(await refusal('hc_root', `${DAY}T05`)).toBe('started');
+  });
+
+  it('backfills an hourly job by hour, and refuses a --downstream that crosses granularities', async () => {
+    const h = await createHarness(emulator(), fleet(), { start: '2026-11-23T03:00:00.000Z' });
+    const request = { job: 'hc_root', from: `${DAY}T20`, to: `${DAY}T23`, downstream: false, reprocess: 'missing', parallel: 2 } as const;
+    const plan = await planBackfill(h.deps, { ...request, from: request.from as never, to: request.to as never, by: 'operator:test' });
+    expect(plan.map((p) => [p.date, p.action])).toEqual([
+      [`${DAY}T20`, 'run'],
+      [`${DAY}T21`, 'run'],
+      [`${DAY}T22`, 'run'],
+      [`${DAY}T23`, 'run'],
+    ]);
+    await expect(
+      planBackfill(h.deps, { ...request, from: request.from as never, to: request.to as never, downstream: true, by: 'operator:test' }),
+    ).rejects.toThrow('--downstream of hourly hc_root reaches daily jobs (hc_daily)');
+  });
+
+  it('status of a day rolls an hourly job up from its hours and lists them', async () => {
+    const h = await createHarness(emulator(), fleet());
+    for (const hh of HOURS.slice(0, 5)) await h.handler(h.snsEvent(h.marker('raw', `${DAY}T${hh}`)));
+    await h.handler(h.snsEvent(h.marker('raw', `${DAY}T05`, 'failed')));
+    const status = await dayStatus({ dag: h.deps.dag, store: h.store, date: DAY as never, now: h.clock.now() });
+    expect(status.jobs.raw).toMatchObject({ state: 'FAILED', granularity: 'hourly', hoursSucceeded: 5 });
+    expect(Object.keys(status.jobs.raw?.hours ?? {})).toEqual(['00', '01', '02', '03', '04', '05']);
+    expect(status.jobs.agg).toMatchObject({ state: 'UPSTREAM_FAILED', hoursSucceeded: 0, submissions: 5 });
+    expect(status.jobs.daily_all?.state).toBe('UPSTREAM_FAILED');
+    expect(status.alerts.map((a) => [a.kind, a.job, a.date])).toEqual([['FAILED', 'raw', `${DAY}T05`]]);
   });
 });
