@@ -71,7 +71,8 @@ export function parseMarkerKey(key: string, isJob: (name: string) => boolean): M
   }
   // YYYYMMDDHH names a UTC hour of an hourly job (docs/hourly.md); whether the job is hourly is checked by the caller.
   const date = digits.length === 8 ? parseCompactRunDate(digits) : parseCompactRunHour(digits);
-  if (!date) return new MarkerRejection(key, `run date ${digits} is not a real ${digits.length === 8 ? 'day' : 'hour (day and hour 00-23)'}`);
+  if (!date)
+    return new MarkerRejection(key, `run date ${digits} is not a real ${digits.length === 8 ? 'day' : 'hour (day and hour 00-23)'}`);
   let job: string | undefined;
   for (let i = 0; i < namePart.length && job === undefined; i++) {
     // A prefix glued to the name must end in a separator: "prod-sessions" may be job

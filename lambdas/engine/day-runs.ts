@@ -10,7 +10,10 @@ import type { RunStore } from '../ports/run-store';
  * on the job's own partition (`YYYY-MM-DDT00` to `T23`), so the table's key
  * design does not change.
  */
-export async function listDay(deps: { store: Pick<RunStore, 'listByDate' | 'listByJob'>; dag: Pick<Dag, 'jobs'> }, date: RunDate): Promise<Run[]> {
+export async function listDay(
+  deps: { store: Pick<RunStore, 'listByDate' | 'listByJob'>; dag: Pick<Dag, 'jobs'> },
+  date: RunDate,
+): Promise<Run[]> {
   const hourly = [...deps.dag.jobs.values()].filter((j) => j.granularity === 'hourly');
   const [daily, ...hours] = await Promise.all([
     deps.store.listByDate(date),

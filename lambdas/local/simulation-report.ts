@@ -1,9 +1,9 @@
 import { type Dag, isShadow, type Job, jobOf } from '../domain/config/dag';
 import { scheduledInvocations, skippedInvocations } from '../domain/cron';
 import { addDays, type RunDate, runDateIn } from '../domain/run-date';
-import type { Run } from '../domain/runs/run';
 import { hourOf, isHourPeriod } from '../domain/run-hour';
 import { dayStateOfHours, hoursSucceeded } from '../domain/runs/hours-of-day';
+import type { Run } from '../domain/runs/run';
 import { RunState } from '../domain/runs/states';
 import { type Wait, waitOf } from '../domain/runs/waits';
 import { type AlertReport, alertReport, type ClusterReport, clusterReport, type JobReport, jobReport } from '../engine/report';
@@ -188,12 +188,7 @@ export function buildReport(input: {
  * An hourly job's day in a simulation: each hour's run, and the day rolled up
  * (docs/hourly.md#status). Submissions are counted per hour run.
  */
-function hourlyReport(
-  input: Parameters<typeof buildReport>[0],
-  job: Job,
-  due: boolean,
-  mode: 'shadow' | 'live',
-): SimulatedJobReport {
+function hourlyReport(input: Parameters<typeof buildReport>[0], job: Job, due: boolean, mode: 'shadow' | 'live'): SimulatedJobReport {
   const own = input.runs.filter((r) => r.job === job.name && isHourPeriod(r.date)).sort((a, b) => a.date.localeCompare(b.date));
   const hours: Record<string, JobReport> = {};
   for (const run of own) hours[hourOf(run.date) as string] = jobReport(run, input.submissionsOf(job.name, run.date), mode);

@@ -135,8 +135,7 @@ describe('hourly runs through the scheduler handler', () => {
       { kind: 'rejected', reason: 'raw is an hourly job: its markers name an hour, raw__YYYYMMDDHH, not a day' },
       {
         kind: 'rejected',
-        reason:
-          'dim is a daily job: its markers name a day, dim__YYYYMMDD, not an hour (set "granularity": "hourly" for hourly runs)',
+        reason: 'dim is a daily job: its markers name a day, dim__YYYYMMDD, not an hour (set "granularity": "hourly" for hourly runs)',
       },
     ]);
     expect(h.alerts.sent.map((a) => a.kind)).toEqual(['MARKER_REJECTED', 'MARKER_REJECTED']);

@@ -3,10 +3,10 @@ import { validateConfig } from '../../lambdas/domain/config/validate';
 import { downstreamLinks, expectedEntries, periodProblem, upstreamLinks, waitDeadline } from '../../lambdas/domain/period-mapping';
 import type { RunDate } from '../../lambdas/domain/run-date';
 import { compactPeriod, dayOf, hourIn, hourRange, hoursOf, parseRunHour, parseRunPeriod, periodEnd } from '../../lambdas/domain/run-hour';
-import { isReady, missingUpstreams } from '../../lambdas/domain/runs/transitions';
-import { render, TemplateError } from '../../lambdas/domain/template';
 import type { Run } from '../../lambdas/domain/runs/run';
 import { RunState } from '../../lambdas/domain/runs/states';
+import { isReady, missingUpstreams } from '../../lambdas/domain/runs/transitions';
+import { render, TemplateError } from '../../lambdas/domain/template';
 import { dagFrom } from '../support/dags';
 
 /** Hourly runs and the mapping between hourly and daily jobs (docs/hourly.md). */
@@ -142,7 +142,7 @@ describe('hourly markers, templates and validation', () => {
       { name: 'day', dependsOn: ['dim'], hourlyDependency: { dim: 'all', raw: 'last' }, target: { type: 'external' } },
     ];
     const result = validateConfig([{ path: 'h.json', text: JSON.stringify({ jobs }) }]);
-    const errors = result.issues.filter((i) => i.severity === "error");
+    const errors = result.issues.filter((i) => i.severity === 'error');
     expect(errors.map((i) => `${i.entity?.name} ${i.field}: ${i.message}`).sort()).toEqual([
       'agg hourlyDependency.raw: hourlyDependency is for daily jobs; an hourly job waits for the same hour of an hourly upstream',
       'day hourlyDependency.dim: upstream "dim" is daily; hourlyDependency applies only to hourly upstreams',

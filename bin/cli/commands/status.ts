@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { dateRange, type RunDate } from '../../../lambdas/domain/run-date';
-import { type DayStatus, dayStatus, type JobStatus } from '../../../lambdas/engine/operations/status';
 import { dayOf } from '../../../lambdas/domain/run-hour';
+import { type DayStatus, dayStatus, type JobStatus } from '../../../lambdas/engine/operations/status';
 import { printJson, requireDate, requireRunPeriod, todayUtc, withTargetOptions } from '../options';
-import { describeHours } from '../output/hours';
 import { bold, clockTime, dim, formatMinutes, red, stateColour, table } from '../output/format';
 import { legend, renderGrid, STATE_CODES } from '../output/grid';
+import { describeHours } from '../output/hours';
 import { describeWait } from '../output/waits';
 import { UsageError } from '../run';
 import { openTarget, type Target, type TargetOptions } from '../target';

@@ -218,7 +218,8 @@ function controlPlane(
 ): { perMonth: number; items: Record<string, number> } {
   const minutes = 60 * 730;
   const ticks = minutes * (dag.clusters.size > 0 ? 2 : 1);
-  const runsPerMonth = [...dag.jobs.values()].filter((j) => j.target.type !== 'external').reduce((n, j) => n + runsPerDay(j), 0) * DAYS_PER_MONTH;
+  const runsPerMonth =
+    [...dag.jobs.values()].filter((j) => j.target.type !== 'external').reduce((n, j) => n + runsPerDay(j), 0) * DAYS_PER_MONTH;
   // A tick: ~0.3 s at 512 MB; a run: ~3 invocations (marker, submission, completion) of ~0.3 s.
   const invocations = ticks + runsPerMonth * 3;
   const lambda = (invocations / 1e6) * prices.lambdaPerMillionRequests + invocations * 0.3 * 0.5 * prices.lambdaArmPerGbSecond;

@@ -1,9 +1,9 @@
-import { describeHours } from './hours';
 import type { Dag } from '../../../lambdas/domain/config/dag';
 import type { TimelineEvent } from '../../../lambdas/local/run-events';
 import type { SimulationResult } from '../../../lambdas/local/simulate';
 import { type ExactlyOnceEvidence, isSuccessful } from '../../../lambdas/local/simulation-report';
 import { bold, clockTime, dim, formatMinutes, green, red, stateColour, table } from './format';
+import { describeHours } from './hours';
 import { describeWait } from './waits';
 
 /** "54 deliveries of 18 markers, 18 runs submitted: 18 once each, 0 twice or more" (runs: per attempt). */

@@ -1,4 +1,3 @@
-import { compactPeriod } from '../../domain/run-hour';
 import { isDeepStrictEqual } from 'node:util';
 import {
   DescribeExecutionCommand,
@@ -8,6 +7,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import type { RunDate } from '../../domain/run-date';
+import { compactPeriod } from '../../domain/run-hour';
 import { type SubmissionRef, SubmitError, type SubmitRequest, type SubmitResult, type Submitter } from '../../ports/submitter';
 import { beforeSend, judgeSendError } from './send-once';
 import { shortHash } from './short-hash';

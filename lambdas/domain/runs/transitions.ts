@@ -67,11 +67,7 @@ export function assertAllowed(t: Transition): void {
  * job (docs/hourly.md#dependency-mappings). `dag` resolves the upstreams'
  * granularity.
  */
-export function missingUpstreams(
-  job: Job,
-  run: Pick<Run, 'doneUpstreams' | 'date'>,
-  dag: Pick<Dag, 'jobs'>,
-): string[] {
+export function missingUpstreams(job: Job, run: Pick<Run, 'doneUpstreams' | 'date'>, dag: Pick<Dag, 'jobs'>): string[] {
   const done = new Set(run.doneUpstreams);
   return expectedEntries(dag, job, run.date).filter((u) => !done.has(u));
 }
@@ -397,7 +393,12 @@ export function noteConflict(run: Run, p: Stamp & { why: string; newerMarker?: T
  * `<job>@HH` for one hour of an hourly upstream, docs/hourly.md): its floor
  * decides whether this run still waits for that attempt.
  */
-export function upstreamFailed(key: RunKey, parent: Pick<Run, 'job' | 'state' | 'attempt' | 'date'>, p: Stamp, entry = parent.job): Transition {
+export function upstreamFailed(
+  key: RunKey,
+  parent: Pick<Run, 'job' | 'state' | 'attempt' | 'date'>,
+  p: Stamp,
+  entry = parent.job,
+): Transition {
   const why = `upstream ${parent.job}${parent.date === key.date ? '' : ` ${parent.date}`} ${parent.state}`;
   return {
     key,

@@ -1,6 +1,6 @@
-import { atHour } from '../../domain/run-hour';
 import { percentile } from '../../domain/percentile';
 import { addDays, type RunDate } from '../../domain/run-date';
+import { atHour } from '../../domain/run-hour';
 import { type AttemptSummary, attemptsOf } from '../../domain/runs/attempts';
 import type { AttemptCause } from '../../domain/runs/run';
 import { RunState, TERMINAL_STATES } from '../../domain/runs/states';

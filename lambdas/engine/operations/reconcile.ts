@@ -1,17 +1,17 @@
 import type { SkippedInvocation } from '../../domain/cron';
 import { MarkerRejection, parseMarkerKey } from '../../domain/markers';
+import { upstreamLinks } from '../../domain/period-mapping';
 import { addDays, offsetMs, type RunDate, runDateIn, toCompact } from '../../domain/run-date';
+import { dayOf, HOURS_OF_DAY, hourIn } from '../../domain/run-hour';
 import type { Actor } from '../../domain/runs/run';
 import { RunState, TERMINAL_STATES } from '../../domain/runs/states';
 import type { MarkerBucket } from '../../ports/marker-bucket';
+import { listDay } from '../day-runs';
 import type { EngineDeps } from '../deps';
 import { dispatch, isReady } from '../dispatch';
 import { onMarker } from '../markers';
 import { propagateSuccess, repairDoneSet } from '../outcomes';
 import { startRoot } from '../triggers';
-import { listDay } from '../day-runs';
-import { upstreamLinks } from '../../domain/period-mapping';
-import { dayOf, HOURS_OF_DAY, hourIn } from '../../domain/run-hour';
 
 /**
  * The cron expansion (cron-parser and luxon: a quarter of the sweeper's code),

@@ -1,8 +1,8 @@
 import { type Dag, isShadow, type Job, jobOf } from '../../domain/config/dag';
 import { addDays, type RunDate } from '../../domain/run-date';
-import type { Run } from '../../domain/runs/run';
 import { hourOf, isHourPeriod } from '../../domain/run-hour';
 import { dayStateOfHours, hoursSucceeded } from '../../domain/runs/hours-of-day';
+import type { Run } from '../../domain/runs/run';
 import { RunState } from '../../domain/runs/states';
 import { type Wait, waitOf } from '../../domain/runs/waits';
 import type { ClusterRegistry } from '../../ports/cluster-registry';
@@ -77,7 +77,8 @@ export async function dayStatus(input: {
   const [runs, alerts] = await Promise.all([listDay({ store, dag }, date), store.listAlerts(date)]);
   const byJob = new Map(runs.filter((r) => !isHourPeriod(r.date)).map((r) => [r.job, r]));
   const alertsByRun = new Map<string, AlertRecord[]>();
-  for (const alert of alerts) if (alert.job) alertsByRun.set(`${alert.job} ${alert.date}`, [...(alertsByRun.get(`${alert.job} ${alert.date}`) ?? []), alert]);
+  for (const alert of alerts)
+    if (alert.job) alertsByRun.set(`${alert.job} ${alert.date}`, [...(alertsByRun.get(`${alert.job} ${alert.date}`) ?? []), alert]);
   const statusOf = (job: Job, run: Run | undefined, runsByJob: ReadonlyMap<string, Run>, period: string): JobStatus => ({
     ...jobReport(run, submissionsOf(run), isShadow(job) ? 'shadow' : 'live'),
     waitingOn: waitingOn(job, run, runsByJob),

@@ -26,7 +26,8 @@ export function checkHourly(config: ParsedConfig): ConfigIssue[] {
     }
     for (const upstream of Object.keys(job.hourlyDependency ?? {})) {
       const field = `hourlyDependency.${upstream}`;
-      if (job.granularity === 'hourly') error(field, 'hourlyDependency is for daily jobs; an hourly job waits for the same hour of an hourly upstream');
+      if (job.granularity === 'hourly')
+        error(field, 'hourlyDependency is for daily jobs; an hourly job waits for the same hour of an hourly upstream');
       else if (!job.dependsOn.includes(upstream)) error(field, `"${upstream}" is not in dependsOn`);
       else if (granularity.has(upstream) && granularity.get(upstream) !== 'hourly') {
         error(field, `upstream "${upstream}" is daily; hourlyDependency applies only to hourly upstreams`);
