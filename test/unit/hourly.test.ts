@@ -4,27 +4,17 @@ import { downstreamLinks, expectedEntries, periodProblem, upstreamLinks, waitDea
 import type { RunDate } from '../../lambdas/domain/run-date';
 import { compactPeriod, dayOf, hourIn, hourRange, hoursOf, parseRunHour, parseRunPeriod, periodEnd } from '../../lambdas/domain/run-hour';
 import type { Run } from '../../lambdas/domain/runs/run';
-import { RunState } from '../../lambdas/domain/runs/states';
 import { isReady, missingUpstreams } from '../../lambdas/domain/runs/transitions';
 import { render, TemplateError } from '../../lambdas/domain/template';
 import { dagFrom } from '../support/dags';
+import { waitingRun } from '../support/runs';
 
 /** Hourly runs and the mapping between hourly and daily jobs (docs/hourly.md). */
 
 const D = '2026-11-22' as RunDate;
 const H = (hh: string) => `2026-11-22T${hh}` as RunDate;
 const HOURLY = { granularity: 'hourly' } as const;
-const run = (job: string, doneUpstreams: string[], date: RunDate): Run => ({
-  job,
-  date,
-  state: RunState.WAITING,
-  attempt: 1,
-  attemptStartedAt: '2026-11-22T00:00:00.000Z',
-  doneUpstreams,
-  upstreamFloors: {},
-  retriesUsed: 0,
-  history: [],
-});
+const run = (job: string, doneUpstreams: string[], date: RunDate): Run => waitingRun(job, doneUpstreams, date);
 
 // raw (hourly) -> agg (hourly, same hour) ; raw -> daily_all (all 24) ; raw -> daily_last (hour 23)
 // dim (daily) -> enrich (hourly: each hour of the day waits for the day)

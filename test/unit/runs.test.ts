@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { backoffMs } from '../../lambdas/domain/backoff';
-import type { RunDate } from '../../lambdas/domain/run-date';
 import type { Run } from '../../lambdas/domain/runs/run';
 import {
   ALL_STATES,
@@ -20,18 +19,9 @@ import {
 } from '../../lambdas/domain/runs/transitions';
 import { isReady } from '../../lambdas/engine/dispatch';
 import { dagFrom } from '../support/dags';
+import { waitingRun } from '../support/runs';
 
-const run = (job: string, doneUpstreams: string[]): Run => ({
-  job,
-  date: '2026-11-22' as RunDate,
-  state: RunState.WAITING,
-  attempt: 1,
-  attemptStartedAt: '2026-11-22T00:00:00.000Z',
-  doneUpstreams,
-  upstreamFloors: {},
-  retriesUsed: 0,
-  history: [],
-});
+const run = (job: string, doneUpstreams: string[]): Run => waitingRun(job, doneUpstreams);
 
 describe('run states', () => {
   it('use the binding names of SPEC §4, plus the intermediate ones', () => {
