@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { executionName } from '../../lambdas/adapters/aws/stepfunctions-submitter';
 import { validateConfig } from '../../lambdas/domain/config/validate';
 import { downstreamLinks, expectedEntries, periodProblem, upstreamLinks, waitDeadline } from '../../lambdas/domain/period-mapping';
 import type { RunDate } from '../../lambdas/domain/run-date';
@@ -6,6 +7,7 @@ import { compactPeriod, dayOf, hourIn, hourRange, hoursOf, parseRunHour, parseRu
 import type { Run } from '../../lambdas/domain/runs/run';
 import { isReady, missingUpstreams } from '../../lambdas/domain/runs/transitions';
 import { render, TemplateError } from '../../lambdas/domain/template';
+import { parseSubmissionName, submissionName } from '../../lambdas/ports/submitter';
 import { dagFrom } from '../support/dags';
 import { waitingRun } from '../support/runs';
 
@@ -148,5 +150,17 @@ describe('hourly markers, templates and validation', () => {
     expect(dag.jobs.get('dim')?.schedule).toBe('0 0 * * *');
     expect(dag.jobs.get('daily_all')?.hourlyDependency).toEqual({ raw: 'all' });
     expect(dag.jobs.get('daily_last')?.hourlyDependency).toEqual({ raw: 'last' });
+  });
+});
+
+describe('names that carry the run date', () => {
+  it("an hourly run's EMR step name parses back to its hour (the completion handler finds the run by it)", () => {
+    expect(parseSubmissionName(submissionName('mb', H('05'), 2))).toEqual({ job: 'mb', date: H('05'), attempt: 2 });
+    expect(parseSubmissionName(submissionName('mb', D, 1))).toEqual({ job: 'mb', date: D, attempt: 1 });
+  });
+
+  it("a Step Functions execution name of an hour differs from the day's and keeps to [a-z0-9_-]", () => {
+    expect(executionName('mb', H('05'), 1)).toBe('rsched-mb-2026112205-1');
+    expect(executionName('mb', D, 1)).toBe('rsched-mb-20261122-1');
   });
 });
