@@ -207,12 +207,21 @@ describe('hourly runs through the operations', () => {
   it('status of a day rolls an hourly job up from its hours and lists them', async () => {
     const h = await createHarness(emulator(), fleet());
     for (const hh of HOURS.slice(0, 5)) await h.handler(h.snsEvent(h.marker('raw', `${DAY}T${hh}`)));
+    const before = await dayStatus({ dag: h.deps.dag, store: h.store, date: DAY as never, now: h.clock.now() });
+    // The daily run over all hours waits for the 19 hours still to come, named by hour.
+    const waits = before.jobs.daily_all?.waitingFor;
+    expect(waits?.kind).toBe('upstreams');
+    expect(Object.keys(waits?.kind === 'upstreams' ? waits.upstreams : {})).toEqual(HOURS.slice(5).map((hh) => `raw@${hh}`));
+    // 5 of 24 hours done: the day is not complete.
+    expect(before.jobs.raw).toMatchObject({ state: 'WAITING', hoursSucceeded: 5 });
     await h.handler(h.snsEvent(h.marker('raw', `${DAY}T05`, 'failed')));
     const status = await dayStatus({ dag: h.deps.dag, store: h.store, date: DAY as never, now: h.clock.now() });
     expect(status.jobs.raw).toMatchObject({ state: 'FAILED', granularity: 'hourly', hoursSucceeded: 5 });
     expect(Object.keys(status.jobs.raw?.hours ?? {})).toEqual(['00', '01', '02', '03', '04', '05']);
     expect(status.jobs.agg).toMatchObject({ state: 'UPSTREAM_FAILED', hoursSucceeded: 0, submissions: 5 });
     expect(status.jobs.daily_all?.state).toBe('UPSTREAM_FAILED');
+    // daily_last still waits, for hour 23 only.
+    expect(status.jobs.daily_last).toMatchObject({ state: 'PENDING' });
     expect(status.alerts.map((a) => [a.kind, a.job, a.date])).toEqual([['FAILED', 'raw', `${DAY}T05`]]);
   });
 });

@@ -4,6 +4,7 @@ import { validateConfig } from '../../lambdas/domain/config/validate';
 import { downstreamLinks, expectedEntries, periodProblem, upstreamLinks, waitDeadline } from '../../lambdas/domain/period-mapping';
 import type { RunDate } from '../../lambdas/domain/run-date';
 import { compactPeriod, dayOf, hourIn, hourRange, hoursOf, parseRunHour, parseRunPeriod, periodEnd } from '../../lambdas/domain/run-hour';
+import { dayStateOfHours, hoursSucceeded } from '../../lambdas/domain/runs/hours-of-day';
 import type { Run } from '../../lambdas/domain/runs/run';
 import { isReady, missingUpstreams } from '../../lambdas/domain/runs/transitions';
 import { render, TemplateError } from '../../lambdas/domain/template';
@@ -162,5 +163,20 @@ describe('names that carry the run date', () => {
   it("a Step Functions execution name of an hour differs from the day's and keeps to [a-z0-9_-]", () => {
     expect(executionName('mb', H('05'), 1)).toBe('rsched-mb-2026112205-1');
     expect(executionName('mb', D, 1)).toBe('rsched-mb-20261122-1');
+  });
+});
+
+describe("an hourly job's day, rolled up", () => {
+  const day = (entries: [string, string][]) => dayStateOfHours(new Map(entries) as never);
+  const all = (state: string) => HOURS.map((hh): [string, string] => [hh, state]);
+  const HOURS = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, '0'));
+
+  it('is a failure if any hour failed, SUCCEEDED only with 24 hours, else the open hour or WAITING', () => {
+    expect(day([])).toBe('PENDING');
+    expect(day(all('SUCCEEDED'))).toBe('SUCCEEDED');
+    expect(day(all('SUCCEEDED').slice(0, 23))).toBe('WAITING');
+    expect(day([...all('SUCCEEDED').slice(0, 5), ['05', 'SUBMITTED']])).toBe('SUBMITTED');
+    expect(day([...all('SUCCEEDED').slice(0, 5), ['05', 'UPSTREAM_FAILED'], ['06', 'TIMED_OUT']])).toBe('TIMED_OUT');
+    expect(hoursSucceeded(new Map(all('SUCCEEDED').slice(0, 7)) as never)).toBe(7);
   });
 });
