@@ -43,9 +43,9 @@ export interface TargetTally {
 
 export interface JudgeInput {
   readonly runs: readonly Run[];
-  /** Markers written per `job#attempt`: what that attempt's run must end as. */
+  /** Markers written per runAttemptId: what that attempt's run must end as. */
   readonly written: ReadonlyMap<string, MarkerStatus>;
-  /** The fake control plane's applied submissions per `job#attempt`. */
+  /** The fake control plane's applied submissions per runAttemptId. */
   readonly fakeApplied: ReadonlyMap<string, number>;
   /** The jobs sent through real submitters, and what their simulated services took in. */
   readonly sdk: ReadonlyMap<string, SdkJob>;
@@ -60,6 +60,11 @@ export interface JudgeInput {
 }
 
 type MutableTally = { -readonly [K in keyof TargetTally]: TargetTally[K] };
+
+/** One attempt of one run: `job@date#attempt` (the date is an hour, YYYY-MM-DDTHH, for an hourly job: docs/hourly.md). */
+export function runAttemptId(job: string, date: string, attempt: number): string {
+  return `${job}@${date}#${attempt}`;
+}
 
 export function judge(input: JudgeInput): Verdicts {
   const tallies = new Map<SdkTarget, MutableTally>();
@@ -84,7 +89,10 @@ export function judge(input: JudgeInput): Verdicts {
   let doubleSubmissions = 0;
   for (const times of input.fakeApplied.values()) if (times > 1) doubleSubmissions++;
   const applied = new Map<string, Submission[]>();
-  for (const s of input.submissions) applied.set(`${s.job}#${s.attempt}`, [...(applied.get(`${s.job}#${s.attempt}`) ?? []), s]);
+  for (const s of input.submissions) {
+    const id = runAttemptId(s.job, s.date, s.attempt);
+    applied.set(id, [...(applied.get(id) ?? []), s]);
+  }
   for (const copies of applied.values()) {
     const kind = input.sdk.get((copies[0] as Submission).job)?.kind;
     if (kind) tally(kind).submissions++;
@@ -103,7 +111,7 @@ export function judge(input: JudgeInput): Verdicts {
     const t = kind ? tally(kind) : undefined;
     const parked = run.history.some((e) => e.to === RunState.SUBMIT_UNCERTAIN);
     const stuck = !TERMINAL_STATES.includes(run.state);
-    const lost = input.written.get(`${run.job}#${run.attempt}`) === 'done' && run.state !== RunState.SUCCEEDED;
+    const lost = input.written.get(runAttemptId(run.job, run.date, run.attempt)) === 'done' && run.state !== RunState.SUCCEEDED;
     if (parked) uncertainParks++;
     if (stuck) stuckRuns++;
     if (lost) lostCompletions++;

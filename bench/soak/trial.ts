@@ -8,6 +8,8 @@ import type { OnLateUpstream } from '../../lambdas/domain/config/schema';
 import { loadDag } from '../../lambdas/domain/config/validate';
 import { formatMarkerKey, type MarkerStatus } from '../../lambdas/domain/markers';
 import type { RunDate } from '../../lambdas/domain/run-date';
+import { hoursOf } from '../../lambdas/domain/run-hour';
+import { listDay } from '../../lambdas/engine/day-runs';
 import { DEFAULT_TUNING, type EngineDeps } from '../../lambdas/engine/deps';
 import type { MarkerEvent } from '../../lambdas/engine/markers';
 import { OperationRefusedError } from '../../lambdas/engine/operations/errors';
@@ -26,7 +28,7 @@ import type { MarkerBucket } from '../../lambdas/ports/marker-bucket';
 import type { MarkerReader } from '../../lambdas/ports/marker-reader';
 import { type SubmissionRef, SubmitError, type SubmitRequest, type SubmitResult, type Submitter } from '../../lambdas/ports/submitter';
 import { HTTP_FAULTS, injectHttpFaults } from '../../test/support/http-faults';
-import { judge, type Verdicts } from './judge';
+import { judge, runAttemptId, type Verdicts } from './judge';
 import type { LateDataInput } from './late-data-check';
 import { planSdkJobs, type SdkJob, sdkTargetConfig } from './sdk-jobs';
 import { SimulatedServicePlane } from './service-plane';
@@ -68,6 +70,10 @@ export type { TargetTally } from './judge';
 export interface TrialResult extends Verdicts {
   readonly seed: number;
   readonly jobs: number;
+  /** The trial had the hourly part (HOURLY_JOBS): 24 hourly markers and the daily jobs over them. */
+  readonly hourly: boolean;
+  /** With the hourly part: how it ended (hours of hc that SUCCEEDED, the daily runs' states, the hours that failed). */
+  readonly hourlyOutcome?: { readonly hcSucceeded: number; readonly hd: string; readonly hl: string; readonly failedHours: string[] };
   readonly problems: readonly string[];
 }
 
@@ -167,7 +173,60 @@ function calendarJobs(jobs: readonly JobPlan[], share: number, random: () => num
   return chosen;
 }
 
-function dagOf(jobs: readonly JobPlan[], sdk: ReadonlyMap<string, SdkJob>, onCalendar: ReadonlySet<string>, late?: LatePlan): Dag {
+/**
+ * The hourly part of a trial (docs/hourly.md), drawn from a stream of its own
+ * so that a seed without it plays exactly the trial it played before: an
+ * hourly external root whose 24 hours arrive as markers (some failing), an
+ * hourly job on each hour, a daily job waiting for all 24 hours of it and one
+ * for the last hour only.
+ */
+interface HourlyPlan {
+  readonly failedHours: ReadonlySet<string>;
+}
+
+const HOURLY_JOBS = [
+  { name: 'hx', granularity: 'hourly', target: { type: 'external' }, timeoutMinutes: 240 },
+  {
+    name: 'hc',
+    granularity: 'hourly',
+    dependsOn: ['hx'],
+    target: { type: 'datapipeline', pipeline: 'hc-pipeline', parameters: { h: '{{hour}}' } },
+    timeoutMinutes: 240,
+    maxRuntimeMinutes: 120,
+    retries: 1,
+    retryDelayMinutes: 2,
+  },
+  {
+    name: 'hd',
+    dependsOn: ['hc'],
+    target: { type: 'datapipeline', pipeline: 'hd-pipeline', parameters: { d: '{{date}}' } },
+    timeoutMinutes: 240,
+    maxRuntimeMinutes: 120,
+  },
+  {
+    name: 'hl',
+    dependsOn: ['hx'],
+    hourlyDependency: { hx: 'last' },
+    target: { type: 'datapipeline', pipeline: 'hl-pipeline', parameters: { d: '{{date}}' } },
+    timeoutMinutes: 240,
+    maxRuntimeMinutes: 120,
+  },
+];
+
+function planHourly(random: () => number): HourlyPlan | undefined {
+  if (random() >= 0.3) return undefined;
+  const failedHours = new Set<string>();
+  if (random() < 0.3) failedHours.add(String(Math.floor(random() * 24)).padStart(2, '0'));
+  return { failedHours };
+}
+
+function dagOf(
+  jobs: readonly JobPlan[],
+  sdk: ReadonlyMap<string, SdkJob>,
+  onCalendar: ReadonlySet<string>,
+  late?: LatePlan,
+  hourly?: HourlyPlan,
+): Dag {
   const targetOf = (j: JobPlan) => {
     const real = sdk.get(j.name);
     if (real) return sdkTargetConfig(j.name, real);
@@ -188,6 +247,7 @@ function dagOf(jobs: readonly JobPlan[], sdk: ReadonlyMap<string, SdkJob>, onCal
     })),
     ...(onCalendar.size > 0 ? { calendars: { weekdays: { weekdays: ['MON', 'TUE', 'WED', 'THU', 'FRI'] } } } : {}),
   };
+  if (hourly) config.jobs.push(...(HOURLY_JOBS as never[]));
   return loadDag([{ path: 'soak.json', text: JSON.stringify(config) }]);
 }
 
@@ -212,17 +272,17 @@ class FlakyControlPlane implements Submitter {
     if (r < 0.06) throw new SubmitError('InternalServerError before the call (soak)', true, { maybeApplied: true });
     this.apply(request);
     if (r < 0.1) throw new SubmitError('InternalServerError after the call took effect (soak)', true, { maybeApplied: true });
-    return { submissionId: `s-${request.job}-${request.attempt}` };
+    return { submissionId: `s-${request.job}-${request.date}-${request.attempt}` };
   }
 
   private apply(request: SubmitRequest): void {
-    const key = `${request.job}#${request.attempt}`;
+    const key = runAttemptId(request.job, request.date, request.attempt);
     this.applied.set(key, (this.applied.get(key) ?? 0) + 1);
     this.fresh.push(request);
   }
 
   async findSubmission(ref: SubmissionRef): Promise<SubmitResult | undefined | 'unknown'> {
-    if (this.applied.has(`${ref.job}#${ref.attempt}`)) return { submissionId: `s-${ref.job}-${ref.attempt}` };
+    if (this.applied.has(runAttemptId(ref.job, ref.date, ref.attempt))) return { submissionId: `s-${ref.job}-${ref.date}-${ref.attempt}` };
     return this.opaque.has(ref.job) ? 'unknown' : undefined;
   }
 }
@@ -261,7 +321,8 @@ export async function runTrial(seed: number, listener: RequestListener, options:
   const calendarRandom = seededRandom(seed + 0x85ebca6b);
   const calendarShare = options.calendarShare ?? (options.sdkShare === 0 ? 0 : calendarRandom() * 0.3);
   const onCalendar = calendarShare > 0 ? calendarJobs(plans, calendarShare, calendarRandom) : new Set<string>();
-  const dag = dagOf(plans, sdk, onCalendar, late);
+  const hourly = planHourly(seededRandom(seed + 0x5bd1e995));
+  const dag = dagOf(plans, sdk, onCalendar, late, hourly);
 
   const client = new DynamoDBClient({
     region: LOCAL_REGION,
@@ -307,13 +368,13 @@ export async function runTrial(seed: number, listener: RequestListener, options:
   const sequencers = new Map<string, number>();
   /** Markers written for (job, attempt): what the run must end as. */
   const written = new Map<string, MarkerStatus>();
-  const markerEvent = (job: string, status: MarkerStatus, attempt: number, body?: string): MarkerEvent => {
-    const key = formatMarkerKey(job, DATE, status, 'markers/');
+  const markerEvent = (job: string, status: MarkerStatus, attempt: number, body?: string, date: RunDate = DATE): MarkerEvent => {
+    const key = formatMarkerKey(job, date, status, 'markers/');
     const seq = (sequencers.get(key) ?? 0) + 1;
     sequencers.set(key, seq);
     // Half the jobs echo their attempt in the body; the others rely on the event's time.
     bodies.bodies.set(key, body ?? (random() < 0.5 ? JSON.stringify({ attempt }) : ''));
-    written.set(`${job}#${attempt}`, status);
+    written.set(runAttemptId(job, date, attempt), status);
     return {
       bucket: 'soak',
       key,
@@ -332,6 +393,10 @@ export async function runTrial(seed: number, listener: RequestListener, options:
       if (!p.hangs && !onCalendar.has(p.name))
         pending.push({ kind: 'marker', event: markerEvent(p.name, p.failures > 0 ? 'failed' : 'done', 1) });
     } else pending.push({ kind: 'trigger', job: p.name });
+  }
+  for (const hour of hourly ? hoursOf(DATE) : []) {
+    const failed = hourly?.failedHours.has(hour.slice(11)) === true;
+    pending.push({ kind: 'marker', event: markerEvent('hx', failed ? 'failed' : 'done', 1, undefined, hour) });
   }
   /** Failed invocations after Lambda's retries: redriven from the dead-letter queue, as an operator would. */
   const deadLetters: Delivery[] = [];
@@ -400,6 +465,11 @@ export async function runTrial(seed: number, listener: RequestListener, options:
   for (let round = 0; round < 400; round++) {
     // Jobs the control planes started write their marker now (or never, if they hang): the fake's, then the services'.
     for (const request of [...controlPlane.fresh.splice(0), ...(services?.fresh() ?? [])]) {
+      if (hourly && ['hc', 'hd', 'hl'].includes(request.job)) {
+        // The hourly part's jobs always finish: each writes .done for the run (hour or day) it was started for.
+        pending.push({ kind: 'marker', event: markerEvent(request.job, 'done', request.attempt, request.date as RunDate) });
+        continue;
+      }
       const plan = byName.get(request.job);
       if (!plan || plan.hangs) continue;
       attemptsSeen.set(request.job, (attemptsSeen.get(request.job) ?? 0) + 1);
@@ -419,7 +489,7 @@ export async function runTrial(seed: number, listener: RequestListener, options:
       }
     }
     if (round === markAt && !lateDone) {
-      const ended = (await deps.store.listByDate(DATE)).filter((r) => ['FAILED', 'TIMED_OUT'].includes(r.state));
+      const ended = (await deps.store.listByDate(DATE)).filter((r) => ['FAILED', 'TIMED_OUT'].includes(r.state) && byName.has(r.job));
       const target = ended[Math.floor(random() * ended.length)];
       if (target) {
         const result = await mark(deps, bucket, {
@@ -430,7 +500,7 @@ export async function runTrial(seed: number, listener: RequestListener, options:
           by: 'operator:soak',
           prefix: 'markers/',
         });
-        written.set(`${target.job}#${result.attempt}`, 'done');
+        written.set(runAttemptId(target.job, DATE, result.attempt), 'done');
       }
     }
     if (pending.length > 0) {
@@ -458,7 +528,7 @@ export async function runTrial(seed: number, listener: RequestListener, options:
   }
 
   faults.setPlan(() => undefined);
-  const runs = await deps.store.listByDate(DATE);
+  const runs = await listDay(deps, DATE);
   const alertRecords = await deps.store.listAlerts(DATE);
   // One dynalite serves thousands of trials: what a trial leaves behind would make every later one slower.
   for (const table of [tables.runs, tables.clusters]) await client.send(new DeleteTableCommand({ TableName: table }));
@@ -475,7 +545,20 @@ export async function runTrial(seed: number, listener: RequestListener, options:
     ...(lateInput ? { late: lateInput } : {}),
     onCalendar,
   });
-  return { seed, jobs: plans.length, ...verdicts, problems };
+  const hourlyOutcome = hourly && {
+    hcSucceeded: runs.filter((r) => r.job === 'hc' && r.state === 'SUCCEEDED').length,
+    hd: runs.find((r) => r.job === 'hd')?.state ?? 'PENDING',
+    hl: runs.find((r) => r.job === 'hl')?.state ?? 'PENDING',
+    failedHours: [...hourly.failedHours],
+  };
+  return {
+    seed,
+    jobs: plans.length + (hourly ? HOURLY_JOBS.length : 0),
+    hourly: hourly !== undefined,
+    ...(hourlyOutcome ? { hourlyOutcome } : {}),
+    ...verdicts,
+    problems,
+  };
 }
 
 async function sweepSafely(deps: EngineDeps, problems: string[]): Promise<void> {

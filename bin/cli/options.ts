@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { parseRunDate, type RunDate, runDateIn } from '../../lambdas/domain/run-date';
+import { parseRunPeriod } from '../../lambdas/domain/run-hour';
 import { DEFAULT_CONFIG_DIR } from './defaults';
 import { ExitCode, UsageError } from './run';
 
@@ -19,6 +20,19 @@ export function requireDate(text: string | undefined, flag = '--date'): RunDate 
   const date = parseRunDate(text);
   if (!date) throw new UsageError(`${flag} must be a real day written YYYY-MM-DD, got "${text}"`);
   return date;
+}
+
+/**
+ * A run's period: a day `YYYY-MM-DD`, or a UTC hour `YYYY-MM-DDTHH` for an
+ * hourly job (docs/hourly.md). Whether it fits the job is the operation's check.
+ */
+export function requireRunPeriod(text: string | undefined, flag = '--date'): RunDate {
+  if (text === undefined) throw new UsageError(`${flag} is required (YYYY-MM-DD, or YYYY-MM-DDTHH for an hourly job)`);
+  const period = parseRunPeriod(text);
+  if (!period) {
+    throw new UsageError(`${flag} must be a real day written YYYY-MM-DD, or a UTC hour YYYY-MM-DDTHH for an hourly job, got "${text}"`);
+  }
+  return period;
 }
 
 export function todayUtc(now: Date = new Date()): RunDate {

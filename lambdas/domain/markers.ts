@@ -1,8 +1,10 @@
-import { parseCompactRunDate, type RunDate, toCompact } from './run-date';
+import { parseCompactRunDate, type RunDate } from './run-date';
+import { compactPeriod, parseCompactRunHour } from './run-hour';
 
 /**
- * The marker protocol (SPEC §3): a job announces its outcome by writing
- * `<any prefix><job>__<YYYYMMDD>.done` (or `.failed`) to the marker bucket,
+ * The marker protocol (docs/markers.md): a job announces its outcome by writing
+ * `<any prefix><job>__<YYYYMMDD>.done` (or `.failed`; `YYYYMMDDHH` for an
+ * hourly job, docs/hourly.md) to the marker bucket,
  * with an empty body or a JSON object `{"params": {...}, "meta": {...}}`.
  */
 
@@ -64,12 +66,13 @@ export function parseMarkerKey(key: string, isJob: (name: string) => boolean): M
     return new MarkerRejection(key, 'key does not end in <job>__<YYYYMMDD>.done or <job>__<YYYYMMDD>.failed');
   }
   const [, folder, namePart, digits, status] = m as unknown as [string, string, string, string, MarkerStatus];
-  if (digits.length === 10) {
-    return new MarkerRejection(key, `hourly run dates (YYYYMMDDHH, got ${digits}) are not supported yet; write YYYYMMDD`);
+  if (digits.length !== 8 && digits.length !== 10) {
+    return new MarkerRejection(key, `run date must be YYYYMMDD (daily jobs) or YYYYMMDDHH (hourly jobs), got "${digits}"`);
   }
-  if (digits.length !== 8) return new MarkerRejection(key, `run date must be 8 digits YYYYMMDD, got "${digits}"`);
-  const date = parseCompactRunDate(digits);
-  if (!date) return new MarkerRejection(key, `run date ${digits} is not a real day`);
+  // YYYYMMDDHH names a UTC hour of an hourly job (docs/hourly.md); whether the job is hourly is checked by the caller.
+  const date = digits.length === 8 ? parseCompactRunDate(digits) : parseCompactRunHour(digits);
+  if (!date)
+    return new MarkerRejection(key, `run date ${digits} is not a real ${digits.length === 8 ? 'day' : 'hour (day and hour 00-23)'}`);
   let job: string | undefined;
   for (let i = 0; i < namePart.length && job === undefined; i++) {
     // A prefix glued to the name must end in a separator: "prod-sessions" may be job
@@ -101,7 +104,7 @@ export function normaliseSequencer(sequencer: string | undefined): string | unde
 const SEQUENCER_WIDTH = 32;
 
 export function formatMarkerKey(job: string, date: RunDate, status: MarkerStatus, prefix = ''): string {
-  return `${prefix}${job}__${toCompact(date)}.${status}`;
+  return `${prefix}${job}__${compactPeriod(date)}.${status}`;
 }
 
 /** Parses a marker body; an empty body is valid and means no params. */

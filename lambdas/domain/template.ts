@@ -1,6 +1,7 @@
 import type { ParamRule } from './config/schema';
 import { paramValueProblem } from './params';
 import type { RunDate } from './run-date';
+import { dayOf, hourOf } from './run-hour';
 
 /**
  * `{{variable}}` templates in target strings. Unknown variables are validation
@@ -12,6 +13,8 @@ const VARIABLE = /\{\{\s*([^{}]*?)\s*\}\}/g;
 const PARAM_KEY = /^[A-Za-z0-9_.-]+$/;
 
 export const DATE_VARIABLES = ['date', 'yyyymmdd', 'yyyy', 'mm', 'dd', 'job', 'attempt'] as const;
+/** `{{hour}}` (HH, UTC) exists only for hourly jobs (docs/hourly.md#templates). */
+export const HOUR_VARIABLE = 'hour';
 export const CLUSTER_VARIABLES = ['cluster.masterIp', 'cluster.id', 'cluster.name'] as const;
 
 export interface TemplateContext {
@@ -37,8 +40,11 @@ export function variablesIn(text: string): { variables: string[]; unclosed: bool
 }
 
 /** Why `variable` cannot be used here, or undefined when it can. */
-export function variableProblem(variable: string, opts: { hasCluster: boolean }): string | undefined {
+export function variableProblem(variable: string, opts: { hasCluster: boolean; hourly?: boolean }): string | undefined {
   if ((DATE_VARIABLES as readonly string[]).includes(variable)) return undefined;
+  if (variable === HOUR_VARIABLE) {
+    return opts.hourly ? undefined : '{{hour}} is only for hourly jobs ("granularity": "hourly"); a daily run has no hour';
+  }
   if ((CLUSTER_VARIABLES as readonly string[]).includes(variable)) {
     return opts.hasCluster
       ? undefined
@@ -48,15 +54,22 @@ export function variableProblem(variable: string, opts: { hasCluster: boolean })
     const key = variable.slice('params.'.length);
     return PARAM_KEY.test(key) ? undefined : `{{${variable}}}: param key must match [A-Za-z0-9_.-]+`;
   }
-  const known = [...DATE_VARIABLES, ...CLUSTER_VARIABLES, 'params.<key>'].join(', ');
+  const known = [...DATE_VARIABLES, HOUR_VARIABLE, ...CLUSTER_VARIABLES, 'params.<key>'].join(', ');
   return `unknown template variable {{${variable}}}; known: ${known}`;
 }
 
 function valueOfVariable(variable: string, ctx: TemplateContext): string {
-  const [yyyy, mm, dd] = ctx.date.split('-') as [string, string, string];
+  // An hourly run's date is `YYYY-MM-DDTHH`: {{date}} and its parts are still the day.
+  const day = dayOf(ctx.date);
+  const [yyyy, mm, dd] = day.split('-') as [string, string, string];
   switch (variable) {
     case 'date':
-      return ctx.date;
+      return day;
+    case HOUR_VARIABLE: {
+      const hour = hourOf(ctx.date);
+      if (hour === undefined) throw new TemplateError(`{{hour}} used by ${ctx.job} ${ctx.date}, a daily run with no hour`);
+      return hour;
+    }
     case 'yyyymmdd':
       return `${yyyy}${mm}${dd}`;
     case 'yyyy':

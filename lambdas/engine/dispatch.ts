@@ -51,7 +51,7 @@ export async function dispatch(deps: EngineDeps, run: Run, by: Actor, opts: { cl
   const job = deps.dag.jobs.get(run.job);
   if (!job || !DISPATCHABLE_STATES.includes(run.state)) return 'not-ready';
   if (job.target.type === 'external') return 'external';
-  if (!isReady(job, run)) return 'not-ready';
+  if (!isReady(job, run, deps.dag)) return 'not-ready';
   const now = deps.clock.now();
   if (run.state === RunState.RETRYING && run.retryAt && run.retryAt > now.toISOString()) return 'not-ready';
   // A first start waits for notBefore; an operator's run (manual) and a retry go now.

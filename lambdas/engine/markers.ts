@@ -12,7 +12,9 @@ import {
   parseMarkerKey,
 } from '../domain/markers';
 import { paramValueProblem } from '../domain/params';
+import { periodProblem } from '../domain/period-mapping';
 import { addDays, type RunDate, runDateIn } from '../domain/run-date';
+import { dayOf } from '../domain/run-hour';
 import type { Run } from '../domain/runs/run';
 import { OPEN_STATES, RunState } from '../domain/runs/states';
 import { noteConflict, succeedByMarker, type TransitionGuard } from '../domain/runs/transitions';
@@ -88,7 +90,9 @@ export async function onMarker(deps: EngineDeps, event: MarkerEvent): Promise<Ma
   if (prefix !== undefined && parsed.prefix !== prefix) {
     return refuse(`markers of ${job.name} are accepted only under "${prefix}", not "${parsed.prefix}"`);
   }
-  const window = dateWindowProblem(deps, parsed.date);
+  const period = periodProblem(job, parsed.date);
+  if (period) return refuse(period);
+  const window = dateWindowProblem(deps, dayOf(parsed.date));
   if (window) return refuse(window);
   if (event.size > MAX_MARKER_BODY_BYTES) return refuse(`body is ${event.size} bytes; the limit is ${MAX_MARKER_BODY_BYTES}`);
   const text = await deps.markers.read(event.bucket, event.key, event.versionId);

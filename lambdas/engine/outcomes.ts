@@ -1,6 +1,7 @@
 import { AlertKind, type AlertText, failedText, submitFailedText, type TimeoutCause, timedOutText } from '../domain/alerts';
 import { runsOn } from '../domain/calendar';
 import { jobOf } from '../domain/config/dag';
+import { downstreamLinks, upstreamLinks, waitDeadline } from '../domain/period-mapping';
 import type { Actor, Run, RunKey } from '../domain/runs/run';
 import { FAILURE_STATES, RunState } from '../domain/runs/states';
 import {
@@ -92,16 +93,20 @@ export async function failDownstream(deps: EngineDeps, failed: Run, by: Actor): 
   let count = 0;
   while (queue.length > 0) {
     const parent = queue.shift() as Run;
-    for (const name of jobOf(deps.dag, parent.job).dependents) {
-      if (visited.has(name)) continue;
-      visited.add(name);
+    // The downstream runs of the parent's period (docs/hourly.md#dependency-mappings): a failed hour
+    // fails that hour downstream and the day of a daily job waiting for it; a failed day, its 24 hours.
+    for (const link of downstreamLinks(deps.dag, jobOf(deps.dag, parent.job), parent.date)) {
+      const id = `${link.job} ${link.date}`;
+      if (visited.has(id)) continue;
+      visited.add(id);
       // A child that does not run on the date is SKIPPED, not failed: it would not have run anyway (docs/calendars.md).
       // Unless an operator started it that day (replay --force): then it waits like any run, and fails like one.
-      if (!runsOn(jobOf(deps.dag, name), failed.date)) {
-        const skipped = await skipRun(deps, jobOf(deps.dag, name), failed.date, by);
+      const child = jobOf(deps.dag, link.job);
+      if (!runsOn(child, link.date)) {
+        const skipped = await skipRun(deps, child, link.date, by);
         if (skipped?.state !== RunState.WAITING) continue;
       }
-      const result = await deps.store.transition(upstreamFailed({ job: name, date: failed.date }, parent, { at: now, by }));
+      const result = await deps.store.transition(upstreamFailed({ job: link.job, date: link.date }, parent, { at: now, by }, link.entry));
       if (result.ok) {
         count++;
         queue.push(result.run);
@@ -117,28 +122,28 @@ export async function failDownstream(deps: EngineDeps, failed: Run, by: Actor): 
 /** Passes a success to every direct downstream run and dispatches the ones now ready. */
 export async function propagateSuccess(deps: EngineDeps, run: Run, by: Actor): Promise<void> {
   const now = deps.clock.now();
-  for (const childName of jobOf(deps.dag, run.job).dependents) {
-    const child = jobOf(deps.dag, childName);
-    if (!runsOn(child, run.date)) {
+  for (const link of downstreamLinks(deps.dag, jobOf(deps.dag, run.job), run.date)) {
+    const child = jobOf(deps.dag, link.job);
+    if (!runsOn(child, link.date)) {
       // Its calendar excludes the date: the first upstream outcome to reach it records it SKIPPED (docs/calendars.md).
       // An operator's attempt on that date (replay --force --downstream) waits for this success like any run.
-      const skipped = await skipRun(deps, child, run.date, by);
+      const skipped = await skipRun(deps, child, link.date, by);
       if (skipped?.state !== RunState.WAITING) continue;
     }
-    const key = { job: childName, date: run.date };
+    const key = { job: link.job, date: link.date };
     const result = await deps.store.addUpstreamDone({
       key,
-      upstream: run.job,
+      upstream: link.entry,
       upstreamAttempt: run.attempt,
       at: now.toISOString(),
-      deadlineAt: addMinutes(now, child.timeoutMinutes).toISOString(),
+      deadlineAt: waitDeadline(deps.dag, child, link.date, now).toISOString(),
       by,
     });
     // Lost: counted before (a retried handler: it may still need its dispatch), waiting for a newer
     // attempt of this upstream, or no longer waiting. Only the first may still need a dispatch.
     const waiting = result.ok
       ? result.run
-      : result.current?.state === RunState.WAITING && result.current.doneUpstreams.includes(run.job)
+      : result.current?.state === RunState.WAITING && result.current.doneUpstreams.includes(link.entry)
         ? result.current
         : undefined;
     if (waiting) await dispatch(deps, waiting, by);
@@ -161,18 +166,20 @@ export async function markPropagated(deps: EngineDeps, run: Run): Promise<void> 
 export async function repairDoneSet(deps: EngineDeps, run: Run, by: Actor): Promise<Run> {
   const job = jobOf(deps.dag, run.job);
   const done = new Set(run.doneUpstreams);
-  const missing = job.dependsOn.filter((u) => !done.has(u));
+  const missing = upstreamLinks(deps.dag, job, run.date).filter((l) => !done.has(l.entry));
   if (missing.length === 0 || run.state !== RunState.WAITING) return run;
   let current = run;
   const now = deps.clock.now();
-  for (const upstream of await deps.store.getMany(missing.map((u) => ({ job: u, date: run.date })))) {
-    if (upstream.state !== RunState.SUCCEEDED || upstream.attempt < (run.upstreamFloors[upstream.job] ?? 0)) continue;
+  const upstreams = await deps.store.getMany(missing.map((l) => ({ job: l.upstream, date: l.date })));
+  for (const link of missing) {
+    const upstream = upstreams.find((u) => u.job === link.upstream && u.date === link.date);
+    if (upstream?.state !== RunState.SUCCEEDED || upstream.attempt < (run.upstreamFloors[link.entry] ?? 0)) continue;
     const result = await deps.store.addUpstreamDone({
       key: run,
-      upstream: upstream.job,
+      upstream: link.entry,
       upstreamAttempt: upstream.attempt,
       at: now.toISOString(),
-      deadlineAt: addMinutes(now, job.timeoutMinutes).toISOString(),
+      deadlineAt: waitDeadline(deps.dag, job, run.date, now).toISOString(),
       by,
     });
     if (result.ok) current = result.run;

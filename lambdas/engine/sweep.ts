@@ -272,7 +272,7 @@ async function handleWaiting(deps: EngineDeps, job: Job, run: Run, now: Date, de
     }
     return;
   }
-  if (isReady(job, run)) {
+  if (isReady(job, run, deps.dag)) {
     report.dispatched++;
     await dispatch(deps, run, 'sweeper');
     return;
@@ -284,13 +284,13 @@ async function handleWaiting(deps: EngineDeps, job: Job, run: Run, now: Date, de
   }
   // Before timing out, ask the upstream runs themselves: a success may have been lost on its way here.
   const repaired = await repairDoneSet(deps, run, 'sweeper');
-  if (repaired.state === RunState.WAITING && isReady(job, repaired)) {
+  if (repaired.state === RunState.WAITING && isReady(job, repaired, deps.dag)) {
     report.dispatched++;
     await dispatch(deps, repaired, 'sweeper');
     return;
   }
   if (repaired.state !== RunState.WAITING || repaired.attempt !== run.attempt) return;
-  const missing = missingUpstreams(job, repaired);
+  const missing = missingUpstreams(job, repaired, deps.dag);
   report.timedOut++;
   const since = run.waitStartedAt ? ` since ${run.waitStartedAt}` : '';
   await timeOut(deps, job, repaired, `waited ${job.timeoutMinutes} min${since} for ${missing.join(', ')}`, { kind: 'upstreams', missing });

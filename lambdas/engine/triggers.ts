@@ -1,6 +1,7 @@
 import { runsOn } from '../domain/calendar';
 import type { Job } from '../domain/config/dag';
 import { type RunDate, runDateIn } from '../domain/run-date';
+import { hourIn } from '../domain/run-hour';
 import type { Actor } from '../domain/runs/run';
 import { RunState } from '../domain/runs/states';
 import { startRoot as startRootTransition } from '../domain/runs/transitions';
@@ -13,13 +14,14 @@ export type TriggerOutcome = DispatchOutcome | 'already-started' | 'not-a-root' 
 
 /**
  * Starts the run of a root job for the day its schedule fired on (in the job's
- * time zone). Creating the run is a conditional write, so a schedule that fires
+ * time zone), or for an hourly job the UTC hour it fired in (docs/hourly.md). Creating the run is a conditional write, so a schedule that fires
  * twice, or a retried invocation, starts it once.
  */
 export async function onTrigger(deps: EngineDeps, jobName: string, scheduledTime: Date, by: Actor): Promise<TriggerOutcome> {
   const job = deps.dag.jobs.get(jobName);
   if (!job || job.dependsOn.length > 0 || job.target.type === 'external') return 'not-a-root';
-  return startRoot(deps, job, runDateIn(scheduledTime, job.timezone), by);
+  const period = job.granularity === 'hourly' ? hourIn(scheduledTime) : runDateIn(scheduledTime, job.timezone);
+  return startRoot(deps, job, period, by);
 }
 
 /** Starts a root's run for `date`; `why` goes into its history (a catch-up says why it is late). */

@@ -1,4 +1,5 @@
 import type { Job } from '../domain/config/dag';
+import { upstreamLinks } from '../domain/period-mapping';
 import type { Run } from '../domain/runs/run';
 import { RunState } from '../domain/runs/states';
 import { mergeUpstreamParams, variablesIn } from '../domain/template';
@@ -13,9 +14,12 @@ import type { EngineDeps } from './deps';
  */
 export async function upstreamParamsOf(deps: EngineDeps, job: Job, run: Run): Promise<Record<string, string>> {
   if (job.dependsOn.length === 0 || !usesParams(job)) return {};
-  const upstreams = await deps.store.getMany(job.dependsOn.map((u) => ({ job: u, date: run.date })));
+  // The upstream runs this run waits for (docs/hourly.md): for the hours of an hourly upstream, the
+  // params of its latest hour win, whatever order the hours finished in.
+  const links = upstreamLinks(deps.dag, job, run.date);
+  const upstreams = await deps.store.getMany(links.map((l) => ({ job: l.upstream, date: l.date })));
   const byUpstream: Record<string, Readonly<Record<string, string>>> = {};
-  for (const upstream of upstreams) {
+  for (const upstream of [...upstreams].sort((a, b) => a.date.localeCompare(b.date))) {
     if (upstream.state === RunState.SUCCEEDED && upstream.params) byUpstream[upstream.job] = upstream.params;
   }
   return mergeUpstreamParams(byUpstream);

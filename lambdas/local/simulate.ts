@@ -5,7 +5,9 @@ import { scheduledInvocations, skippedInvocations } from '../domain/cron';
 import { windowInForce, windowsStartingBetween } from '../domain/fleet/windows';
 import { lateDeadlinesBetween } from '../domain/late';
 import { addDays, type RunDate, runDateIn, wallClockInstant } from '../domain/run-date';
+import { hoursOf, periodEnd } from '../domain/run-hour';
 import type { Run } from '../domain/runs/run';
+import { listDay } from '../engine/day-runs';
 import { predictRuns } from '../engine/predicted-late';
 import { LATE_CURSOR } from '../engine/sweep';
 import type { ClusterWindowRecord } from '../ports/cluster-registry';
@@ -229,7 +231,7 @@ export class SimulationSession {
     if (!stuck) return next;
     const later: string[] = [];
     for (const date of this.lateDates) {
-      for (const run of await store.listByDate(date)) {
+      for (const run of await listDay({ store, dag: this.dag }, date)) {
         if (run.dueAt !== undefined && Date.parse(run.dueAt) > this.lastSweep) later.push(run.dueAt);
       }
     }
@@ -298,7 +300,7 @@ export class SimulationSession {
 
   async report(date: RunDate): Promise<{ report: SimulationReport; runs: Run[] }> {
     const { deps } = this.runtime;
-    const runs = await deps.store.listByDate(date);
+    const runs = await listDay(deps, date);
     const clusterWindows: ClusterWindowRecord[] = [];
     const from = SimulationSession.dayStart(this.dag, date).toISOString();
     for (const cluster of this.dag.clusters.values()) {
@@ -308,7 +310,7 @@ export class SimulationSession {
       dag: this.dag,
       date,
       runs,
-      submissionsOf: (job) => this.runtime.submissions.countFor(job, date),
+      submissionsOf: (job, period) => this.runtime.submissions.countFor(job, period ?? date),
       clusters: clusterWindows,
       alerts: await deps.store.listAlerts(date),
       durationOf: (job) => simulatedOutcome(job, this.overrides).durationMinutes,
@@ -354,10 +356,22 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResult>
 function scheduleExternal(runtime: LocalRuntime, job: Job, date: RunDate, overrides: JobOverrides): void {
   const outcome = simulatedOutcome(job, overrides);
   if (outcome.result === 'hang') return;
+  const body = outcome.result === 'failed' ? JSON.stringify({ meta: { error: 'simulated failure (--fail)' } }) : '';
+  const status = outcome.result === 'failed' ? 'failed' : 'done';
+  if (job.granularity === 'hourly') {
+    // An hourly external job's marker of hour H arrives once the hour is over, `arrivesAt` (HH:MM) after its end (docs/hourly.md#simulate).
+    const [h, m] = job.simulation.arrivesAt.split(':').map(Number) as [number, number];
+    for (const hour of hoursOf(date)) {
+      const at = new Date(periodEnd(hour).getTime() + (h * 60 + m) * MINUTE);
+      runtime.options.timeline.schedule(at, `external ${job.name} ${hour}`, async () => {
+        await runtime.markers.write(job.name, hour, status, body);
+      });
+    }
+    return;
+  }
   const at = wallClockInstant(date, job.simulation.arrivesAt, job.timezone);
   runtime.options.timeline.schedule(at, `external ${job.name}`, async () => {
-    const body = outcome.result === 'failed' ? JSON.stringify({ meta: { error: 'simulated failure (--fail)' } }) : '';
-    await runtime.markers.write(job.name, date, outcome.result === 'failed' ? 'failed' : 'done', body);
+    await runtime.markers.write(job.name, date, status, body);
   });
 }
 

@@ -2,6 +2,8 @@ import { runsOn, whyNotOn } from '../domain/calendar';
 import { type Dag, isShadow, type Job, jobOf } from '../domain/config/dag';
 import { scheduledInvocations, skippedInvocations } from '../domain/cron';
 import { addDays, type RunDate, runDateIn } from '../domain/run-date';
+import { hourOf, isHourPeriod } from '../domain/run-hour';
+import { dayStateOfHours, hoursSucceeded } from '../domain/runs/hours-of-day';
 import type { Run } from '../domain/runs/run';
 import { RunState } from '../domain/runs/states';
 import { type Wait, waitOf } from '../domain/runs/waits';
@@ -14,7 +16,18 @@ import type { AlertRecord } from '../ports/run-store';
  * that day (see dueJobs); `waitingFor` says what a run left unfinished waits on
  * (which upstream, since when, due when), null for ended runs.
  */
-export type SimulatedJobReport = JobReport & { readonly due: boolean; readonly waitingFor: Wait | null };
+export type SimulatedJobReport = JobReport & {
+  readonly due: boolean;
+  readonly waitingFor: Wait | null;
+  /**
+   * Hourly jobs (docs/hourly.md#simulate): the day's hours that have a run, by
+   * `HH`, and how many SUCCEEDED. `state` is the day rolled up from them,
+   * `submissions` their sum.
+   */
+  readonly granularity?: 'hourly';
+  readonly hoursSucceeded?: number;
+  readonly hours?: Record<string, JobReport>;
+};
 
 /**
  * What `--duplicates N` and `--shuffle` are checked against: every S3 event
@@ -52,9 +65,11 @@ export function exactlyOnceEvidence(
 ): ExactlyOnceEvidence {
   const perAttempt = new Map<string, { job: string; attempt: number; submissions: number }>();
   for (const s of submissions) {
-    if (s.date !== date) continue;
-    const key = `${s.job}#${s.attempt}`;
-    const entry = perAttempt.get(key) ?? { job: s.job, attempt: s.attempt, submissions: 0 };
+    // The day's runs and the runs of its hours (an hourly run's date is YYYY-MM-DDTHH, docs/hourly.md).
+    if (s.date.slice(0, 10) !== date) continue;
+    const key = `${s.job}@${s.date}#${s.attempt}`;
+    const job = s.date === date ? s.job : `${s.job}@${s.date.slice(11)}`;
+    const entry = perAttempt.get(key) ?? { job, attempt: s.attempt, submissions: 0 };
     entry.submissions++;
     perAttempt.set(key, entry);
   }
@@ -136,7 +151,8 @@ export function buildReport(input: {
   dag: Dag;
   date: RunDate;
   runs: readonly Run[];
-  submissionsOf: (job: string) => number;
+  /** Submit calls for a run: (job, date), or (job, hour) for an hourly job's run. */
+  submissionsOf: (job: string, date?: string) => number;
   clusters: readonly ClusterWindowRecord[];
   alerts: readonly AlertRecord[];
   durationOf: (job: Job) => number;
@@ -144,13 +160,17 @@ export function buildReport(input: {
   /** When the simulation stopped: what is still ahead of a wait is judged from here. */
   now: Date;
 }): SimulationReport {
-  const byJob = new Map(input.runs.map((r) => [r.job, r]));
+  const byJob = new Map(input.runs.filter((r) => !isHourPeriod(r.date)).map((r) => [r.job, r]));
   const due = dueJobs(input.dag, input.date);
   const jobs: Record<string, SimulatedJobReport> = {};
   for (const name of input.dag.topologicalOrder) {
     const job = jobOf(input.dag, name);
-    const run = byJob.get(name);
     const mode = isShadow(job) ? 'shadow' : 'live';
+    if (job.granularity === 'hourly') {
+      jobs[name] = hourlyReport(input, job, due.has(name), mode);
+      continue;
+    }
+    const run = byJob.get(name);
     const notOn = whyNotOn(job.calendar, input.date);
     jobs[name] = {
       ...jobReport(run, input.submissionsOf(name), mode, notOn),
@@ -166,6 +186,31 @@ export function buildReport(input: {
     makespanMinutes: makespanMinutes(input.runs),
     criticalPathMinutes: criticalPathMinutes(input.dag, input.durationOf),
     exactlyOnce: input.exactlyOnce,
+  };
+}
+
+/**
+ * An hourly job's day in a simulation: each hour's run, and the day rolled up
+ * (docs/hourly.md#status). Submissions are counted per hour run.
+ */
+function hourlyReport(input: Parameters<typeof buildReport>[0], job: Job, due: boolean, mode: 'shadow' | 'live'): SimulatedJobReport {
+  const own = input.runs.filter((r) => r.job === job.name && isHourPeriod(r.date)).sort((a, b) => a.date.localeCompare(b.date));
+  const hours: Record<string, JobReport> = {};
+  for (const run of own) hours[hourOf(run.date) as string] = jobReport(run, input.submissionsOf(job.name, run.date), mode);
+  const states = new Map(own.map((r) => [r.date as string, r.state]));
+  const latest = own.at(-1);
+  const dailyByJob = new Map(input.runs.filter((r) => !isHourPeriod(r.date)).map((r) => [r.job, r]));
+  return {
+    ...jobReport(latest, 0, mode),
+    state: dayStateOfHours(states),
+    submissions: Object.values(hours).reduce((sum, h) => sum + h.submissions, 0),
+    // Attempts of all its hours, so that submissions = attempts still reads as exactly once.
+    attempts: Object.values(hours).reduce((sum, h) => sum + h.attempts, 0),
+    due,
+    waitingFor: latest ? waitOf(input.dag, job, latest, dailyByJob, input.now) : null,
+    granularity: 'hourly',
+    hoursSucceeded: hoursSucceeded(states),
+    hours,
   };
 }
 

@@ -94,6 +94,6 @@ export function submissionName(job: string, date: RunDate, attempt: number): str
 }
 
 export function parseSubmissionName(name: string): { job: string; date: RunDate; attempt: number } | undefined {
-  const m = /^rsched:([a-z0-9][a-z0-9_-]*):(\d{4}-\d{2}-\d{2}):(\d+)$/.exec(name);
+  const m = /^rsched:([a-z0-9][a-z0-9_-]*):(\d{4}-\d{2}-\d{2}(?:T\d{2})?):(\d+)$/.exec(name);
   return m ? { job: m[1] as string, date: m[2] as RunDate, attempt: Number(m[3]) } : undefined;
 }

@@ -38,10 +38,19 @@ describe('rsched simulate (command line)', () => {
       reason: '2026-11-22 is a SUN, not a weekday of calendar business-days',
     });
     for (const [name, job] of Object.entries<Record<string, unknown>>(report.jobs)) {
-      if (name === 'evening_report') continue;
+      if (name === 'evening_report' || name === 'minibatch_sessions') continue;
       expect(job, name).toMatchObject({ state: 'SUCCEEDED', attempts: 1, reason: null });
       expect(job.submissions, name).toBe(['raw_events', 'geo_lookup'].includes(name) ? 0 : 1);
     }
+    // The hourly job (docs/hourly.md): 24 UTC hours, each submitted once, rolled up into the day's state.
+    expect(report.jobs.minibatch_sessions).toMatchObject({
+      state: 'SUCCEEDED',
+      granularity: 'hourly',
+      hoursSucceeded: 24,
+      attempts: 24,
+      submissions: 24,
+    });
+    expect(Object.keys(report.jobs.minibatch_sessions.hours)).toHaveLength(24);
     expect(report.clusters.map((c: { name: string }) => c.name)).toEqual(
       expect.arrayContaining(['nightly-etl', 'minibatch-morning', 'daytime-etl', 'daytime-adhoc', 'minibatch-evening']),
     );
@@ -50,14 +59,15 @@ describe('rsched simulate (command line)', () => {
     expect(report.makespanMinutes).toBeGreaterThan(0);
     // The evidence: every S3 event came three times, and still each run reached its target once.
     expect(report.exactlyOnce.deliveries).toBe(3 * report.exactlyOnce.markerEvents);
-    expect(report.exactlyOnce).toMatchObject({ runsSubmitted: 15, submittedOnce: 15, submittedMoreThanOnce: [] });
+    // 15 daily runs (evening_report is SKIPPED), the 24 hours of minibatch_sessions and its daily rollup.
+    expect(report.exactlyOnce).toMatchObject({ runsSubmitted: 40, submittedOnce: 40, submittedMoreThanOnce: [] });
   });
 
   it('ends the timeline with the exactly-once evidence under --duplicates', async () => {
     const { code, stdout } = await rsched(['simulate', '--date', '2026-11-22', '--duplicates', '2']);
     expect(code).toBe(0);
     const last = stdout.trimEnd().split('\n').at(-1);
-    expect(last).toMatch(/^exactly-once: (\d+) deliveries of (\d+) markers, 15 runs submitted: 15 once each, 0 twice or more$/);
+    expect(last).toMatch(/^exactly-once: (\d+) deliveries of (\d+) markers, 40 runs submitted: 40 once each, 0 twice or more$/);
     const [, deliveries, markers] = /(\d+) deliveries of (\d+)/.exec(last ?? '') ?? [];
     expect(Number(deliveries)).toBe(2 * Number(markers));
     // The notBefore of the example DAG (partner_notify, 07:00 Berlin) shows in the timeline.

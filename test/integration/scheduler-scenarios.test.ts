@@ -208,7 +208,7 @@ describe('marker rejection', () => {
       'unknown job "nosuchjob": no job in dag-config has that name',
       'run date 20261131 is not a real day',
       'succeeded',
-      'hourly run dates (YYYYMMDDHH, got 2026112201) are not supported yet; write YYYYMMDD',
+      'a is a daily job: its markers name a day, a__YYYYMMDD, not an hour (set "granularity": "hourly" for hourly runs)',
       expect.stringContaining('body is not valid JSON'),
     ]);
     expect(h.submitter.countFor('b')).toBe(1);

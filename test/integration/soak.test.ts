@@ -49,4 +49,32 @@ describe('soak', () => {
     expect(totals.lateChecked).toBeGreaterThan(totals.late);
     // About 18 s of CPU (dynalite and the SDK's middleware: bench/results/soak.md); a loaded machine stretches that past 60 s.
   }, 150_000);
+
+  it('hourly trials (docs/hourly.md): 24 hourly markers duplicated, shuffled and concurrent, daily runs over them; nothing twice, lost or stuck', async () => {
+    const listener = emulator().listener;
+    if (!listener) throw new Error('dynalite has no in-process listener');
+    const hourly = [];
+    for (let seed = 9001; hourly.length < 3 && seed < 9041; seed++) {
+      const t = await runTrial(seed, listener, { maxJobs: 8 });
+      if (t.hourly) hourly.push(t);
+    }
+    expect(hourly).toHaveLength(3);
+    for (const t of hourly) {
+      expect({ seed: t.seed, double: t.doubleSubmissions, lost: t.lostCompletions, stuck: t.stuckRuns, problems: t.problems }).toEqual({
+        seed: t.seed,
+        double: 0,
+        lost: 0,
+        stuck: 0,
+        problems: [],
+      });
+      // Every hour done: hc ran 24 times and both daily jobs ran once; a failed hour fails hd ("all"), and hl only if it is hour 23.
+      const failed = t.hourlyOutcome?.failedHours ?? [];
+      expect(t.hourlyOutcome).toEqual({
+        hcSucceeded: 24 - failed.length,
+        hd: failed.length === 0 ? 'SUCCEEDED' : 'UPSTREAM_FAILED',
+        hl: failed.includes('23') ? 'UPSTREAM_FAILED' : 'SUCCEEDED',
+        failedHours: failed,
+      });
+    }
+  }, 150_000);
 });

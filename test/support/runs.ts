@@ -1,3 +1,4 @@
+import type { RunDate } from '../../lambdas/domain/run-date';
 import type { Run } from '../../lambdas/domain/runs/run';
 import { isTerminal, RunState } from '../../lambdas/domain/runs/states';
 import { isAutomaticEdge } from '../../lambdas/domain/runs/transitions';
@@ -34,4 +35,19 @@ export function historyProblems(run: Run | undefined): string[] {
   const terminal = run.history.filter((e) => isTerminal(e.to) && e.from !== e.to);
   if (terminal.length > 1) problems.push('more than one terminal transition');
   return problems;
+}
+
+/** A first-attempt WAITING run with this done set, for readiness tests (a day, or an hour of an hourly job). */
+export function waitingRun(job: string, doneUpstreams: string[], date = '2026-11-22'): Run {
+  return {
+    job,
+    date: date as RunDate,
+    state: RunState.WAITING,
+    attempt: 1,
+    attemptStartedAt: '2026-11-22T00:00:00.000Z',
+    doneUpstreams,
+    upstreamFloors: {},
+    retriesUsed: 0,
+    history: [],
+  };
 }

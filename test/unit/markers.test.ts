@@ -59,9 +59,13 @@ describe('marker keys', () => {
     }
   });
 
-  it('reject hourly dates clearly, and dates of the wrong length', () => {
-    expect(reason('sessions__2026112205.done')).toBe('hourly run dates (YYYYMMDDHH, got 2026112205) are not supported yet; write YYYYMMDD');
-    expect(reason('sessions__2026112.done')).toBe('run date must be 8 digits YYYYMMDD, got "2026112"');
+  it('parse hourly dates as a UTC hour, reject impossible hours and dates of the wrong length', () => {
+    expect(parse('markers/sessions__2026112205.done')).toMatchObject({ job: 'sessions', date: '2026-11-22T05', status: 'done' });
+    expect(formatMarkerKey('sessions', '2026-11-22T05' as RunDate, 'failed', 'm/')).toBe('m/sessions__2026112205.failed');
+    expect(reason('sessions__2026112224.done')).toBe('run date 2026112224 is not a real hour (day and hour 00-23)');
+    expect(reason('sessions__2026113105.done')).toBe('run date 2026113105 is not a real hour (day and hour 00-23)');
+    expect(reason('sessions__2026112.done')).toBe('run date must be YYYYMMDD (daily jobs) or YYYYMMDDHH (hourly jobs), got "2026112"');
+    expect(reason('sessions__202611220.done')).toBe('run date must be YYYYMMDD (daily jobs) or YYYYMMDDHH (hourly jobs), got "202611220"');
   });
 
   it('reject impossible dates and accept leap days', () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { backoffMs } from '../../lambdas/domain/backoff';
-import type { RunDate } from '../../lambdas/domain/run-date';
 import type { Run } from '../../lambdas/domain/runs/run';
 import {
   ALL_STATES,
@@ -20,18 +19,9 @@ import {
 } from '../../lambdas/domain/runs/transitions';
 import { isReady } from '../../lambdas/engine/dispatch';
 import { dagFrom } from '../support/dags';
+import { waitingRun } from '../support/runs';
 
-const run = (job: string, doneUpstreams: string[]): Run => ({
-  job,
-  date: '2026-11-22' as RunDate,
-  state: RunState.WAITING,
-  attempt: 1,
-  attemptStartedAt: '2026-11-22T00:00:00.000Z',
-  doneUpstreams,
-  upstreamFloors: {},
-  retriesUsed: 0,
-  history: [],
-});
+const run = (job: string, doneUpstreams: string[]): Run => waitingRun(job, doneUpstreams);
 
 describe('run states', () => {
   it('use the binding names of SPEC §4, plus the intermediate ones', () => {
@@ -47,7 +37,7 @@ describe('run states', () => {
 
 describe('the readiness rule', () => {
   const dag = dagFrom({ a: [], b: [], c: ['a', 'b'], d: ['c'], e: ['a', 'b', 'c', 'd'] });
-  const ready = (job: string, done: string[]) => isReady(dag.jobs.get(job) as never, run(job, done));
+  const ready = (job: string, done: string[]) => isReady(dag.jobs.get(job) as never, run(job, done), dag);
 
   it('holds for a root at once, and for a job once every upstream is done', () => {
     expect(ready('a', [])).toBe(true);

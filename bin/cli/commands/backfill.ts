@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { backfillStatus, cancelBackfill, createBackfill, planBackfill } from '../../../lambdas/engine/operations/backfill';
 import type { Backfill, BackfillReprocess } from '../../../lambdas/ports/backfill-store';
-import { confirm, positiveInt, printJson, requireConsent, requireDate, withTargetOptions } from '../options';
+import { confirm, positiveInt, printJson, requireConsent, requireRunPeriod, withTargetOptions } from '../options';
 import { bold, dim, green, red, yellow } from '../output/format';
 import { UsageError } from '../run';
 import { openTarget, operator, type Target, type TargetOptions } from '../target';
@@ -68,8 +68,8 @@ export function registerBackfill(program: Command): void {
       ),
   )
     .argument('[job]', 'job name (to start a backfill)')
-    .option('--from <YYYY-MM-DD>', 'first run date')
-    .option('--to <YYYY-MM-DD>', 'last run date (inclusive)')
+    .option('--from <YYYY-MM-DD>', 'first run date (an hourly job: first UTC hour, YYYY-MM-DDTHH)')
+    .option('--to <YYYY-MM-DD>', 'last run date, inclusive (an hourly job: last UTC hour)')
     .option('--downstream', 'also re-run the transitive downstream runs of each date')
     .option('--parallel <n>', 'dates in flight at most', '2')
     .option('--reprocess <which>', 'missing (dates with no SUCCEEDED run), failed, or all', 'missing')
@@ -119,8 +119,8 @@ export function registerBackfill(program: Command): void {
         throw new UsageError(`--reprocess must be missing, failed or all, got "${opts.reprocess}"`);
       const request = {
         job,
-        from: requireDate(opts.from, '--from'),
-        to: requireDate(opts.to, '--to'),
+        from: requireRunPeriod(opts.from, '--from'),
+        to: requireRunPeriod(opts.to, '--to'),
         downstream: opts.downstream ?? false,
         reprocess,
         parallel: positiveInt(opts.parallel, '--parallel', 31),

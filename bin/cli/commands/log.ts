@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { printJson, requireDate, withTargetOptions } from '../options';
+import { printJson, requireRunPeriod, withTargetOptions } from '../options';
 import { bold, clockTime, dim, stateColour, table } from '../output/format';
 import { UsageError } from '../run';
 import { openTarget, type TargetOptions } from '../target';
@@ -12,9 +12,9 @@ import { openTarget, type TargetOptions } from '../target';
 export function registerLog(program: Command): void {
   withTargetOptions(program.command('log').description('every transition of every attempt of a run: when, from, to, by whom, why'))
     .argument('<job>', 'job name')
-    .requiredOption('--date <YYYY-MM-DD>', 'run date')
+    .requiredOption('--date <YYYY-MM-DD>', 'run date; for an hourly job the UTC hour YYYY-MM-DDTHH')
     .action(async (job: string, opts: TargetOptions & { date?: string; json?: boolean }) => {
-      const date = requireDate(opts.date);
+      const date = requireRunPeriod(opts.date);
       const target = await openTarget(opts, job);
       const run = await target.ops.deps.store.get({ job, date });
       if (!run) throw new UsageError(`${job} has no run for ${date} yet (it is PENDING); rsched status --date ${date} shows the day`, 1);

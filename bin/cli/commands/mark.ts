@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { mark } from '../../../lambdas/engine/operations/mark';
-import { printJson, requireConsent, requireDate, withTargetOptions } from '../options';
+import { printJson, requireConsent, requireRunPeriod, withTargetOptions } from '../options';
 import { dim } from '../output/format';
 import { UsageError } from '../run';
 import { openTarget, operator, type TargetOptions } from '../target';
@@ -12,7 +12,7 @@ export function registerMark(program: Command): void {
     program.command('mark').description("write a job's marker by hand (manual fixes, tests); the scheduler reacts as to any marker"),
   )
     .argument('<job>', 'job name')
-    .requiredOption('--date <YYYY-MM-DD>', 'run date')
+    .requiredOption('--date <YYYY-MM-DD>', 'run date; for an hourly job the UTC hour YYYY-MM-DDTHH')
     .option('--failed', 'write a .failed marker instead of .done')
     .option('--param <key=value>', 'a param for downstream templates ({{params.key}}); repeatable', collect, [])
     .option('--prefix <prefix>', 'key prefix in the bucket', '')
@@ -31,7 +31,7 @@ export function registerMark(program: Command): void {
           json?: boolean;
         },
       ) => {
-        const date = requireDate(opts.date);
+        const date = requireRunPeriod(opts.date);
         const params: Record<string, string> = {};
         for (const p of opts.param) {
           const m = /^([A-Za-z0-9_.-]+)=(.*)$/s.exec(p);

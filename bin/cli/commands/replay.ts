@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { planReplay, type ReplayPlan, replay, runNow } from '../../../lambdas/engine/operations/replay';
-import { confirm, printJson, requireConsent, requireDate, withTargetOptions } from '../options';
+import { confirm, printJson, requireConsent, requireRunPeriod, withTargetOptions } from '../options';
 import { bold, dim } from '../output/format';
 import { ExitCode } from '../run';
 import { openTarget, operator, type TargetOptions } from '../target';
@@ -31,13 +31,13 @@ export function registerReplay(program: Command): void {
     program.command('replay').description('run a job again as a new attempt; --downstream re-runs its whole downstream chain after it'),
   )
     .argument('<job>', 'job name')
-    .requiredOption('--date <YYYY-MM-DD>', 'run date')
+    .requiredOption('--date <YYYY-MM-DD>', 'run date; for an hourly job the UTC hour YYYY-MM-DDTHH')
     .option('--downstream', 'also re-run every transitive downstream run once its upstreams succeed again')
     .option('--force', 'start over runs that are in flight (SUBMITTED); run a date the calendar excludes (docs/calendars.md)')
     .option('--dry-run', 'print the plan (runs, order) and change nothing')
     .option('--yes', 'do not ask for confirmation (required when stdin is not a terminal)')
     .action(async (job: string, opts: ReplayOptions) => {
-      const date = requireDate(opts.date);
+      const date = requireRunPeriod(opts.date);
       if (!opts.dryRun) requireConsent('replay', opts.yes);
       const target = await openTarget(opts, job);
       const request = { job, date, downstream: opts.downstream ?? false, force: opts.force, by: operator() };
@@ -69,11 +69,11 @@ export function registerReplay(program: Command): void {
 
   withTargetOptions(program.command('run').description('submit a job now, regardless of its upstreams (recorded as manual in history)'))
     .argument('<job>', 'job name')
-    .requiredOption('--date <YYYY-MM-DD>', 'run date')
+    .requiredOption('--date <YYYY-MM-DD>', 'run date; for an hourly job the UTC hour YYYY-MM-DDTHH')
     .option('--force', 'start over a run that is in flight (SUBMITTED); run a date the calendar excludes (docs/calendars.md)')
     .option('--yes', 'required when stdin is not a terminal (scripts, CI); on a terminal run does not ask')
     .action(async (job: string, opts: ReplayOptions) => {
-      const date = requireDate(opts.date);
+      const date = requireRunPeriod(opts.date);
       requireConsent('run', opts.yes);
       const target = await openTarget(opts, job);
       const result = await runNow(target.ops.deps, { job, date, force: opts.force, by: operator() });

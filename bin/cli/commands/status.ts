@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { dateRange, type RunDate } from '../../../lambdas/domain/run-date';
+import { dayOf } from '../../../lambdas/domain/run-hour';
 import { type DayStatus, dayStatus, type JobStatus } from '../../../lambdas/engine/operations/status';
-import { printJson, requireDate, todayUtc, withTargetOptions } from '../options';
+import { printJson, requireDate, requireRunPeriod, todayUtc, withTargetOptions } from '../options';
 import { bold, clockTime, dim, formatMinutes, red, stateColour, table } from '../output/format';
 import { legend, renderGrid, STATE_CODES } from '../output/grid';
+import { describeHours } from '../output/hours';
 import { describeWait } from '../output/waits';
 import { UsageError } from '../run';
 import { openTarget, type Target, type TargetOptions } from '../target';
@@ -31,12 +33,16 @@ export function registerStatus(program: Command): void {
         'every job of a run date: state, attempt, times, cluster, what it waits on, the next step of its alert; --from/--to: a grid of jobs × dates',
       ),
   )
-    .option('--date <YYYY-MM-DD>', "run date (default: today, UTC; with --local, the rsched dev clock's today)")
+    .option(
+      '--date <YYYY-MM-DD>',
+      "run date (default: today, UTC; with --local, the rsched dev clock's today); an hour YYYY-MM-DDTHH shows its day",
+    )
     .option('--from <YYYY-MM-DD>', 'first date of the grid (with --to)')
     .option('--to <YYYY-MM-DD>', 'last date of the grid (default: today)')
     .action(async (opts: StatusOptions) => {
       if (opts.from !== undefined || opts.to !== undefined) return grid(opts);
-      const given = opts.date === undefined ? undefined : requireDate(opts.date);
+      // An hour (YYYY-MM-DDTHH) shows its day: the day lists the hours of hourly jobs (docs/hourly.md#status).
+      const given = opts.date === undefined ? undefined : dayOf(requireRunPeriod(opts.date));
       const target = await openTarget(opts);
       // The deployed system's today is the wall clock's; a local rsched dev's is its own (accelerated) clock's.
       const now = target.ops.deps.clock.now();
@@ -67,7 +73,15 @@ async function grid(opts: StatusOptions): Promise<void> {
     jobs[name] = Object.fromEntries(
       days.map((day) => {
         const job = day.jobs[name] as JobStatus;
-        return [day.date, { state: job.state, attempts: job.attempts, next: job.alert?.next ?? null }];
+        return [
+          day.date,
+          {
+            state: job.state,
+            attempts: job.attempts,
+            next: job.alert?.next ?? null,
+            ...(job.hoursSucceeded !== undefined ? { hoursSucceeded: job.hoursSucceeded } : {}),
+          },
+        ];
       }),
     );
   }
@@ -83,6 +97,8 @@ async function grid(opts: StatusOptions): Promise<void> {
         return {
           job: name,
           states: days.map((day) => (day.jobs[name] as JobStatus).state),
+          // An hourly job's day is its count of hours done (docs/hourly.md#status).
+          counts: days.map((day) => (day.jobs[name] as JobStatus).hoursSucceeded),
           note: job.alert?.next ? `next: ${job.alert.next}` : describeJob(job, latest.date),
         };
       }),
@@ -105,6 +121,16 @@ function printDay(status: DayStatus, target: Target, date: RunDate): void {
     [dim(describeJob(job, date)), job.alert?.next ? `${red(job.alert.kind)} next: ${job.alert.next}` : ''].filter(Boolean).join(' — '),
   ]);
   out.write(table(rows, ['job', 'state', 'try', 'submitted', 'finished', 'took', 'cluster', 'waiting on / reason / next step']));
+  const hourly = Object.entries(status.jobs).filter(([, job]) => job.hours !== undefined);
+  if (hourly.length > 0) {
+    out.write(`\n${bold('Hourly jobs')} ${dim('— UTC hours of the day')}\n`);
+    out.write(
+      table(
+        hourly.map(([name, job]) => [name, `${job.hoursSucceeded ?? 0}/24`, describeHours(job.hours ?? {})]),
+        ['job', 'done', 'hours'],
+      ),
+    );
+  }
   const shadows = Object.entries(status.jobs).filter(([, job]) => job.mode === 'shadow');
   if (shadows.length > 0) {
     // Shadow jobs (docs/shadow.md): when we would have submitted, next to the old scheduler's real marker.

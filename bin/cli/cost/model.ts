@@ -5,7 +5,7 @@
  * (Lambda, DynamoDB, KMS, CloudWatch). Pure: prices and the config in, numbers
  * out. docs/deploy.md ("Cost") shows the example's figures.
  */
-import type { Cluster, Dag } from '../../../lambdas/domain/config/dag';
+import type { Cluster, Dag, Job } from '../../../lambdas/domain/config/dag';
 import { windowsStartingBetween } from '../../../lambdas/domain/fleet/windows';
 
 export interface InstancePrice {
@@ -187,11 +187,16 @@ export function hoursPerDay(cluster: Cluster, from: Date): number {
   return ms / 3_600_000 / SAMPLE_DAYS;
 }
 
+/** Runs of a job a day: 24 for an hourly job (one per UTC hour, docs/hourly.md), 1 for a daily one. */
+function runsPerDay(job: Pick<Job, 'granularity'>): number {
+  return job.granularity === 'hourly' ? 24 : 1;
+}
+
 /** What EventBridge Scheduler invokes in a month: the sweeper (and the fleet's reconcile) every minute, each root's schedule, each window's start and stop. */
 export function schedulerInvocations(dag: Dag, from: Date): number {
   const minutes = 60 * 730;
   const ticks = minutes * (dag.clusters.size > 0 ? 2 : 1);
-  const roots = [...dag.jobs.values()].filter((j) => j.schedule !== undefined).length * DAYS_PER_MONTH;
+  const roots = [...dag.jobs.values()].filter((j) => j.schedule !== undefined).reduce((n, j) => n + runsPerDay(j), 0) * DAYS_PER_MONTH;
   const to = new Date(from.getTime() + SAMPLE_DAYS * 86_400_000);
   const windowsPerDay = [...dag.clusters.values()].reduce((n, c) => n + windowsStartingBetween(c, from, to).length, 0) / SAMPLE_DAYS;
   return Math.round(ticks + roots + windowsPerDay * 2 * DAYS_PER_MONTH);
@@ -213,7 +218,8 @@ function controlPlane(
 ): { perMonth: number; items: Record<string, number> } {
   const minutes = 60 * 730;
   const ticks = minutes * (dag.clusters.size > 0 ? 2 : 1);
-  const runsPerMonth = [...dag.jobs.values()].filter((j) => j.target.type !== 'external').length * DAYS_PER_MONTH;
+  const runsPerMonth =
+    [...dag.jobs.values()].filter((j) => j.target.type !== 'external').reduce((n, j) => n + runsPerDay(j), 0) * DAYS_PER_MONTH;
   // A tick: ~0.3 s at 512 MB; a run: ~3 invocations (marker, submission, completion) of ~0.3 s.
   const invocations = ticks + runsPerMonth * 3;
   const lambda = (invocations / 1e6) * prices.lambdaPerMillionRequests + invocations * 0.3 * 0.5 * prices.lambdaArmPerGbSecond;
@@ -234,7 +240,7 @@ function controlPlane(
 /** The same schedule on Amazon MWAA: an always-on mw1.small, or MWAA Serverless billed per task-second. */
 export interface MwaaComparison {
   readonly smallPerMonth: number;
-  /** Every run of a job (external ones excluded) as one Airflow task per day. */
+  /** Every run of a job (external ones excluded) as one Airflow task: one a day, 24 a day for an hourly job. */
   readonly tasksPerMonth: number;
   /**
    * MWAA Serverless when each task is billed only its one-minute minimum (deferrable
@@ -250,11 +256,12 @@ export function mwaaComparison(dag: Dag, prices: MwaaPrices): MwaaComparison {
   const jobs = [...dag.jobs.values()].filter((j) => j.target.type !== 'external');
   const perTaskSecond = prices.serverlessPerTaskHour / 3600;
   const billed = (seconds: number) => Math.max(prices.serverlessMinimumSeconds, seconds) * perTaskSecond;
-  const wholeRunPerDay = jobs.reduce((sum, j) => sum + billed(j.simulation.durationMinutes * 60), 0);
+  const wholeRunPerDay = jobs.reduce((sum, j) => sum + runsPerDay(j) * billed(j.simulation.durationMinutes * 60), 0);
+  const tasksPerDay = jobs.reduce((n, j) => n + runsPerDay(j), 0);
   return {
     smallPerMonth: round(prices.smallPerHour * 730),
-    tasksPerMonth: Math.round(jobs.length * DAYS_PER_MONTH),
-    serverlessMinimumPerMonth: round(jobs.length * billed(0) * DAYS_PER_MONTH),
+    tasksPerMonth: Math.round(tasksPerDay * DAYS_PER_MONTH),
+    serverlessMinimumPerMonth: round(tasksPerDay * billed(0) * DAYS_PER_MONTH),
     serverlessWholeRunPerMonth: round(wholeRunPerDay * DAYS_PER_MONTH),
     serverlessPriceRegion: prices.serverlessPriceRegion,
     sources: [prices.smallSource, prices.serverlessSource],

@@ -33,10 +33,18 @@ export function legend(states: Iterable<string>): string {
     .join('  ');
 }
 
-/** Rows of jobs, columns of dates ("11-22"), each cell a state code; a last column for notes. */
-export function renderGrid(dates: readonly string[], rows: readonly { job: string; states: readonly string[]; note: string }[]): string {
+/**
+ * Rows of jobs, columns of dates ("11-22"), each cell a state code; a last
+ * column for notes. An hourly job's cell is its count of hours done (`24` a
+ * full day), coloured by the day's rolled-up state (docs/hourly.md#status).
+ */
+export function renderGrid(
+  dates: readonly string[],
+  rows: readonly { job: string; states: readonly string[]; counts?: readonly (number | undefined)[]; note: string }[],
+): string {
+  const cell = (state: string, count: number | undefined) => stateColour(state)(count === undefined ? stateCode(state) : String(count));
   return table(
-    rows.map((r) => [r.job, ...r.states.map((s) => stateColour(s)(stateCode(s))), dim(r.note)]),
+    rows.map((r) => [r.job, ...r.states.map((s, i) => cell(s, r.counts?.[i])), dim(r.note)]),
     ['job', ...dates.map((d) => d.slice(5)), 'latest'],
   );
 }

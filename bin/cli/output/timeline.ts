@@ -3,6 +3,7 @@ import type { TimelineEvent } from '../../../lambdas/local/run-events';
 import type { SimulationResult } from '../../../lambdas/local/simulate';
 import { type ExactlyOnceEvidence, isSuccessful } from '../../../lambdas/local/simulation-report';
 import { bold, clockTime, dim, formatMinutes, green, red, stateColour, table } from './format';
+import { describeHours } from './hours';
 import { describeWait } from './waits';
 
 /** "54 deliveries of 18 markers, 18 runs submitted: 18 once each, 0 twice or more" (runs: per attempt). */
@@ -47,7 +48,10 @@ export function printTimeline(result: SimulationResult, dag: Dag): void {
     const why = job.waitingFor ? describeWait(job.waitingFor, report.date) : job.reason;
     out.write(`  ${stateColour(job.state)(job.state.padEnd(16))} ${name}${why ? dim(` — ${why}`) : ''}\n`);
   }
-  const duplicated = Object.entries(report.jobs).filter(([, j]) => j.submissions > 1);
+  for (const [name, job] of Object.entries(report.jobs).filter(([, j]) => j.hours !== undefined)) {
+    out.write(`  ${name} ${dim(`(hourly): ${job.hoursSucceeded ?? 0}/24 hours SUCCEEDED —`)} ${describeHours(job.hours ?? {})}\n`);
+  }
+  const duplicated = Object.entries(report.jobs).filter(([, j]) => j.submissions > 1 && j.hours === undefined);
   for (const [name, job] of duplicated)
     out.write(`  ${dim(`${name} was submitted ${job.submissions} times (${job.attempts} attempts)`)}\n`);
   out.write(

@@ -73,7 +73,8 @@ export class DynamoRunStore implements RunStore {
   }
 
   private expiresAt(date: string): number {
-    return Math.floor(Date.parse(`${date}T00:00:00Z`) / 1000) + this.retentionSeconds;
+    // An hourly run's date is YYYY-MM-DDTHH (docs/hourly.md): it expires with its day.
+    return Math.floor(Date.parse(`${date.slice(0, 10)}T00:00:00Z`) / 1000) + this.retentionSeconds;
   }
 
   async get(key: RunKey): Promise<Run | undefined> {
@@ -337,7 +338,9 @@ export class DynamoRunStore implements RunStore {
   private alertKey(a: AlertRecord): { pk: string; sk: string } {
     // A run's alert with a subject too is one per subject: LATE_DATA is once per (run, upstream, sequencer).
     const about = a.job !== undefined && a.subject !== undefined ? `#${a.subject}` : '';
-    return { pk: `ALERT#${a.date}`, sk: `${a.job ?? a.subject ?? '-'}#${a.kind}#${a.attempt ?? '-'}${about}` };
+    // An hourly run's alert (date YYYY-MM-DDTHH, docs/hourly.md) is kept with its day, one per hour.
+    const hour = a.date.length > 10 ? `@${a.date.slice(11)}` : '';
+    return { pk: `ALERT#${a.date.slice(0, 10)}`, sk: `${a.job ?? a.subject ?? '-'}${hour}#${a.kind}#${a.attempt ?? '-'}${about}` };
   }
 
   async putAlert(alert: AlertRecord): Promise<AlertStatus> {

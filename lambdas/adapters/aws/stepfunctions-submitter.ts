@@ -7,6 +7,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import type { RunDate } from '../../domain/run-date';
+import { compactPeriod } from '../../domain/run-hour';
 import { type SubmissionRef, SubmitError, type SubmitRequest, type SubmitResult, type Submitter } from '../../ports/submitter';
 import { beforeSend, judgeSendError } from './send-once';
 import { shortHash } from './short-hash';
@@ -55,13 +56,13 @@ const PERMANENT = new Set([
 ]);
 
 /**
- * The execution name of a run's attempt: `rsched-<job>-<yyyymmdd>-<attempt>`,
+ * The execution name of a run's attempt: `rsched-<job>-<yyyymmdd>-<attempt>` (`<yyyymmddhh>` for an hourly run),
  * only [a-z0-9_-] (job names allow nothing else). A job name too long for 80
  * characters is cut and followed by a hash of the whole name, so two long
  * names never share an execution name.
  */
 export function executionName(job: string, date: RunDate, attempt: number): string {
-  const tail = `-${date.replaceAll('-', '')}-${attempt}`;
+  const tail = `-${compactPeriod(date)}-${attempt}`;
   const full = `rsched-${job}${tail}`;
   if (full.length <= EXECUTION_NAME_MAX) return full;
   const hash = shortHash(job, 12);

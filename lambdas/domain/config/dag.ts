@@ -1,5 +1,6 @@
 import { type Calendar, WEEKDAYS } from '../calendar';
 import { isCompletionService } from '../completion/terminal-states';
+import type { HourlyDependency } from '../period-mapping';
 import type { NamedCalendarSpec } from './parse';
 import { poolOf } from './pool';
 import type { ClusterSpec, Defaults, JobSpec, MarkerRules, OnLateUpstream, ParamRule, Target } from './schema';
@@ -8,6 +9,8 @@ import type { ClusterSpec, Defaults, JobSpec, MarkerRules, OnLateUpstream, Param
 export const BUILTIN_DEFAULTS = {
   timezone: 'UTC',
   schedule: '0 0 * * *',
+  /** Hourly roots start at the top of every UTC hour. */
+  hourlySchedule: '0 * * * *',
   timeoutMinutes: 120,
   retries: 0,
   retryDelayMinutes: 5,
@@ -57,7 +60,13 @@ export interface Job {
   readonly completion: 'events' | 'marker';
   /** The run dates it runs on (docs/calendars.md); absent: every day. Ask `runsOn` (domain/calendar.ts). */
   readonly calendar?: Calendar;
+  /** `daily`: a run per day; `hourly`: a run per UTC hour (docs/hourly.md). */
+  readonly granularity: Granularity;
+  /** For a daily job, how it depends on each of its hourly upstreams (default `all`); empty otherwise. */
+  readonly hourlyDependency: Readonly<Record<string, HourlyDependency>>;
 }
+
+export type Granularity = 'daily' | 'hourly';
 
 /**
  * `completion` of a job: as declared, else 'events' for targets whose end AWS
@@ -111,10 +120,19 @@ function resolveJob(
   defaults: Defaults,
   dependents: readonly string[],
   calendars: ReadonlyMap<string, Calendar>,
+  granularityOf: (name: string) => Granularity,
 ): Job {
   const isRoot = spec.dependsOn.length === 0;
   const submitted = spec.target.type !== 'external';
-  const schedule = isRoot && submitted ? (spec.schedule ?? defaults.schedule ?? BUILTIN_DEFAULTS.schedule) : undefined;
+  const granularity = spec.granularity ?? 'daily';
+  const defaultSchedule = granularity === 'hourly' ? BUILTIN_DEFAULTS.hourlySchedule : (defaults.schedule ?? BUILTIN_DEFAULTS.schedule);
+  const schedule = isRoot && submitted ? (spec.schedule ?? defaultSchedule) : undefined;
+  const hourlyDependency: Record<string, HourlyDependency> = {};
+  if (granularity === 'daily') {
+    for (const upstream of spec.dependsOn) {
+      if (granularityOf(upstream) === 'hourly') hourlyDependency[upstream] = spec.hourlyDependency?.[upstream] ?? 'all';
+    }
+  }
   return {
     name: spec.name,
     file,
@@ -123,7 +141,8 @@ function resolveJob(
     dependsOn: spec.dependsOn,
     dependents,
     schedule,
-    timezone: spec.timezone ?? defaults.timezone ?? BUILTIN_DEFAULTS.timezone,
+    // Hours are UTC hours (docs/hourly.md): an hourly job's schedule and deadlines are read in UTC.
+    timezone: granularity === 'hourly' ? 'UTC' : (spec.timezone ?? defaults.timezone ?? BUILTIN_DEFAULTS.timezone),
     timeoutMinutes: spec.timeoutMinutes ?? defaults.timeoutMinutes ?? BUILTIN_DEFAULTS.timeoutMinutes,
     maxRuntimeMinutes: spec.maxRuntimeMinutes ?? defaults.maxRuntimeMinutes,
     retries: spec.retries ?? defaults.retries ?? BUILTIN_DEFAULTS.retries,
@@ -142,6 +161,8 @@ function resolveJob(
     mode: spec.mode ?? defaults.mode ?? 'live',
     completion: completionOf(spec),
     ...(spec.calendar !== undefined ? { calendar: calendars.get(spec.calendar) } : {}),
+    granularity,
+    hourlyDependency,
   };
 }
 
@@ -176,8 +197,13 @@ export function buildDag(
   const dependents = new Map<string, string[]>(jobs.map((j) => [j.value.name, []]));
   for (const { value } of jobs) for (const dep of value.dependsOn) dependents.get(dep)?.push(value.name);
   for (const list of dependents.values()) list.sort();
+  const granularities = new Map(jobs.map(({ value }) => [value.name, value.granularity ?? 'daily']));
+  const granularityOf = (name: string): Granularity => granularities.get(name) ?? 'daily';
   const jobMap = new Map(
-    jobs.map(({ value, file }) => [value.name, resolveJob(value, file, defaults, dependents.get(value.name) ?? [], calendars)]),
+    jobs.map(({ value, file }) => [
+      value.name,
+      resolveJob(value, file, defaults, dependents.get(value.name) ?? [], calendars, granularityOf),
+    ]),
   );
   const clusterMap = new Map(
     clusters.map(({ value, file }): [string, Cluster] => [

@@ -276,6 +276,18 @@ export const jobSchema = z.strictObject({
     .optional()
     .describe('The marker params this job accepts from its upstreams, each with a rule (docs/params.md)'),
   markers: markerRulesSchema.optional(),
+  granularity: z
+    .enum(['daily', 'hourly'])
+    .optional()
+    .describe(
+      '"daily" (default): one run per day, markers <job>__<YYYYMMDD>.done; "hourly": one run per UTC hour, markers <job>__<YYYYMMDDHH>.done (docs/hourly.md)',
+    ),
+  hourlyDependency: z
+    .record(name('job'), z.enum(['all', 'last']))
+    .optional()
+    .describe(
+      'Daily jobs only, per hourly upstream: "all" (default) waits for all 24 hours of the day, "last" only for hour 23 (docs/hourly.md#dependency-mappings)',
+    ),
   mode: mode.optional(),
   calendar: calendarName
     .optional()

@@ -1,4 +1,5 @@
-import type { Job } from '../config/dag';
+import type { Dag, Job } from '../config/dag';
+import { expectedEntries } from '../period-mapping';
 import type { Actor, AttemptCause, Run, RunKey } from './run';
 import { describeShadowDecision, type ShadowDecision } from './shadow';
 import { DISPATCHABLE_STATES, RunState } from './states';
@@ -71,15 +72,20 @@ export function assertAllowed(t: Transition): void {
 // ---------------------------------------------------------------------------
 // Readiness: stated once; dispatch, sweep and status all ask here.
 
-/** Upstreams of `job` not in the run's done set. */
-export function missingUpstreams(job: Job, run: Pick<Run, 'doneUpstreams'> | undefined): string[] {
-  const done = new Set(run?.doneUpstreams ?? []);
-  return job.dependsOn.filter((u) => !done.has(u));
+/**
+ * Done-set entries the run still waits for: an upstream's name, or
+ * `<upstream>@HH` for one hour of a daily job's `all` dependency on an hourly
+ * job (docs/hourly.md#dependency-mappings). `dag` resolves the upstreams'
+ * granularity.
+ */
+export function missingUpstreams(job: Job, run: Pick<Run, 'doneUpstreams' | 'date'>, dag: Pick<Dag, 'jobs'>): string[] {
+  const done = new Set(run.doneUpstreams);
+  return expectedEntries(dag, job, run.date).filter((u) => !done.has(u));
 }
 
-/** A run is ready when every upstream of its job is in its done set, or an operator started it. */
-export function isReady(job: Job, run: Run): boolean {
-  return run.manual === true || missingUpstreams(job, run).length === 0;
+/** A run is ready when every entry it waits for is in its done set, or an operator started it. */
+export function isReady(job: Job, run: Run, dag: Pick<Dag, 'jobs'>): boolean {
+  return run.manual === true || missingUpstreams(job, run, dag).length === 0;
 }
 
 // ---------------------------------------------------------------------------
@@ -402,14 +408,24 @@ export function noteConflict(run: Run, p: Stamp & { why: string; newerMarker?: T
   };
 }
 
-/** An upstream ended in failure: this waiting run will not start. */
-export function upstreamFailed(key: RunKey, parent: Pick<Run, 'job' | 'state' | 'attempt'>, p: Stamp): Transition {
-  const why = `upstream ${parent.job} ${parent.state}`;
+/**
+ * An upstream ended in failure: this waiting run will not start. `entry` is
+ * the done-set entry the parent's run stands for here (its name, or
+ * `<job>@HH` for one hour of an hourly upstream, docs/hourly.md): its floor
+ * decides whether this run still waits for that attempt.
+ */
+export function upstreamFailed(
+  key: RunKey,
+  parent: Pick<Run, 'job' | 'state' | 'attempt' | 'date'>,
+  p: Stamp,
+  entry = parent.job,
+): Transition {
+  const why = `upstream ${parent.job}${parent.date === key.date ? '' : ` ${parent.date}`} ${parent.state}`;
   return {
     key,
     guard: {
       states: [S.PENDING, S.WAITING, S.WAITING_FOR_CLUSTER],
-      upstreamAttempt: { upstream: parent.job, attempt: parent.attempt },
+      upstreamAttempt: { upstream: entry, attempt: parent.attempt },
     },
     to: S.UPSTREAM_FAILED,
     set: { reason: why, finishedAt: p.at },

@@ -3,7 +3,7 @@ import { windowInForce, windowsStartingBetween } from '../fleet/windows';
 import { describeNotBefore, notBeforeInstant } from '../not-before';
 import type { Run } from './run';
 import { RunState } from './states';
-import { isReady } from './transitions';
+import { isReady, missingUpstreams } from './transitions';
 
 /**
  * What a run that has not ended waits on, and until when (`rsched status`,
@@ -45,8 +45,9 @@ function nextWindowOf(dag: Dag, pool: string, now: Date): { cluster: string; sta
 export function waitOf(dag: Dag, job: Job, run: Run | undefined, runsByJob: ReadonlyMap<string, Run>, now: Date): Wait | null {
   const state = run?.state ?? RunState.PENDING;
   const upstreamsLeft = () => {
-    const done = new Set(run?.doneUpstreams ?? []);
-    const left = job.dependsOn.filter((u) => !done.has(u) && runsByJob.get(u)?.state !== RunState.SUCCEEDED);
+    // The done-set entries still expected: upstream names, or `<upstream>@HH` for the hours of an hourly one (docs/hourly.md).
+    const expected = run ? missingUpstreams(job, run, dag) : job.dependsOn;
+    const left = expected.filter((u) => runsByJob.get(u)?.state !== RunState.SUCCEEDED);
     return Object.fromEntries(left.map((u) => [u, runsByJob.get(u)?.state ?? RunState.PENDING]));
   };
   switch (state) {
@@ -56,11 +57,11 @@ export function waitOf(dag: Dag, job: Job, run: Run | undefined, runsByJob: Read
     }
     case RunState.WAITING: {
       const r = run as Run;
-      if (isReady(job, r) && !r.manual) {
+      if (isReady(job, r, dag) && !r.manual) {
         const gate = notBeforeInstant(job, r.date);
         if (gate && gate > now) return { kind: 'notBefore', notBefore: describeNotBefore(job), dueAt: gate.toISOString() };
       }
-      if (job.target.type === 'external' && isReady(job, r))
+      if (job.target.type === 'external' && isReady(job, r, dag))
         return { kind: 'marker', since: r.waitStartedAt ?? null, dueAt: r.deadlineAt ?? null };
       const upstreams = upstreamsLeft();
       return Object.keys(upstreams).length > 0

@@ -1,9 +1,9 @@
 import type { Job } from '../../domain/config/dag';
+import { upstreamLinks, waitDeadline } from '../../domain/period-mapping';
 import type { RunDate } from '../../domain/run-date';
 import type { Actor, AttemptCause, Run } from '../../domain/runs/run';
 import { IN_FLIGHT_STATES, RunState } from '../../domain/runs/states';
 import { reopen } from '../../domain/runs/transitions';
-import { addMinutes } from '../../ports/clock';
 import type { EngineDeps } from '../deps';
 import { OperationRefusedError } from './errors';
 
@@ -24,7 +24,8 @@ export interface AttemptOptions {
   /**
    * Upstreams that get a new attempt in the same operation (a replay's or a
    * mark's chain): this run waits for those new attempts, and their older
-   * attempts' outcomes change nothing here.
+   * attempts' outcomes change nothing here. Named by done-set entry: the
+   * upstream's name, or `<upstream>@HH` for one hour of it (docs/hourly.md).
    */
   readonly waitFor?: readonly string[];
   readonly force?: boolean;
@@ -46,18 +47,22 @@ export async function startAttempt(deps: EngineDeps, job: Job, date: RunDate, op
   for (let tries = 0; tries < 3; tries++) {
     const current = tries === 0 && opts.current ? opts.current : await deps.store.get(key);
     assertNotInFlight(current, opts.force ?? false);
-    const upstreams = await deps.store.getMany(job.dependsOn.map((u) => ({ job: u, date })));
+    // Per done-set entry: an upstream's run, or one hour of an hourly upstream (docs/hourly.md).
+    const links = upstreamLinks(deps.dag, job, date);
+    const upstreams = await deps.store.getMany(links.map((l) => ({ job: l.upstream, date: l.date })));
     const done: string[] = [];
     const floors: Record<string, number> = {};
-    for (const upstream of upstreams) {
-      if (waitFor.has(upstream.job)) {
-        floors[upstream.job] = upstream.attempt + 1;
+    for (const link of links) {
+      const upstream = upstreams.find((u) => u.job === link.upstream && u.date === link.date);
+      if (!upstream) continue;
+      if (waitFor.has(link.entry)) {
+        floors[link.entry] = upstream.attempt + 1;
       } else {
-        floors[upstream.job] = upstream.attempt;
-        if (upstream.state === RunState.SUCCEEDED) done.push(upstream.job);
+        floors[link.entry] = upstream.attempt;
+        if (upstream.state === RunState.SUCCEEDED) done.push(link.entry);
       }
     }
-    for (const name of waitFor) floors[name] ??= 1;
+    for (const link of links) if (waitFor.has(link.entry)) floors[link.entry] ??= 1;
     const result = await deps.store.transition(
       reopen(current, key, {
         at: now.toISOString(),
@@ -68,7 +73,7 @@ export async function startAttempt(deps: EngineDeps, job: Job, date: RunDate, op
         floors,
         cause: opts.cause,
         // With some upstreams done the wait for the rest has started, and may time out.
-        ...(done.length > 0 ? { deadlineAt: addMinutes(now, job.timeoutMinutes).toISOString() } : {}),
+        ...(done.length > 0 ? { deadlineAt: waitDeadline(deps.dag, job, date, now).toISOString() } : {}),
       }),
     );
     if (result.ok) return result.run;

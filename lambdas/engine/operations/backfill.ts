@@ -2,13 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { runsOn, whyNotOn } from '../../domain/calendar';
 import { type Dag, jobOf } from '../../domain/config/dag';
 import { downstreamClosure } from '../../domain/lineage';
+import { periodProblem, upstreamLinks } from '../../domain/period-mapping';
 import { dateRange, type RunDate, runDateIn } from '../../domain/run-date';
+import { hourRange, isHourPeriod, periodEnd } from '../../domain/run-hour';
 import type { Actor, Run } from '../../domain/runs/run';
 import { FAILURE_STATES, RunState, TERMINAL_STATES } from '../../domain/runs/states';
 import { type Backfill, type BackfillReprocess, type BackfillStore, FINAL_DATE_STATUSES } from '../../ports/backfill-store';
 import type { EngineDeps } from '../deps';
 import { OperationRefusedError } from './errors';
-import { replay, requireJob } from './replay';
+import { futureProblem, replay, requireJob } from './replay';
 
 export type BackfillRequest = Pick<
   Backfill,
@@ -51,10 +53,24 @@ export const BACKFILL_START_LEASE_MS = 2 * 60_000;
 function checkRequest(deps: EngineDeps, request: BackfillRequest): RunDate[] {
   const job = requireJob(deps, request.job);
   if (job.target.type === 'external') throw new OperationRefusedError(`${job.name} is external: it cannot be backfilled, only marked`);
-  const today = runDateIn(deps.clock.now(), job.timezone);
+  for (const [flag, date] of [
+    ['--from', request.from],
+    ['--to', request.to],
+  ] as const) {
+    const problem = periodProblem(job, date);
+    if (problem) throw new OperationRefusedError(`${flag}: ${problem}`);
+  }
   if (request.from > request.to) throw new OperationRefusedError(`--from ${request.from} is after --to ${request.to}`);
-  if (request.to > today) throw new OperationRefusedError(`--to ${request.to} is in the future (today is ${today} in ${job.timezone})`);
-  const dates = dateRange(request.from, request.to);
+  const future = futureProblem(job, request.to, deps.clock.now());
+  if (future) throw new OperationRefusedError(`--to ${future}`);
+  // By hour for an hourly job (docs/hourly.md#backfill): a plan has one period per step, so its jobs share a granularity.
+  const other = backfillJobs(deps.dag, request).filter((name) => deps.dag.jobs.get(name)?.granularity !== job.granularity);
+  if (other.length > 0) {
+    throw new OperationRefusedError(
+      `--downstream of ${job.granularity} ${job.name} reaches ${job.granularity === 'hourly' ? 'daily' : 'hourly'} jobs (${other.join(', ')}); backfill each granularity on its own (hours with --from YYYY-MM-DDTHH), or replay --downstream one period`,
+    );
+  }
+  const dates = job.granularity === 'hourly' ? hourRange(request.from, request.to) : dateRange(request.from, request.to);
   if (dates.length > MAX_DATES) throw new OperationRefusedError(`${dates.length} dates is more than ${MAX_DATES}; split the backfill`);
   if (!Number.isInteger(request.parallel) || request.parallel < 1 || request.parallel > 31) {
     throw new OperationRefusedError(`--parallel must be between 1 and 31, got ${request.parallel}`);
@@ -111,22 +127,28 @@ export async function assessDate(
       reason: `${summarise(jobs.map(stateOf))}: nothing to reprocess (${backfill.reprocess})`,
     };
   }
-  const today = runDateIn(deps.clock.now(), (deps.dag.jobs.get(backfill.job) as { timezone: string }).timezone);
+  const now = deps.clock.now();
+  const today = runDateIn(now, (deps.dag.jobs.get(backfill.job) as { timezone: string }).timezone);
+  // A run that never started is settled once its period is over: a past day, or an hour that has ended.
+  const past = (period: RunDate) => (isHourPeriod(period) ? periodEnd(period) <= now : period < today);
   const cannotComplete: Blocker[] = [];
   const waits: string[] = [];
   const broken = new Set<string>();
   for (const name of jobs) {
     const reasons: string[] = [];
-    for (const upstream of deps.dag.jobs.get(name)?.dependsOn ?? []) {
+    const job = deps.dag.jobs.get(name);
+    // Upstream runs by the dependency mapping (docs/hourly.md): an hourly job's day upstream, a daily job's hours.
+    for (const link of job ? upstreamLinks(deps.dag, job, date) : []) {
+      const upstream = link.upstream;
       if (inPlan.has(upstream)) {
         if (broken.has(upstream)) reasons.push(`comes after ${upstream}, which cannot complete`);
         continue;
       }
-      const state = (await deps.store.get({ job: upstream, date }))?.state ?? RunState.PENDING;
+      const state = (await deps.store.get({ job: upstream, date: link.date }))?.state ?? RunState.PENDING;
       if (state === RunState.SUCCEEDED) continue;
       // SKIPPED (its calendar excludes the date) never becomes done: like a failure, it settles the question.
-      const settled = FAILURE_STATES.includes(state) || state === RunState.SKIPPED || (state === RunState.PENDING && date < today);
-      if (settled) reasons.push(`needs ${upstream}, which ${state === RunState.PENDING ? 'has no run' : `is ${state}`} for ${date}`);
+      const settled = FAILURE_STATES.includes(state) || state === RunState.SKIPPED || (state === RunState.PENDING && past(link.date));
+      if (settled) reasons.push(`needs ${upstream}, which ${state === RunState.PENDING ? 'has no run' : `is ${state}`} for ${link.date}`);
       else waits.push(`${upstream} (${state})`);
     }
     if (reasons.length > 0) {

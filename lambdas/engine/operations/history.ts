@@ -1,5 +1,6 @@
 import { percentile } from '../../domain/percentile';
 import { addDays, type RunDate } from '../../domain/run-date';
+import { atHour } from '../../domain/run-hour';
 import { type AttemptSummary, attemptsOf } from '../../domain/runs/attempts';
 import type { AttemptCause } from '../../domain/runs/run';
 import { RunState, TERMINAL_STATES } from '../../domain/runs/states';
@@ -50,7 +51,8 @@ export { percentile };
 
 export async function jobHistory(store: RunStore, job: string, to: RunDate, days: number): Promise<JobHistory> {
   const from = addDays(to, -(days - 1));
-  const runs = (await store.listByJob(job, from, to)).map((run): HistoryRow => {
+  // Up to hour 23 of `to`: an hourly job's runs are YYYY-MM-DDTHH (docs/hourly.md); a daily run sorts before them.
+  const runs = (await store.listByJob(job, from, atHour(to, '23'))).map((run): HistoryRow => {
     const submittedAt =
       run.submittedAt ?? [...run.history].reverse().find((e) => e.to === RunState.SUBMITTED && e.attempt === run.attempt)?.at ?? null;
     const finished = run.state === RunState.SUCCEEDED || run.state === RunState.FAILED;

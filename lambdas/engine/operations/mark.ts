@@ -1,13 +1,14 @@
 import { downstreamClosure } from '../../domain/lineage';
 import { formatMarkerKey, type MarkerBody } from '../../domain/markers';
-import { type RunDate, runDateIn } from '../../domain/run-date';
+import { periodProblem } from '../../domain/period-mapping';
+import type { RunDate } from '../../domain/run-date';
 import type { Actor, Run } from '../../domain/runs/run';
 import { FAILURE_STATES, RunState, TERMINAL_STATES } from '../../domain/runs/states';
 import type { MarkerBucket } from '../../ports/marker-bucket';
 import type { EngineDeps } from '../deps';
 import { startAttempt } from './attempts';
 import { OperationRefusedError } from './errors';
-import { requireJob } from './replay';
+import { futureProblem, requireJob } from './replay';
 
 export interface MarkRequest {
   readonly job: string;
@@ -63,15 +64,18 @@ function waitsAgain(deps: EngineDeps, root: string, chain: readonly string[], ru
  */
 export async function mark(deps: EngineDeps, bucket: MarkerBucket, request: MarkRequest): Promise<MarkResult> {
   const job = requireJob(deps, request.job);
-  const today = runDateIn(deps.clock.now(), job.timezone);
-  if (request.date > today) throw new OperationRefusedError(`${request.date} is in the future (today is ${today} in ${job.timezone})`);
+  const period = periodProblem(job, request.date);
+  if (period) throw new OperationRefusedError(period);
+  const future = futureProblem(job, request.date, deps.clock.now());
+  if (future) throw new OperationRefusedError(future);
   const reopened: string[] = [];
   const current = await deps.store.get({ job: job.name, date: request.date });
   let attempt = current?.attempt ?? 1;
   if (current && TERMINAL_STATES.includes(current.state)) {
     if (!request.failed) {
-      // Downstream first (as replay does), each waiting for the new attempts above it.
-      const chain = downstreamClosure(deps.dag, job.name);
+      // Downstream first (as replay does), each waiting for the new attempts above it. Runs of the
+      // same period only: a daily run below a re-marked hour is not reopened (docs/hourly.md#operations).
+      const chain = downstreamClosure(deps.dag, job.name).filter((name) => requireJob(deps, name).granularity === job.granularity);
       // The chain and every upstream of it: a run may only wait again for upstreams that can still succeed.
       const involved = new Set([...chain, ...chain.flatMap((name) => requireJob(deps, name).dependsOn)]);
       involved.delete(job.name);

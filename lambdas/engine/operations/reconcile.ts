@@ -1,9 +1,12 @@
 import type { SkippedInvocation } from '../../domain/cron';
 import { MarkerRejection, parseMarkerKey } from '../../domain/markers';
+import { upstreamLinks } from '../../domain/period-mapping';
 import { addDays, offsetMs, type RunDate, runDateIn, toCompact } from '../../domain/run-date';
+import { dayOf, HOURS_OF_DAY, hourIn } from '../../domain/run-hour';
 import type { Actor } from '../../domain/runs/run';
 import { RunState, TERMINAL_STATES } from '../../domain/runs/states';
 import type { MarkerBucket } from '../../ports/marker-bucket';
+import { listDay } from '../day-runs';
 import type { EngineDeps } from '../deps';
 import { dispatch, isReady } from '../dispatch';
 import { onMarker } from '../markers';
@@ -46,14 +49,19 @@ export async function reconcile(
   opts: { prefix?: string; by: Actor; dryRun?: boolean },
 ): Promise<ReconcileResult> {
   const compact = toCompact(date);
-  const listed = await bucket.list([`__${compact}.done`, `__${compact}.failed`], opts.prefix);
+  // The day's markers, and those of its 24 hours for hourly jobs (docs/hourly.md).
+  const periods = [compact, ...HOURS_OF_DAY.map((hh) => `${compact}${hh}`)];
+  const listed = await bucket.list(
+    periods.flatMap((p) => [`__${p}.done`, `__${p}.failed`]),
+    opts.prefix,
+  );
   listed.sort((a, b) => a.lastModified.localeCompare(b.lastModified));
   const fixed: ReconcileFix[] = [];
   const conflicts: string[] = [];
   for (const object of listed) {
     const parsed = parseMarkerKey(object.key, (name) => deps.dag.jobs.has(name));
-    if (parsed instanceof MarkerRejection || parsed.date !== date) continue;
-    const run = await deps.store.get({ job: parsed.job, date });
+    if (parsed instanceof MarkerRejection || dayOf(parsed.date) !== date) continue;
+    const run = await deps.store.get({ job: parsed.job, date: parsed.date });
     const state = run?.state ?? RunState.PENDING;
     if (run?.markersFrom && object.lastModified < run.markersFrom) continue; // an older attempt's marker
     const wanted = parsed.status === 'done' ? RunState.SUCCEEDED : RunState.FAILED;
@@ -62,7 +70,7 @@ export async function reconcile(
       // A SKIPPED date is replayed only on purpose (docs/calendars.md).
       const force = state === RunState.SKIPPED ? ' --force' : '';
       conflicts.push(
-        `${object.key}: run is ${state}; \`rsched replay ${parsed.job} --date ${date}${force}\` or \`rsched mark\` to change it`,
+        `${object.key}: run is ${state}; \`rsched replay ${parsed.job} --date ${parsed.date}${force}\` or \`rsched mark\` to change it`,
       );
       continue;
     }
@@ -73,7 +81,7 @@ export async function reconcile(
     const outcome = await onMarker(deps, { bucket: bucket.bucket, key: object.key, size: object.size, eventTime: object.lastModified });
     fixed.push({ job: parsed.job, action: 'redrove-marker', detail: `${object.key} (${state} -> ${outcome.kind})` });
   }
-  for (const run of await deps.store.listByDate(date)) {
+  for (const run of await listDay(deps, date)) {
     if (run.state === RunState.SUCCEEDED && !run.propagatedAt) {
       if (!opts.dryRun) await propagateSuccess(deps, run, opts.by);
       fixed.push({ job: run.job, action: 'propagated', detail: 'success passed to its downstream runs' });
@@ -88,16 +96,23 @@ export async function reconcile(
   const { scheduledInvocations } = await cron();
   for (const job of deps.dag.jobs.values()) {
     if (!job.schedule) continue;
-    const fired = scheduledInvocations(job.schedule, job.timezone, new Date(`${addDays(date, -1)}T00:00:00Z`), now).some(
-      (at) => runDateIn(at, job.timezone) === date,
-    );
-    if (!fired || (await deps.store.get({ job: job.name, date }))) continue;
-    const outcome = opts.dryRun ? 'would start it' : await startRoot(deps, job, date, opts.by);
-    fixed.push({
-      job: job.name,
-      action: 'started-missed-trigger',
-      detail: `its schedule fired for ${date} but no run existed (${outcome})`,
-    });
+    const invocations = scheduledInvocations(job.schedule, job.timezone, new Date(`${addDays(date, -1)}T00:00:00Z`), now);
+    // A daily root has one run for the day; an hourly root one per UTC hour its schedule fired in.
+    const periods =
+      job.granularity === 'hourly'
+        ? [...new Set(invocations.map(hourIn))].filter((hour) => dayOf(hour) === date)
+        : invocations.some((at) => runDateIn(at, job.timezone) === date)
+          ? [date]
+          : [];
+    for (const period of periods) {
+      if (await deps.store.get({ job: job.name, date: period })) continue;
+      const outcome = opts.dryRun ? 'would start it' : await startRoot(deps, job, period, opts.by);
+      fixed.push({
+        job: job.name,
+        action: 'started-missed-trigger',
+        detail: `its schedule fired for ${period} but no run existed (${outcome})`,
+      });
+    }
   }
   const dayStart = new Date(`${addDays(date, -1)}T00:00:00Z`);
   const dayEnd = new Date(Math.min(now.getTime(), Date.parse(`${addDays(date, 2)}T00:00:00Z`)));
@@ -166,19 +181,21 @@ export async function catchUpSkippedRoots(
  */
 async function repairWaitingRuns(deps: EngineDeps, date: RunDate, opts: { by: Actor; dryRun?: boolean }): Promise<ReconcileFix[]> {
   const fixed: ReconcileFix[] = [];
-  const runs = await deps.store.listByDate(date);
-  const succeeded = new Map(runs.filter((r) => r.state === RunState.SUCCEEDED).map((r) => [r.job, r]));
+  const runs = await listDay(deps, date);
+  const succeeded = new Map(runs.filter((r) => r.state === RunState.SUCCEEDED).map((r) => [`${r.job} ${r.date}`, r]));
   for (const run of runs) {
     const job = deps.dag.jobs.get(run.job);
     if (!job || run.state !== RunState.WAITING) continue;
-    const lost = job.dependsOn.filter((u) => {
-      const upstream = succeeded.get(u);
-      return !run.doneUpstreams.includes(u) && upstream !== undefined && upstream.attempt >= (run.upstreamFloors[u] ?? 0);
-    });
+    const lost = upstreamLinks(deps.dag, job, run.date)
+      .filter((l) => {
+        const upstream = succeeded.get(`${l.upstream} ${l.date}`);
+        return !run.doneUpstreams.includes(l.entry) && upstream !== undefined && upstream.attempt >= (run.upstreamFloors[l.entry] ?? 0);
+      })
+      .map((l) => l.entry);
     if (lost.length === 0) continue;
     if (!opts.dryRun) {
       const repaired = await repairDoneSet(deps, run, opts.by);
-      if (isReady(job, repaired)) await dispatch(deps, repaired, opts.by);
+      if (isReady(job, repaired, deps.dag)) await dispatch(deps, repaired, opts.by);
     }
     fixed.push({ job: run.job, action: 'repaired-done-set', detail: `${lost.join(', ')} had succeeded but were not counted` });
   }

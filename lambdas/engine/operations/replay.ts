@@ -1,7 +1,8 @@
 import { runsOn, whyNotOn } from '../../domain/calendar';
 import { type Job, jobOf } from '../../domain/config/dag';
-import { downstreamClosure } from '../../domain/lineage';
+import { downstreamRunClosure, periodProblem } from '../../domain/period-mapping';
 import { type RunDate, runDateIn } from '../../domain/run-date';
+import { hourIn, isHourPeriod } from '../../domain/run-hour';
 import type { Actor, AttemptCause, Run } from '../../domain/runs/run';
 import { IN_FLIGHT_STATES, RunState } from '../../domain/runs/states';
 import type { EngineDeps } from '../deps';
@@ -49,6 +50,16 @@ export interface ReplayPlan {
   readonly refusals: readonly string[];
 }
 
+/** A run period that has not begun: a day after today in the job's zone, or a UTC hour after the current one. */
+export function futureProblem(job: Job, date: RunDate, now: Date): string | undefined {
+  if (isHourPeriod(date)) {
+    const current = hourIn(now);
+    return date > current ? `${date} is in the future (the current hour is ${current} UTC)` : undefined;
+  }
+  const today = runDateIn(now, job.timezone);
+  return date > today ? `${date} is in the future (today is ${today} in ${job.timezone})` : undefined;
+}
+
 export function requireJob(deps: EngineDeps, name: string): Job {
   const job = deps.dag.jobs.get(name);
   if (!job) throw new OperationRefusedError(`unknown job "${name}"; \`rsched graph\` lists the jobs`);
@@ -58,38 +69,43 @@ export function requireJob(deps: EngineDeps, name: string): Job {
 /** What a replay would do, without changing anything (`--dry-run`, and the confirmation prompt). */
 export async function planReplay(deps: EngineDeps, request: ReplayRequest): Promise<ReplayPlan> {
   const root = requireJob(deps, request.job);
-  const closure = request.downstream ? downstreamClosure(deps.dag, root.name) : [];
-  const includeExcluded = request.includeExcluded ?? request.force === true;
-  const excluded = includeExcluded
-    ? []
-    : closure.flatMap((name) => {
-        const why = whyNotOn(jobOf(deps.dag, name).calendar, request.date);
-        return why ? [{ job: name, why }] : [];
-      });
-  const names = [root.name, ...closure.filter((name) => !excluded.some((e) => e.job === name))];
-  const inPlan = new Set(names);
   const refusals: string[] = [];
-  if (!includeExcluded && !runsOn(root, request.date)) {
+  const period = periodProblem(root, request.date);
+  if (period) refusals.push(`${period}; pass --date ${root.granularity === 'hourly' ? 'YYYY-MM-DDTHH' : 'YYYY-MM-DD'}`);
+  const includeExcluded = request.includeExcluded ?? request.force === true;
+  if (!period && !includeExcluded && !runsOn(root, request.date)) {
     refusals.push(`${root.name} does not run on ${request.date}: ${whyNotOn(root.calendar, request.date)}; pass --force to run it anyway`);
   }
-  const today = runDateIn(deps.clock.now(), root.timezone);
-  if (request.date > today) refusals.push(`${request.date} is in the future (today is ${today} in ${root.timezone})`);
+  const future = futureProblem(root, request.date, deps.clock.now());
+  if (future) refusals.push(future);
   if (root.target.type === 'external')
     refusals.push(`${root.name} is external: it is never submitted; write its marker with \`rsched mark\``);
+  // The downstream runs follow the dependency mappings (docs/hourly.md): the same period for jobs of
+  // the root's granularity, the day for a daily job below an hour, the 24 hours for an hourly job below a day.
+  const reached = request.downstream && !period ? downstreamRunClosure(deps.dag, root.name, request.date) : [];
+  // Downstream runs on dates their calendar excludes stay SKIPPED (docs/calendars.md).
+  const excluded = includeExcluded
+    ? []
+    : reached.flatMap((p) => {
+        const why = whyNotOn(jobOf(deps.dag, p.job).calendar, p.date);
+        return why ? [{ job: p.job, why }] : [];
+      });
+  const closure = reached.filter((p) => !excluded.some((e) => e.job === p.job));
+  const planned = [{ job: root.name, date: request.date, waitsFor: [] as readonly string[] }, ...closure];
+  const currents = await deps.store.getMany(planned.map((p) => ({ job: p.job, date: p.date })));
   const runs: PlannedRun[] = [];
-  for (const name of names) {
-    const current = await deps.store.get({ job: name, date: request.date });
+  for (const [i, p] of planned.entries()) {
+    const current = currents.find((r) => r.job === p.job && r.date === p.date);
     if (current && IN_FLIGHT_STATES.includes(current.state) && !request.force) {
-      refusals.push(`${name} ${request.date} is ${current.state}; wait for it or pass --force`);
+      refusals.push(`${p.job} ${p.date} is ${current.state}; wait for it or pass --force`);
     }
-    const job = jobOf(deps.dag, name);
     runs.push({
-      job: name,
-      date: request.date,
+      job: p.job,
+      date: p.date,
       currentState: current?.state ?? RunState.PENDING,
       currentAttempt: current?.attempt ?? 0,
-      start: name === root.name ? 'now' : 'after-upstreams',
-      waitsFor: name === root.name ? [] : job.dependsOn.filter((u) => inPlan.has(u)),
+      start: i === 0 ? 'now' : 'after-upstreams',
+      waitsFor: p.waitsFor,
     });
   }
   return { runs, refusals, ...(excluded.length > 0 ? { excluded } : {}) };

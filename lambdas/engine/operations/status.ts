@@ -1,11 +1,14 @@
 import { whyNotOn } from '../../domain/calendar';
 import { type Dag, isShadow, type Job, jobOf } from '../../domain/config/dag';
 import { addDays, type RunDate } from '../../domain/run-date';
+import { hourOf, isHourPeriod } from '../../domain/run-hour';
+import { dayStateOfHours, hoursSucceeded } from '../../domain/runs/hours-of-day';
 import type { Run } from '../../domain/runs/run';
 import { RunState } from '../../domain/runs/states';
 import { type Wait, waitOf } from '../../domain/runs/waits';
 import type { ClusterRegistry } from '../../ports/cluster-registry';
 import type { AlertRecord, RunStore } from '../../ports/run-store';
+import { listDay } from '../day-runs';
 import { type AlertReport, alertReport, type ClusterReport, clusterReport, type JobReport, jobReport } from '../report';
 
 /** A job's run as `rsched status` shows it: the simulate fields plus what it waits on. */
@@ -20,6 +23,15 @@ export interface JobStatus extends JobReport {
   readonly waitingFor: Wait | null;
   /** The open alert of the current attempt (the latest, if several) and its next step: null once the run SUCCEEDED. */
   readonly alert: { readonly kind: string; readonly next: string | null } | null;
+  /**
+   * Hourly jobs only (docs/hourly.md#status): the runs of the day's UTC hours
+   * that exist, by `HH`, and how many SUCCEEDED. The job's own fields then
+   * describe the day: `state` rolled up from the hours, `submissions` summed,
+   * the rest those of its latest hour.
+   */
+  readonly granularity?: 'hourly';
+  readonly hoursSucceeded?: number;
+  readonly hours?: Record<string, JobStatus>;
 }
 
 /** `rsched status --json`: the same shape as `rsched simulate --json` (date, jobs, clusters, alerts). */
@@ -63,25 +75,34 @@ export async function dayStatus(input: {
 }): Promise<DayStatus> {
   const { dag, store, date } = input;
   const now = input.now ?? new Date();
-  const [runs, alerts] = await Promise.all([store.listByDate(date), store.listAlerts(date)]);
-  const byJob = new Map(runs.map((r) => [r.job, r]));
-  const alertsByJob = new Map<string, AlertRecord[]>();
-  for (const alert of alerts) if (alert.job) alertsByJob.set(alert.job, [...(alertsByJob.get(alert.job) ?? []), alert]);
-  const jobs: Record<string, JobStatus> = {};
-  for (const name of dag.topologicalOrder) {
-    const job = jobOf(dag, name);
-    const run = byJob.get(name);
-    const notOn = whyNotOn(job.calendar, date);
-    jobs[name] = {
+  const [runs, alerts] = await Promise.all([listDay({ store, dag }, date), store.listAlerts(date)]);
+  const byJob = new Map(runs.filter((r) => !isHourPeriod(r.date)).map((r) => [r.job, r]));
+  const alertsByRun = new Map<string, AlertRecord[]>();
+  for (const alert of alerts)
+    if (alert.job) alertsByRun.set(`${alert.job} ${alert.date}`, [...(alertsByRun.get(`${alert.job} ${alert.date}`) ?? []), alert]);
+  const statusOf = (job: Job, run: Run | undefined, runsByJob: ReadonlyMap<string, Run>, period: string): JobStatus => {
+    // A date its calendar excludes shows SKIPPED even with no run item (docs/calendars.md).
+    const notOn = whyNotOn(job.calendar, period.slice(0, 10) as RunDate);
+    return {
       ...jobReport(run, submissionsOf(run), isShadow(job) ? 'shadow' : 'live', notOn),
-      waitingOn: !run && notOn ? [] : waitingOn(job, run, byJob),
+      waitingOn: !run && notOn ? [] : waitingOn(job, run, runsByJob),
       deadlineAt: run?.deadlineAt ?? null,
       manual: run?.manual ?? false,
       meta: run?.meta ?? null,
       params: run?.params ?? null,
-      waitingFor: !run && notOn ? null : waitOf(dag, job, run, byJob, now),
-      alert: alertSummary(openAlert(run, alertsByJob.get(name) ?? [])),
+      waitingFor: !run && notOn ? null : waitOf(dag, job, run, runsByJob, now),
+      alert: alertSummary(openAlert(run, alertsByRun.get(`${job.name} ${period}`) ?? [])),
     };
+  };
+  const jobs: Record<string, JobStatus> = {};
+  for (const name of dag.topologicalOrder) {
+    const job = jobOf(dag, name);
+    if (job.granularity === 'hourly') {
+      jobs[name] = hourlyStatus(job, runs, byJob, statusOf);
+      continue;
+    }
+    const run = byJob.get(name);
+    jobs[name] = statusOf(job, run, byJob, date);
   }
   const clusters: ClusterReport[] = [];
   if (input.registry) {
@@ -95,6 +116,35 @@ export async function dayStatus(input: {
   }
   clusters.sort((a, b) => a.windowStart.localeCompare(b.windowStart) || a.name.localeCompare(b.name));
   return { date, jobs, clusters, alerts: alerts.map(alertReport) };
+}
+
+/** An hourly job's day: each hour's status, and the day rolled up from them (docs/hourly.md#status). */
+function hourlyStatus(
+  job: Job,
+  runs: readonly Run[],
+  dailyByJob: ReadonlyMap<string, Run>,
+  statusOf: (job: Job, run: Run | undefined, runsByJob: ReadonlyMap<string, Run>, period: string) => JobStatus,
+): JobStatus {
+  const own = runs.filter((r) => r.job === job.name).sort((a, b) => a.date.localeCompare(b.date));
+  const hours: Record<string, JobStatus> = {};
+  for (const run of own) {
+    // The runs an hour's wait is judged against: the day's daily runs and the other jobs' runs of the same hour.
+    const sameHour = new Map([...dailyByJob, ...runs.filter((r) => r.date === run.date).map((r): [string, Run] => [r.job, r])]);
+    hours[hourOf(run.date) as string] = statusOf(job, run, sameHour, run.date);
+  }
+  const states = new Map(own.map((r) => [hourOf(r.date) as string, r.state]));
+  const latest = own.at(-1);
+  const base = statusOf(job, latest, dailyByJob, latest?.date ?? '');
+  return {
+    ...base,
+    state: dayStateOfHours(states),
+    submissions: Object.values(hours).reduce((sum, h) => sum + h.submissions, 0),
+    // Attempts of all its hours, so that submissions = attempts still reads as exactly once.
+    attempts: Object.values(hours).reduce((sum, h) => sum + h.attempts, 0),
+    granularity: 'hourly',
+    hoursSucceeded: hoursSucceeded(states),
+    hours,
+  };
 }
 
 function alertSummary(alert: AlertRecord | undefined): JobStatus['alert'] {

@@ -254,7 +254,7 @@ describe('templates', () => {
       }),
     );
     expect(issues).toEqual([
-      'x.json: job "a": target.pipeline: unknown template variable {{dat}}; known: date, yyyymmdd, yyyy, mm, dd, job, attempt, cluster.masterIp, cluster.id, cluster.name, params.<key>',
+      'x.json: job "a": target.pipeline: unknown template variable {{dat}}; known: date, yyyymmdd, yyyy, mm, dd, job, attempt, hour, cluster.masterIp, cluster.id, cluster.name, params.<key>',
       'x.json: job "a": target.parameters.ip: {{cluster.masterIp}} needs a cluster: only emr-step targets, or datapipeline targets with a "pool", have one',
       'x.json: job "a": target.parameters.k: {{params.bad key}}: param key must match [A-Za-z0-9_.-]+',
       'x.json: job "a": target.parameters.open: "{{" without a closing "}}" in "day={{date"',

@@ -30,7 +30,8 @@ export function renderGrid(container, grid, selected, onSelect) {
       el('th', { class: 'job-col', scope: 'row', text: job.name }),
       ...grid.dates.map((date) => {
         const cell = job.cells[date];
-        const title = `${job.name} ${date}: ${cell.state}${cell.attempt > 1 ? ` (attempt ${cell.attempt})` : ''}${cell.manual ? ', manual' : ''}${cell.reason ? ` — ${cell.reason}` : ''}`;
+        const hours = cell.hoursDone !== undefined ? ` (${cell.hoursDone}/24 hours done)` : '';
+        const title = `${job.name} ${date}: ${cell.state}${hours}${cell.attempt > 1 ? ` (attempt ${cell.attempt})` : ''}${cell.manual ? ', manual' : ''}${cell.reason ? ` — ${cell.reason}` : ''}`;
         const isSelected = selected?.job === job.name && selected?.date === date;
         const button = el('button', {
           type: 'button',
@@ -39,7 +40,8 @@ export function renderGrid(container, grid, selected, onSelect) {
           'aria-label': title,
           'data-date': date,
           'data-state': cell.state,
-          text: SHORT[cell.state] ?? cell.state,
+          // An hourly job's day shows its count of hours done (docs/hourly.md#status).
+          text: cell.hoursDone !== undefined ? `${cell.hoursDone}/24` : (SHORT[cell.state] ?? cell.state),
         });
         button.addEventListener('click', () => onSelect(job.name, date));
         return el('td', {}, [button]);

@@ -7,6 +7,7 @@ import { checkDeadlines } from './deadlines';
 import { checkDefaults } from './defaults';
 import { checkDependencies } from './dependencies';
 import { checkDuplicateNames } from './duplicate-names';
+import { checkHourly } from './hourly';
 import { checkMarkerWriters } from './marker-writers';
 import { checkNotBefore } from './not-before';
 import { checkParams } from './params';
@@ -33,4 +34,5 @@ export const CHECKS: readonly ConfigCheck[] = [
   checkShadowMode,
   checkCompletion,
   checkCalendars,
+  checkHourly,
 ];

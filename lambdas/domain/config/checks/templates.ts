@@ -45,7 +45,7 @@ export function checkTemplates(config: ParsedConfig): ConfigIssue[] {
       const entity = { kind: 'job', name: job.name } as const;
       if (unclosed) issues.push({ severity: 'error', file, entity, field, message: `"{{" without a closing "}}" in "${text}"` });
       for (const variable of variables) {
-        const problem = variableProblem(variable, { hasCluster });
+        const problem = variableProblem(variable, { hasCluster, hourly: job.granularity === 'hourly' });
         if (problem) issues.push({ severity: 'error', file, entity, field, message: problem });
       }
     }
