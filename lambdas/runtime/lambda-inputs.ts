@@ -21,7 +21,7 @@ export function configBundlePath(env: NodeJS.ProcessEnv): string {
 /** Cold start of a Lambda: the config from the bundle, resource names from the environment. */
 export function lambdaInputs(env: NodeJS.ProcessEnv): { dag: Dag; resources: AwsResources } {
   return {
-    dag: dagFromBundle(readFileSync(configBundlePath(env), 'utf8')),
+    dag: dagFromBundle(readFileSync(configBundlePath(env))),
     resources: {
       runsTable: requireEnv(ENV.RUNS_TABLE, env),
       clustersTable: requireEnv(ENV.CLUSTERS_TABLE, env),

@@ -1,51 +1,174 @@
 import { createHash } from 'node:crypto';
-import { type Cluster, clustersByPool, type Dag, type Job } from './dag';
+import { type Cluster, clustersByPool, type Dag, JOB_INDEX_FIELDS, type Job, type JobIndexEntry } from './dag';
+import { LazyMap } from './lazy-map';
 
 /**
  * The config as shipped inside each Lambda bundle: the resolved DAG, compiled
  * by `cdk synth` after the same validation as `rsched validate` (an invalid
- * config fails the synth). A cold start therefore only parses JSON; nothing
- * is validated again (issue 16: cold init with a 10,000-job config). A
- * SHA-256 of the DAG guards against a file changed after synthesis.
+ * config fails the synth). A cold start validates nothing again and parses
+ * only a small index; each job's other fields are parsed when an event first
+ * reaches the job (issue 16: cold init with a 10,000-job config).
+ *
+ * The file is one JSON document, laid out so that its parts can be found by
+ * byte offset without parsing the whole:
+ *
+ * ```
+ *   {"version":3,"indexSha256":"<64 hex>","indexBytes":<n>,"index":<index>,"bodies":[<body>,<body>,…]}
+ *   <index>  the clusters and every job's JOB_INDEX_FIELDS, body length and body hash (CompiledIndex)
+ *   <body>   the job's every other field; the i-th body belongs to the i-th job of the index
+ * ```
+ *
+ * Integrity without hashing megabytes at every cold start: the SHA-256 of the
+ * index is checked at load, each body's hash (the first 16 hex digits of its
+ * SHA-256) when that body is parsed, and the file's length at load (a
+ * truncated file fails there). The hashes catch a file changed or damaged
+ * after synthesis; they are not a signature.
  */
 export const CONFIG_BUNDLE_FILE = 'dag-config.json';
 
-const VERSION = 2;
-const HEADER = /^\{"version":2,"sha256":"([0-9a-f]{64})","dag":/;
+const VERSION = 3;
+const HEADER = /^\{"version":(\d+),(?:"indexSha256":"([0-9a-f]{64})","indexBytes":(\d+),"index":)?/;
+const BODIES_OPEN = ',"bodies":[';
+const BODY_HASH_DIGITS = 16;
 
-interface CompiledDag {
-  readonly jobs: readonly Job[];
-  readonly clusters: readonly Cluster[];
-  readonly topologicalOrder: readonly string[];
+/** The indexed fields that are edges (stored as positions in `names`) and the rest (stored as columns). */
+const EDGES = ['dependsOn', 'dependents'] as const;
+const COLUMNS = JOB_INDEX_FIELDS.filter((f) => f !== 'name' && !(EDGES as readonly string[]).includes(f));
+
+/** A list of positions in `names` per job, flattened: job i's are `to[starts[i]]` … `to[starts[i + 1] - 1]`. */
+interface FlatLists {
+  readonly starts: readonly number[];
+  readonly to: readonly number[];
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+/**
+ * The index, in columns rather than one object per job: flat arrays of small
+ * integers, which JSON.parse reads several times faster than the same data as
+ * names and objects, and from which a job's entry is built when first read.
+ */
+interface CompiledIndex {
+  readonly clusters: readonly Cluster[];
+  /** Job names in topological order: job i of every column below is `names[i]`. */
+  readonly names: readonly string[];
+  /** Each job's upstreams and dependents. */
+  readonly edges: Readonly<Record<(typeof EDGES)[number], FlatLists>>;
+  /** Each other indexed field: its distinct values and, per job, the position of the job's value (-1: not set). */
+  readonly columns: Readonly<Record<string, { readonly values: readonly unknown[]; readonly of: readonly number[] }>>;
+  /** Each job's body, its length in bytes. */
+  readonly bodyBytes: readonly number[];
+  /** Each job's body hash, BODY_HASH_DIGITS hex digits a job, concatenated. */
+  readonly bodyHashes: string;
+}
+
+function flatten(lists: readonly (readonly number[])[]): FlatLists {
+  const starts = [0];
+  for (const list of lists) starts.push((starts.at(-1) as number) + list.length);
+  return { starts, to: lists.flat() };
+}
+
+const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
+const INDEXED = new Set<string>(JOB_INDEX_FIELDS);
+
+/** The JSON of a job's fields that are not indexed: whatever fields Job gains later pass through here. */
+function bodyOf(job: Job): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(job).filter(([field]) => !INDEXED.has(field))));
+}
 
 export function serialiseConfigBundle(dag: Dag): string {
-  const compiled: CompiledDag = {
-    jobs: [...dag.jobs.values()],
+  const names = dag.topologicalOrder;
+  const jobs = names.map((name) => dag.jobs.get(name) as Job);
+  const position = new Map(names.map((name, i) => [name, i]));
+  const edges = Object.fromEntries(
+    EDGES.map((edge) => [edge, flatten(jobs.map((job) => job[edge].map((n) => position.get(n) as number)))]),
+  );
+  const columns = Object.fromEntries(
+    COLUMNS.map((field) => {
+      const values: unknown[] = [];
+      const of = jobs.map((job) => {
+        const value = job[field];
+        if (value === undefined) return -1;
+        const at = values.indexOf(value);
+        return at >= 0 ? at : values.push(value) - 1;
+      });
+      return [field, { values, of }];
+    }),
+  );
+  const bodies = jobs.map(bodyOf);
+  const compiled: CompiledIndex = {
     clusters: [...dag.clusters.values()],
-    topologicalOrder: dag.topologicalOrder,
+    names,
+    edges: edges as unknown as CompiledIndex['edges'],
+    columns,
+    bodyBytes: bodies.map((body) => Buffer.byteLength(body)),
+    bodyHashes: bodies.map((body) => sha256(body).slice(0, BODY_HASH_DIGITS)).join(''),
   };
-  const body = JSON.stringify(compiled);
-  return `{"version":${VERSION},"sha256":"${sha256(body)}","dag":${body}}`;
+  const index = JSON.stringify(compiled);
+  const header = `{"version":${VERSION},"indexSha256":"${sha256(index)}","indexBytes":${Buffer.byteLength(index)},"index":`;
+  return `${header}${index}${BODIES_OPEN}${bodies.join(',')}]}`;
 }
 
-export function dagFromBundle(text: string): Dag {
-  const header = HEADER.exec(text.slice(0, 100));
-  if (!header || !text.endsWith('}')) {
-    throw new Error(`${CONFIG_BUNDLE_FILE} is not a compiled config of version ${VERSION}: deploy again with this version (cdk deploy)`);
+/** The index entry of job i, rebuilt from the columns. */
+function indexEntry(compiled: CompiledIndex, i: number): JobIndexEntry {
+  const { names, edges, columns } = compiled;
+  const named = ({ starts, to }: FlatLists) => to.slice(starts[i], starts[i + 1]).map((p) => names[p] as string);
+  const entry: Record<string, unknown> = { name: names[i], dependsOn: named(edges.dependsOn), dependents: named(edges.dependents) };
+  for (const [field, column] of Object.entries(columns)) {
+    const at = column.of[i] ?? -1;
+    if (at >= 0) entry[field] = column.values[at];
   }
-  const body = text.slice(header[0].length, -1);
-  if (sha256(body) !== header[1]) {
-    throw new Error(`${CONFIG_BUNDLE_FILE} does not match its SHA-256: it was changed after cdk synth; deploy again (cdk deploy)`);
+  return entry as unknown as JobIndexEntry;
+}
+
+/** The names of the jobs that have `field` set. */
+function namesWith(compiled: CompiledIndex, field: string): string[] {
+  const of = compiled.columns[field]?.of ?? [];
+  return compiled.names.filter((_, i) => (of[i] ?? -1) >= 0);
+}
+
+const deployAgain = (what: string) => new Error(`${CONFIG_BUNDLE_FILE} ${what}; deploy again (cdk deploy)`);
+
+/** The DAG of a compiled config file (its bytes, as read). */
+export function dagFromBundle(file: Buffer): Dag {
+  const header = HEADER.exec(file.toString('latin1', 0, 160));
+  if (!header) throw deployAgain(`is not a compiled config of version ${VERSION}`);
+  if (Number(header[1]) !== VERSION || !header[2] || !header[3]) {
+    throw deployAgain(`is a compiled config of version ${header[1]}, this function reads version ${VERSION}`);
   }
-  const compiled = JSON.parse(body) as CompiledDag;
+  const indexStart = header[0].length;
+  const indexEnd = indexStart + Number(header[3]);
+  const indexBytes = file.subarray(indexStart, indexEnd);
+  if (sha256(indexBytes) !== header[2]) throw deployAgain('does not match its SHA-256: it was changed after cdk synth');
+  const compiled = JSON.parse(indexBytes.toString('utf8')) as CompiledIndex;
+
+  // Body i starts after body i-1 and its comma.
+  const bodyStarts: number[] = [];
+  let offset = indexEnd + BODIES_OPEN.length;
+  for (const bytes of compiled.bodyBytes) {
+    bodyStarts.push(offset);
+    offset += bytes + 1;
+  }
+  // The bodies are followed by "]}": a file of any other length was cut short or added to.
+  if (file.toString('latin1', indexEnd, indexEnd + BODIES_OPEN.length) !== BODIES_OPEN || offset + 1 !== file.length) {
+    throw deployAgain('does not match its SHA-256: it was changed after cdk synth (its length differs)');
+  }
+  const position = new Map(compiled.names.map((name, i) => [name, i]));
+  const index = new LazyMap(position, (i: number) => indexEntry(compiled, i));
+  const jobs = new LazyMap(position, (i: number, name: string): Job => {
+    const start = bodyStarts[i] as number;
+    const bytes = file.subarray(start, start + (compiled.bodyBytes[i] as number));
+    if (sha256(bytes).slice(0, BODY_HASH_DIGITS) !== compiled.bodyHashes.slice(i * BODY_HASH_DIGITS, (i + 1) * BODY_HASH_DIGITS)) {
+      throw deployAgain(`does not match its SHA-256 at job "${name}": it was changed after cdk synth`);
+    }
+    return { ...(index.get(name) as JobIndexEntry), ...JSON.parse(bytes.toString('utf8')) } as Job;
+  });
   const clusters = new Map(compiled.clusters.map((c) => [c.name, c]));
   return {
-    jobs: new Map(compiled.jobs.map((j) => [j.name, j])),
+    jobs,
+    index,
+    scheduledRoots: namesWith(compiled, 'schedule'),
+    withExpectedBy: namesWith(compiled, 'expectedBy'),
     clusters,
     clustersByPool: clustersByPool(clusters),
-    topologicalOrder: compiled.topologicalOrder,
+    topologicalOrder: compiled.names,
   };
 }

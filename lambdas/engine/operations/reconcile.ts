@@ -1,3 +1,4 @@
+import { jobIndexOf, jobOf } from '../../domain/config/dag';
 import type { SkippedInvocation } from '../../domain/cron';
 import { MarkerRejection, parseMarkerKey } from '../../domain/markers';
 import { addDays, offsetMs, type RunDate, runDateIn, toCompact } from '../../domain/run-date';
@@ -77,13 +78,14 @@ export async function reconcile(
   fixed.push(...(await repairWaitingRuns(deps, date, opts)));
   const now = deps.clock.now();
   const { scheduledInvocations } = await cron();
-  for (const job of deps.dag.jobs.values()) {
+  // The scheduled roots, from the index: a root is read in full only to start it (config/bundle.ts).
+  for (const job of deps.dag.scheduledRoots.map((name) => jobIndexOf(deps.dag, name))) {
     if (!job.schedule) continue;
     const fired = scheduledInvocations(job.schedule, job.timezone, new Date(`${addDays(date, -1)}T00:00:00Z`), now).some(
       (at) => runDateIn(at, job.timezone) === date,
     );
     if (!fired || (await deps.store.get({ job: job.name, date }))) continue;
-    const outcome = opts.dryRun ? 'would start it' : await startRoot(deps, job, date, opts.by);
+    const outcome = opts.dryRun ? 'would start it' : await startRoot(deps, jobOf(deps.dag, job.name), date, opts.by);
     fixed.push({
       job: job.name,
       action: 'started-missed-trigger',
@@ -118,7 +120,8 @@ export async function catchUpSkippedRoots(
   const fixed: ReconcileFix[] = [];
   const changes = new Map<string, boolean>();
   const skipsBySchedule = new Map<string, SkippedInvocation[]>();
-  for (const job of deps.dag.jobs.values()) {
+  // The scheduled roots, from the index: a root is read in full only to start it (config/bundle.ts).
+  for (const job of deps.dag.scheduledRoots.map((name) => jobIndexOf(deps.dag, name))) {
     if (!job.schedule) continue;
     let changed = changes.get(job.timezone);
     if (changed === undefined) {
@@ -143,7 +146,7 @@ export async function catchUpSkippedRoots(
       );
       if (invokedThatDay || (await deps.store.get({ job: job.name, date: skip.date }))) continue;
       const why = `catch-up: its schedule "${job.schedule}" names ${skip.time}, which did not exist in ${job.timezone} on ${skip.date} (DST gap), so EventBridge Scheduler skipped it`;
-      const outcome = opts.dryRun ? 'would start it' : await startRoot(deps, job, skip.date, opts.by, why);
+      const outcome = opts.dryRun ? 'would start it' : await startRoot(deps, jobOf(deps.dag, job.name), skip.date, opts.by, why);
       fixed.push({ job: job.name, action: 'started-skipped-trigger', detail: `${why} (${outcome})` });
     }
   }
