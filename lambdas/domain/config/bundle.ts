@@ -127,16 +127,33 @@ function namesWith(compiled: CompiledIndex, field: string): string[] {
 
 const deployAgain = (what: string) => new Error(`${CONFIG_BUNDLE_FILE} ${what}; deploy again (cdk deploy)`);
 
-/** The DAG of a compiled config file (its bytes, as read). */
-export function dagFromBundle(file: Buffer): Dag {
-  const header = HEADER.exec(file.toString('latin1', 0, 160));
+/**
+ * Where the compiled config's bytes come from: a whole file in memory, or a
+ * file read piece by piece (lambda-inputs.ts), so that a cold start reads the
+ * header and the index, and each body only when its job is first read.
+ */
+export interface BundleSource {
+  readonly size: number;
+  read(position: number, length: number): Buffer;
+}
+
+function inMemory(file: Buffer): BundleSource {
+  return { size: file.length, read: (position, length) => file.subarray(position, position + length) };
+}
+
+/** The DAG of a compiled config: the file's bytes, or a source that reads them on demand. */
+export function dagFromBundle(bytes: Buffer | BundleSource): Dag {
+  const file = Buffer.isBuffer(bytes) ? inMemory(bytes) : bytes;
+  const header = HEADER.exec(file.read(0, Math.min(160, file.size)).toString('latin1'));
   if (!header) throw deployAgain(`is not a compiled config of version ${VERSION}`);
   if (Number(header[1]) !== VERSION || !header[2] || !header[3]) {
     throw deployAgain(`is a compiled config of version ${header[1]}, this function reads version ${VERSION}`);
   }
   const indexStart = header[0].length;
   const indexEnd = indexStart + Number(header[3]);
-  const indexBytes = file.subarray(indexStart, indexEnd);
+  // The index and the text after it, read at once: the bodies' opening must follow the index.
+  const indexAndNext = file.read(indexStart, indexEnd - indexStart + BODIES_OPEN.length);
+  const indexBytes = indexAndNext.subarray(0, indexEnd - indexStart);
   if (sha256(indexBytes) !== header[2]) throw deployAgain('does not match its SHA-256: it was changed after cdk synth');
   const compiled = JSON.parse(indexBytes.toString('utf8')) as CompiledIndex;
 
@@ -148,14 +165,14 @@ export function dagFromBundle(file: Buffer): Dag {
     offset += bytes + 1;
   }
   // The bodies are followed by "]}": a file of any other length was cut short or added to.
-  if (file.toString('latin1', indexEnd, indexEnd + BODIES_OPEN.length) !== BODIES_OPEN || offset + 1 !== file.length) {
+  if (indexAndNext.toString('latin1', indexBytes.length) !== BODIES_OPEN || offset + 1 !== file.size) {
     throw deployAgain('does not match its SHA-256: it was changed after cdk synth (its length differs)');
   }
   const position = new Map(compiled.names.map((name, i) => [name, i]));
   const index = new LazyMap(position, (i: number) => indexEntry(compiled, i));
   const jobs = new LazyMap(position, (i: number, name: string): Job => {
     const start = bodyStarts[i] as number;
-    const bytes = file.subarray(start, start + (compiled.bodyBytes[i] as number));
+    const bytes = file.read(start, compiled.bodyBytes[i] as number);
     if (sha256(bytes).slice(0, BODY_HASH_DIGITS) !== compiled.bodyHashes.slice(i * BODY_HASH_DIGITS, (i + 1) * BODY_HASH_DIGITS)) {
       throw deployAgain(`does not match its SHA-256 at job "${name}": it was changed after cdk synth`);
     }

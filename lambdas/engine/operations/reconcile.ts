@@ -7,17 +7,13 @@ import { RunState, TERMINAL_STATES } from '../../domain/runs/states';
 import type { MarkerBucket } from '../../ports/marker-bucket';
 import type { EngineDeps } from '../deps';
 import { dispatch, isReady } from '../dispatch';
+import { loadCron } from '../lazy-cron';
 import { onMarker } from '../markers';
 import { propagateSuccess, repairDoneSet } from '../outcomes';
 import { startRoot } from '../triggers';
 
-/**
- * The cron expansion (cron-parser and luxon: a quarter of the sweeper's code),
- * loaded when a schedule must be expanded. The sweeper calls
- * catchUpSkippedRoots every minute, but only a tick within two days of a DST
- * change expands anything; the others never load it.
- */
-const cron = () => import('../../domain/cron.js');
+// catchUpSkippedRoots runs every minute, but only a tick within two days of a DST change expands a schedule.
+const cron = loadCron;
 
 export interface ReconcileFix {
   readonly job: string;
