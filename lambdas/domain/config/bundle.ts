@@ -31,14 +31,14 @@ const HEADER = /^\{"version":(\d+),(?:"indexSha256":"([0-9a-f]{64})","indexBytes
 const BODIES_OPEN = ',"bodies":[';
 const BODY_HASH_DIGITS = 16;
 
-/** The indexed fields that are edges (stored as positions in `names`) and the rest (stored as columns). */
-const EDGES = ['dependsOn', 'dependents'] as const;
-const COLUMNS = JOB_INDEX_FIELDS.filter((f) => f !== 'name' && !(EDGES as readonly string[]).includes(f));
+/** Indexed fields stored otherwise than as columns: `dependsOn` as positions in `names`, `dependents` derived from it. */
+const EDGES: readonly string[] = ['dependsOn', 'dependents'];
+const COLUMNS = JOB_INDEX_FIELDS.filter((f) => f !== 'name' && !EDGES.includes(f));
 
 /** A list of positions in `names` per job, flattened: job i's are `to[starts[i]]` … `to[starts[i + 1] - 1]`. */
 interface FlatLists {
-  readonly starts: readonly number[];
-  readonly to: readonly number[];
+  readonly starts: ArrayLike<number>;
+  readonly to: ArrayLike<number>;
 }
 
 /**
@@ -50,10 +50,13 @@ interface CompiledIndex {
   readonly clusters: readonly Cluster[];
   /** Job names in topological order: job i of every column below is `names[i]`. */
   readonly names: readonly string[];
-  /** Each job's upstreams and dependents. */
-  readonly edges: Readonly<Record<(typeof EDGES)[number], FlatLists>>;
-  /** Each other indexed field: its distinct values and, per job, the position of the job's value (-1: not set). */
-  readonly columns: Readonly<Record<string, { readonly values: readonly unknown[]; readonly of: readonly number[] }>>;
+  /** Each job's upstreams (its dependents are the jobs that list it here). */
+  readonly dependsOn: FlatLists;
+  /**
+   * Each other indexed field: its distinct values and, over the jobs in order,
+   * runs of the same value as pairs [position in values (-1: not set), jobs in the run].
+   */
+  readonly columns: Readonly<Record<string, { readonly values: readonly unknown[]; readonly runs: readonly number[] }>>;
   /** Each job's body, its length in bytes. */
   readonly bodyBytes: readonly number[];
   /** Each job's body hash, BODY_HASH_DIGITS hex digits a job, concatenated. */
@@ -64,6 +67,44 @@ function flatten(lists: readonly (readonly number[])[]): FlatLists {
   const starts = [0];
   for (const list of lists) starts.push((starts.at(-1) as number) + list.length);
   return { starts, to: lists.flat() };
+}
+
+/** The lists reversed: for each position, the positions whose lists hold it (a counting sort, no per-job arrays). */
+function reversed({ starts, to }: FlatLists, count: number): FlatLists {
+  const revStarts = new Int32Array(count + 1);
+  for (let k = 0; k < to.length; k++) {
+    const next = (to[k] as number) + 1;
+    revStarts[next] = (revStarts[next] as number) + 1;
+  }
+  for (let i = 0; i < count; i++) revStarts[i + 1] = (revStarts[i + 1] as number) + (revStarts[i] as number);
+  const fill = revStarts.slice(0, count);
+  const revTo = new Int32Array(to.length);
+  for (let i = 0; i < count; i++) {
+    for (let k = starts[i] as number; k < (starts[i + 1] as number); k++) {
+      const up = to[k] as number;
+      const slot = fill[up] as number;
+      fill[up] = slot + 1;
+      revTo[slot] = i;
+    }
+  }
+  return { starts: revStarts, to: revTo };
+}
+
+/** [value, jobs] runs over the jobs in order, -1 for a job without the field. */
+function runsOf(positions: readonly number[]): number[] {
+  const runs: number[] = [];
+  for (const at of positions) {
+    if (runs.length > 0 && runs[runs.length - 2] === at) runs[runs.length - 1] = (runs[runs.length - 1] as number) + 1;
+    else runs.push(at, 1);
+  }
+  return runs;
+}
+
+function positionsOf(runs: readonly number[], count: number): Int32Array {
+  const out = new Int32Array(count);
+  let i = 0;
+  for (let r = 0; r < runs.length; r += 2) out.fill(runs[r] as number, i, (i += runs[r + 1] as number));
+  return out;
 }
 
 const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
@@ -78,26 +119,23 @@ export function serialiseConfigBundle(dag: Dag): string {
   const names = dag.topologicalOrder;
   const jobs = names.map((name) => dag.jobs.get(name) as Job);
   const position = new Map(names.map((name, i) => [name, i]));
-  const edges = Object.fromEntries(
-    EDGES.map((edge) => [edge, flatten(jobs.map((job) => job[edge].map((n) => position.get(n) as number)))]),
-  );
   const columns = Object.fromEntries(
     COLUMNS.map((field) => {
       const values: unknown[] = [];
-      const of = jobs.map((job) => {
+      const positions = jobs.map((job) => {
         const value = job[field];
         if (value === undefined) return -1;
         const at = values.indexOf(value);
         return at >= 0 ? at : values.push(value) - 1;
       });
-      return [field, { values, of }];
+      return [field, { values, runs: runsOf(positions) }];
     }),
   );
   const bodies = jobs.map(bodyOf);
   const compiled: CompiledIndex = {
     clusters: [...dag.clusters.values()],
     names,
-    edges: edges as unknown as CompiledIndex['edges'],
+    dependsOn: flatten(jobs.map((job) => job.dependsOn.map((n) => position.get(n) as number))),
     columns,
     bodyBytes: bodies.map((body) => Buffer.byteLength(body)),
     bodyHashes: bodies.map((body) => sha256(body).slice(0, BODY_HASH_DIGITS)).join(''),
@@ -107,22 +145,41 @@ export function serialiseConfigBundle(dag: Dag): string {
   return `${header}${index}${BODIES_OPEN}${bodies.join(',')}]}`;
 }
 
-/** The index entry of job i, rebuilt from the columns. */
-function indexEntry(compiled: CompiledIndex, i: number): JobIndexEntry {
-  const { names, edges, columns } = compiled;
-  const named = ({ starts, to }: FlatLists) => to.slice(starts[i], starts[i + 1]).map((p) => names[p] as string);
-  const entry: Record<string, unknown> = { name: names[i], dependsOn: named(edges.dependsOn), dependents: named(edges.dependents) };
-  for (const [field, column] of Object.entries(columns)) {
-    const at = column.of[i] ?? -1;
-    if (at >= 0) entry[field] = column.values[at];
-  }
-  return entry as unknown as JobIndexEntry;
-}
-
-/** The names of the jobs that have `field` set. */
-function namesWith(compiled: CompiledIndex, field: string): string[] {
-  const of = compiled.columns[field]?.of ?? [];
-  return compiled.names.filter((_, i) => (of[i] ?? -1) >= 0);
+/** The compiled index, answering for job i: columns as positions, dependents derived once, when first needed. */
+function indexReader(compiled: CompiledIndex) {
+  const { names } = compiled;
+  const columns = Object.entries(compiled.columns).map(([field, c]) => ({
+    field,
+    values: c.values,
+    of: positionsOf(c.runs, names.length),
+  }));
+  let dependents: FlatLists | undefined;
+  const named = ({ starts, to }: FlatLists, i: number) => {
+    const out: string[] = [];
+    for (let k = starts[i] as number; k < (starts[i + 1] as number); k++) out.push(names[to[k] as number] as string);
+    return out;
+  };
+  return {
+    /** The names of the jobs that have `field` set. */
+    namesWith(field: string): string[] {
+      const column = columns.find((c) => c.field === field);
+      return column ? names.filter((_, i) => (column.of[i] as number) >= 0) : [];
+    },
+    entry(i: number): JobIndexEntry {
+      dependents ??= reversed(compiled.dependsOn, names.length);
+      const entry: Record<string, unknown> = {
+        name: names[i],
+        dependsOn: named(compiled.dependsOn, i),
+        // In name order, as buildDag gives them (dag.ts).
+        dependents: named(dependents, i).sort(),
+      };
+      for (const { field, values, of } of columns) {
+        const at = of[i] as number;
+        if (at >= 0) entry[field] = values[at];
+      }
+      return entry as unknown as JobIndexEntry;
+    },
+  };
 }
 
 const deployAgain = (what: string) => new Error(`${CONFIG_BUNDLE_FILE} ${what}; deploy again (cdk deploy)`);
@@ -169,7 +226,8 @@ export function dagFromBundle(bytes: Buffer | BundleSource): Dag {
     throw deployAgain('does not match its SHA-256: it was changed after cdk synth (its length differs)');
   }
   const position = new Map(compiled.names.map((name, i) => [name, i]));
-  const index = new LazyMap(position, (i: number) => indexEntry(compiled, i));
+  const reader = indexReader(compiled);
+  const index = new LazyMap(position, (i: number) => reader.entry(i));
   const jobs = new LazyMap(position, (i: number, name: string): Job => {
     const start = bodyStarts[i] as number;
     const bytes = file.read(start, compiled.bodyBytes[i] as number);
@@ -182,8 +240,8 @@ export function dagFromBundle(bytes: Buffer | BundleSource): Dag {
   return {
     jobs,
     index,
-    scheduledRoots: namesWith(compiled, 'schedule'),
-    withExpectedBy: namesWith(compiled, 'expectedBy'),
+    scheduledRoots: reader.namesWith('schedule'),
+    withExpectedBy: reader.namesWith('expectedBy'),
     clusters,
     clustersByPool: clustersByPool(clusters),
     topologicalOrder: compiled.names,
