@@ -215,17 +215,20 @@ export function dagFromBundle(bytes: Buffer | BundleSource): Dag {
   const compiled = JSON.parse(indexBytes.toString('utf8')) as CompiledIndex;
 
   // Body i starts after body i-1 and its comma.
-  const bodyStarts: number[] = [];
+  const { bodyBytes, names } = compiled;
+  const bodyStarts = new Float64Array(bodyBytes.length);
   let offset = indexEnd + BODIES_OPEN.length;
-  for (const bytes of compiled.bodyBytes) {
-    bodyStarts.push(offset);
-    offset += bytes + 1;
+  for (let i = 0; i < bodyBytes.length; i++) {
+    bodyStarts[i] = offset;
+    offset += (bodyBytes[i] as number) + 1;
   }
   // The bodies are followed by "]}": a file of any other length was cut short or added to.
   if (indexAndNext.toString('latin1', indexBytes.length) !== BODIES_OPEN || offset + 1 !== file.size) {
     throw deployAgain('does not match its SHA-256: it was changed after cdk synth (its length differs)');
   }
-  const position = new Map(compiled.names.map((name, i) => [name, i]));
+  // A loop, not new Map(names.map(...)): no 10,000 pair arrays to collect at cold start.
+  const position = new Map<string, number>();
+  for (let i = 0; i < names.length; i++) position.set(names[i] as string, i);
   const reader = indexReader(compiled);
   const index = new LazyMap(position, (i: number) => reader.entry(i));
   const jobs = new LazyMap(position, (i: number, name: string): Job => {
