@@ -103,7 +103,11 @@ function runsOf(positions: readonly number[]): number[] {
 function positionsOf(runs: readonly number[], count: number): Int32Array {
   const out = new Int32Array(count);
   let i = 0;
-  for (let r = 0; r < runs.length; r += 2) out.fill(runs[r] as number, i, (i += runs[r + 1] as number));
+  for (let r = 0; r < runs.length; r += 2) {
+    const end = i + (runs[r + 1] as number);
+    out.fill(runs[r] as number, i, end);
+    i = end;
+  }
   return out;
 }
 
