@@ -1,5 +1,5 @@
 import { runsOn } from './calendar';
-import type { Dag, Job } from './config/dag';
+import { type Dag, type Job, jobIndexOf, jobOf } from './config/dag';
 import { addDays, type RunDate, runDateIn, wallClockInstant } from './run-date';
 
 /** A job's `expectedBy` deadline for one run date. */
@@ -57,7 +57,9 @@ export function expectedByInstant(job: Pick<Job, 'expectedBy' | 'timezone'>, dat
 export function lateDeadlinesBetween(dag: Dag, from: Date, to: Date, maxDays = 2): LateDeadline[] {
   const out: LateDeadline[] = [];
   if (to <= from) return out;
-  for (const job of dag.jobs.values()) {
+  // Only the jobs with a deadline, from the index: a job is read in full when its deadline is in range (config/bundle.ts).
+  for (const name of dag.withExpectedBy) {
+    const job = jobIndexOf(dag, name);
     const parsed = job.expectedBy ? parseExpectedBy(job.expectedBy) : undefined;
     if (!parsed) continue;
     const last = addDays(runDateIn(to, job.timezone), 1);
@@ -67,7 +69,7 @@ export function lateDeadlinesBetween(dag: Dag, from: Date, to: Date, maxDays = 2
       const at = wallClockInstant(day, parsed.hhmm, job.timezone);
       const date = addDays(day, -parsed.dayOffset);
       // A date the job's calendar excludes has no deadline: its run is SKIPPED, never LATE (docs/calendars.md).
-      if (at > from && at <= to && runsOn(job, date)) out.push({ job, date, at });
+      if (at > from && at <= to && runsOn(job, date)) out.push({ job: jobOf(dag, job.name), date, at });
     }
   }
   return out.sort((a, b) => a.at.getTime() - b.at.getTime());
@@ -76,7 +78,8 @@ export function lateDeadlinesBetween(dag: Dag, from: Date, to: Date, maxDays = 2
 /** The first expectedBy deadline strictly after `after`, if any job has one. */
 export function nextLateDeadline(dag: Dag, after: Date): Date | undefined {
   let best: Date | undefined;
-  for (const job of dag.jobs.values()) {
+  for (const name of dag.withExpectedBy) {
+    const job = jobIndexOf(dag, name);
     const parsed = job.expectedBy ? parseExpectedBy(job.expectedBy) : undefined;
     if (!parsed) continue;
     const today = runDateIn(after, job.timezone);

@@ -1,15 +1,16 @@
-import { type Dag, type Job, jobOf } from './config/dag';
+import { type Dag, type JobIndexEntry, jobIndexOf } from './config/dag';
 
 /** Every job reachable from `job` along `next`, in topological order, excluding `job` itself. */
-function closure(dag: Dag, job: string, next: (j: Job) => readonly string[]): string[] {
+function closure(dag: Dag, job: string, next: (j: JobIndexEntry) => readonly string[]): string[] {
   const seen = new Set<string>();
-  const start = dag.jobs.get(job) as Job | undefined;
+  const start = dag.index.get(job);
   const stack = start ? [...next(start)] : [];
   while (stack.length > 0) {
     const name = stack.pop() as string;
     if (seen.has(name)) continue;
     seen.add(name);
-    stack.push(...next(jobOf(dag, name)));
+    // Edges are in the index: a walk over the graph parses no job (config/bundle.ts).
+    stack.push(...next(jobIndexOf(dag, name)));
   }
   return dag.topologicalOrder.filter((name) => seen.has(name));
 }

@@ -1,6 +1,6 @@
 import { AlertKind, predictedLateText } from '../domain/alerts';
 import { type Job, jobOf } from '../domain/config/dag';
-import { scheduledInvocations } from '../domain/cron';
+import type { scheduledInvocations } from '../domain/cron';
 import { lateDeadlinesBetween } from '../domain/late';
 import { upstreamClosure } from '../domain/lineage';
 import { notBeforeInstant } from '../domain/not-before';
@@ -11,6 +11,7 @@ import { isFailure, RunState } from '../domain/runs/states';
 import type { RunStore } from '../ports/run-store';
 import { raiseAlert } from './alerting';
 import type { EngineDeps } from './deps';
+import { loadCron } from './lazy-cron';
 import { jobReport } from './report';
 
 /**
@@ -95,11 +96,11 @@ export interface PredictedRun {
 }
 
 /** The first scheduled start of a root's run of `date` (its schedule in its zone). */
-function scheduledStart(job: Job, date: RunDate): number | undefined {
+function scheduledStart(expand: typeof scheduledInvocations, job: Job, date: RunDate): number | undefined {
   if (!job.schedule) return undefined;
   const from = new Date(`${addDays(date, -1)}T00:00:00Z`);
   const to = new Date(`${addDays(date, 2)}T00:00:00Z`);
-  return scheduledInvocations(job.schedule, job.timezone, from, to)
+  return expand(job.schedule, job.timezone, from, to)
     .find((at) => runDateIn(at, job.timezone) === date)
     ?.getTime();
 }
@@ -123,6 +124,8 @@ export async function predictRuns(deps: EngineDeps, estimates: DurationEstimates
   // by several deadlines' upstream paths are read once per sweep.
   const keys = new Map(candidates.flatMap((c) => c.names.map((n) => [`${n}@${c.deadline.date}`, { job: n, date: c.deadline.date }])));
   const stored = new Map((keys.size > 0 ? await deps.store.getMany([...keys.values()]) : []).map((r) => [`${r.job}@${r.date}`, r]));
+  // Schedules are expanded only when there is something to predict (lazy-cron.ts).
+  const expand = candidates.length > 0 ? (await loadCron()).scheduledInvocations : undefined;
   for (const { deadline, own, names } of candidates) {
     const job = deadline.job;
     const runs = new Map(
@@ -148,9 +151,10 @@ export async function predictRuns(deps: EngineDeps, estimates: DurationEstimates
       runs,
       p95Minutes: (name) => p95.get(name),
       earliestStart: (j) => {
-        const gates = [notBeforeInstant(j, deadline.date)?.getTime(), scheduledStart(j, deadline.date)].filter(
-          (t): t is number => t !== undefined,
-        );
+        const gates = [
+          notBeforeInstant(j, deadline.date)?.getTime(),
+          scheduledStart(expand as typeof scheduledInvocations, j, deadline.date),
+        ].filter((t): t is number => t !== undefined);
         return gates.length > 0 ? Math.max(...gates) : undefined;
       },
       now: now.getTime(),

@@ -68,7 +68,7 @@ describe('RschedFunction bundling', () => {
   });
 
   it('puts the dag-config bundle next to the handler, where the functions read it', () => {
-    const shipped = readFileSync(join(bundleDir, CONFIG_BUNDLE_FILE), 'utf8');
+    const shipped = readFileSync(join(bundleDir, CONFIG_BUNDLE_FILE));
     expect([...dagFromBundle(shipped).jobs.keys()].sort()).toEqual([...loadDagConfig(join(ROOT, 'dag-config')).dag.jobs.keys()].sort());
   });
 

@@ -85,11 +85,41 @@ export interface Cluster extends Omit<ClusterSpec, 'timezone' | 'simulation'> {
 }
 
 /**
+ * The fields of a job that code walking every job reads: the graph's edges,
+ * root schedules and expectedBy deadlines (the sweeper's catch-up and late
+ * checks, lineage). A Lambda loads these for all jobs at cold start and the
+ * rest of a job only when an event reaches it (bundle.ts, issue 16).
+ */
+export const JOB_INDEX_FIELDS = [
+  'name',
+  'dependsOn',
+  'dependents',
+  'schedule',
+  'timezone',
+  'expectedBy',
+  'granularity',
+  'calendar',
+] as const;
+
+export type JobIndexEntry = Pick<Job, (typeof JOB_INDEX_FIELDS)[number]>;
+
+/**
  * The resolved DAG: what the scheduler, the CLI, the simulator and CDK use.
  * Lookups are maps so that per-event work does not depend on the DAG's size.
  */
 export interface Dag {
+  /**
+   * Every job in full. Loaded from the compiled config, a job is parsed when
+   * first read (`get`); iterating `values()` parses them all: code that visits
+   * every job walks `index` and looks up only the jobs it acts on.
+   */
   readonly jobs: ReadonlyMap<string, Job>;
+  /** Every job's JOB_INDEX_FIELDS, without the rest of the job (also built on first read in a Lambda). */
+  readonly index: ReadonlyMap<string, JobIndexEntry>;
+  /** The jobs with a `schedule` (submitted roots): the sweeper's catch-up visits these every minute, not every job. */
+  readonly scheduledRoots: readonly string[];
+  /** The jobs with an `expectedBy`: the sweeper's late checks visit these every minute, not every job. */
+  readonly withExpectedBy: readonly string[];
   readonly clusters: ReadonlyMap<string, Cluster>;
   /** Clusters that serve each pool, in name order. */
   readonly clustersByPool: ReadonlyMap<string, readonly Cluster[]>;
@@ -218,6 +248,9 @@ export function buildDag(
   );
   return {
     jobs: jobMap,
+    index: jobMap,
+    scheduledRoots: [...jobMap.values()].filter((j) => j.schedule !== undefined).map((j) => j.name),
+    withExpectedBy: [...jobMap.values()].filter((j) => j.expectedBy !== undefined).map((j) => j.name),
     clusters: clusterMap,
     clustersByPool: clustersByPool(clusterMap),
     topologicalOrder: topologicalOrder(jobMap),
@@ -253,4 +286,11 @@ export function jobOf(dag: Dag, name: string): Job {
   const job = dag.jobs.get(name);
   if (!job) throw new UnknownJobError(`job "${name}" is not in the deployed dag-config`);
   return job;
+}
+
+/** The index entry of that job (edges, schedule, deadline); throws like jobOf when the DAG has none. */
+export function jobIndexOf(dag: Dag, name: string): JobIndexEntry {
+  const entry = dag.index.get(name);
+  if (!entry) throw new UnknownJobError(`job "${name}" is not in the deployed dag-config`);
+  return entry;
 }

@@ -1,3 +1,4 @@
+import { jobIndexOf, jobOf } from '../../domain/config/dag';
 import type { SkippedInvocation } from '../../domain/cron';
 import { MarkerRejection, parseMarkerKey } from '../../domain/markers';
 import { upstreamLinks } from '../../domain/period-mapping';
@@ -9,18 +10,14 @@ import type { MarkerBucket } from '../../ports/marker-bucket';
 import { listDay } from '../day-runs';
 import type { EngineDeps } from '../deps';
 import { dispatch, isReady } from '../dispatch';
+import { loadCron } from '../lazy-cron';
 import { onMarker } from '../markers';
 import { propagateSuccess, repairDoneSet } from '../outcomes';
 import { propagateSkip } from '../skips';
 import { startRoot } from '../triggers';
 
-/**
- * The cron expansion (cron-parser and luxon: a quarter of the sweeper's code),
- * loaded when a schedule must be expanded. The sweeper calls
- * catchUpSkippedRoots every minute, but only a tick within two days of a DST
- * change expands anything; the others never load it.
- */
-const cron = () => import('../../domain/cron.js');
+// catchUpSkippedRoots runs every minute, but only a tick within two days of a DST change expands a schedule.
+const cron = loadCron;
 
 export interface ReconcileFix {
   readonly job: string;
@@ -94,7 +91,8 @@ export async function reconcile(
   fixed.push(...(await repairWaitingRuns(deps, date, opts)));
   const now = deps.clock.now();
   const { scheduledInvocations } = await cron();
-  for (const job of deps.dag.jobs.values()) {
+  // The scheduled roots, from the index: a root is read in full only to start it (config/bundle.ts).
+  for (const job of deps.dag.scheduledRoots.map((name) => jobIndexOf(deps.dag, name))) {
     if (!job.schedule) continue;
     const invocations = scheduledInvocations(job.schedule, job.timezone, new Date(`${addDays(date, -1)}T00:00:00Z`), now);
     // A daily root has one run for the day; an hourly root one per UTC hour its schedule fired in.
@@ -106,7 +104,7 @@ export async function reconcile(
           : [];
     for (const period of periods) {
       if (await deps.store.get({ job: job.name, date: period })) continue;
-      const outcome = opts.dryRun ? 'would start it' : await startRoot(deps, job, period, opts.by);
+      const outcome = opts.dryRun ? 'would start it' : await startRoot(deps, jobOf(deps.dag, job.name), period, opts.by);
       fixed.push({
         job: job.name,
         action: 'started-missed-trigger',
@@ -142,7 +140,8 @@ export async function catchUpSkippedRoots(
   const fixed: ReconcileFix[] = [];
   const changes = new Map<string, boolean>();
   const skipsBySchedule = new Map<string, SkippedInvocation[]>();
-  for (const job of deps.dag.jobs.values()) {
+  // The scheduled roots, from the index: a root is read in full only to start it (config/bundle.ts).
+  for (const job of deps.dag.scheduledRoots.map((name) => jobIndexOf(deps.dag, name))) {
     if (!job.schedule) continue;
     let changed = changes.get(job.timezone);
     if (changed === undefined) {
@@ -167,7 +166,7 @@ export async function catchUpSkippedRoots(
       );
       if (invokedThatDay || (await deps.store.get({ job: job.name, date: skip.date }))) continue;
       const why = `catch-up: its schedule "${job.schedule}" names ${skip.time}, which did not exist in ${job.timezone} on ${skip.date} (DST gap), so EventBridge Scheduler skipped it`;
-      const outcome = opts.dryRun ? 'would start it' : await startRoot(deps, job, skip.date, opts.by, why);
+      const outcome = opts.dryRun ? 'would start it' : await startRoot(deps, jobOf(deps.dag, job.name), skip.date, opts.by, why);
       fixed.push({ job: job.name, action: 'started-skipped-trigger', detail: `${why} (${outcome})` });
     }
   }

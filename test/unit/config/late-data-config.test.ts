@@ -15,7 +15,7 @@ describe('maxConcurrentReruns', () => {
     expect(validateConfig([file()]).dag?.maxConcurrentReruns).toBe(5);
     const dag = validateConfig([file({ maxConcurrentReruns: 2 })]).dag;
     expect(dag?.maxConcurrentReruns).toBe(2);
-    expect(dagFromBundle(serialiseConfigBundle(dag as never)).maxConcurrentReruns).toBe(2);
+    expect(dagFromBundle(Buffer.from(serialiseConfigBundle(dag as never))).maxConcurrentReruns).toBe(2);
   });
 
   it.each([0, 1.5, 'three'])('%s is refused with the file and the field named', (value) => {
