@@ -1,60 +1,128 @@
-// Compiles the `rsched` CLI to dist/cli/rsched.js with esbuild: our TypeScript in one file,
-// packages left in node_modules (required only by the commands that use them). Plain
-// JavaScript on purpose: it runs before anything can compile TypeScript.
-const { mkdirSync, readdirSync, renameSync, statSync } = require('node:fs');
-const { join } = require('node:path');
+// Compiles the `rsched` CLI with esbuild into dist/cli/<build>/: an ES module entry (`rsched.mjs`)
+// holding the command line itself, plus one chunk per `import()` the commands make, so `--help`
+// reads only the entry and `validate` only what validation needs. The packages the CLI runs on
+// (zod, the AWS SDK, commander, cron-parser) are bundled and tree-shaken: one file instead of
+// hundreds of module resolutions. Plain JavaScript on purpose: it runs before anything can
+// compile TypeScript.
+const { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { join, relative } = require('node:path');
 
 const ROOT = join(__dirname, '..');
-const OUT = join(ROOT, 'dist', 'cli', 'rsched.js');
-/** What the CLI is built from (ui/public is served as files, not bundled). */
-const SOURCES = ['bin', 'lambdas', 'lib', 'ui'].map((dir) => join(ROOT, dir));
-const INPUTS = ['package.json', 'tsconfig.json'].map((file) => join(ROOT, file));
+const DIST = join(ROOT, 'dist', 'cli');
+/** Which build is current, and what it was built from: read and checked at every start. */
+const MANIFEST = join(DIST, 'build.json');
+const ENTRY = 'rsched';
 
-function newestSource() {
-  let newest = 0;
-  const walk = (dir) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-    }
-  };
-  for (const dir of SOURCES) walk(dir);
-  for (const file of INPUTS) newest = Math.max(newest, statSync(file).mtimeMs);
-  return newest;
-}
+/**
+ * Packages bundled into the CLI; every other dependency stays in node_modules, loaded
+ * with `require` where a command uses it: the emulators (dynalite, s3rver, DynamoDB
+ * Local), esbuild itself, aws-cdk-lib (doctor reads cdk.json only through lib/context).
+ */
+const BUNDLED = /^(@aws-sdk\/|@smithy\/|commander$|cron-parser$|luxon$|zod$)/;
 
-function builtAt() {
+/** Besides the bundle's own sources: what changes the build without changing a source. */
+const BUILD_INPUTS = [__filename, join(ROOT, 'package.json'), join(ROOT, 'tsconfig.json'), join(ROOT, 'node_modules', '.package-lock.json')];
+
+/** A build older than this and not current is removed: a `rsched dev` started from it has loaded its chunks by then. */
+const KEEP_OLD_BUILDS_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * CommonJS packages inside an ES module bundle still call `require` (Node's built-ins), and the
+ * sources use `__dirname`; an ES module has neither, so every chunk makes both for itself.
+ */
+const ESM_SHIM = [
+  "import { createRequire as __rschedCreateRequire } from 'node:module';",
+  "import { dirname as __rschedDirname } from 'node:path';",
+  "import { fileURLToPath as __rschedFileURLToPath } from 'node:url';",
+  'const require = __rschedCreateRequire(import.meta.url);',
+  'const __filename = __rschedFileURLToPath(import.meta.url);',
+  'const __dirname = __rschedDirname(__filename);',
+].join('\n');
+
+function readManifest() {
   try {
-    return statSync(OUT).mtimeMs;
+    return JSON.parse(readFileSync(MANIFEST, 'utf8'));
   } catch {
-    return -1;
+    return undefined;
   }
 }
 
-/** Builds the CLI unless the built file is newer than every source; returns its path. */
-function ensureCliBuilt() {
-  if (builtAt() >= newestSource()) return OUT;
-  mkdirSync(join(ROOT, 'dist', 'cli'), { recursive: true });
-  // Several `rsched` processes may start at once (tests, scripts): each builds to its own file
-  // and renames it into place, which is atomic, so none ever loads a half-written bundle.
-  const tmp = `${OUT}.${process.pid}.tmp`;
-  require('esbuild').buildSync({
-    entryPoints: [join(ROOT, 'bin', 'rsched.ts')],
-    outfile: tmp,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    packages: 'external',
-    sourcemap: 'inline',
-    sourcesContent: false,
-    logLevel: 'error',
-  });
-  renameSync(tmp, OUT);
-  return OUT;
+/**
+ * True when every file the current build was made from (esbuild's own list of its inputs, and
+ * BUILD_INPUTS) is unchanged since the build started: one stat each, no directory walk. A new
+ * source file only matters once an existing one imports it, and that edit is seen.
+ */
+function isFresh(manifest) {
+  if (!manifest) return false;
+  for (const file of manifest.inputs) {
+    const stat = statSync(join(ROOT, file), { throwIfNoEntry: false });
+    if (!stat || stat.mtimeMs > manifest.startedAt) return false;
+  }
+  return true;
 }
 
-module.exports = { ensureCliBuilt, CLI_BUNDLE: OUT };
+function removeOldBuilds(current, now) {
+  for (const entry of readdirSync(DIST, { withFileTypes: true })) {
+    if (!entry.isDirectory() || entry.name === current) continue;
+    const dir = join(DIST, entry.name);
+    if (now - statSync(dir).mtimeMs > KEEP_OLD_BUILDS_MS) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function build() {
+  // Edits made while esbuild runs are newer than this, so the next start builds again.
+  const startedAt = Date.now();
+  // Several `rsched` processes may build at once (tests, scripts): each writes its own directory,
+  // and the manifest naming it is renamed into place, which is atomic, so none ever loads a
+  // half-written build, and a running `rsched dev` keeps the chunks it may still import.
+  const name = `${startedAt}-${process.pid}`;
+  const outdir = join(DIST, name);
+  const packageJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  const dependencies = Object.keys({ ...packageJson.dependencies, ...packageJson.devDependencies });
+  const result = require('esbuild').buildSync({
+    entryPoints: { [ENTRY]: join(ROOT, 'bin', 'rsched.ts') },
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    outExtension: { '.js': '.mjs' },
+    external: dependencies.filter((dependency) => !BUNDLED.test(dependency)),
+    // ES module entry points first: lets esbuild tree-shake zod and the AWS SDK.
+    mainFields: ['module', 'main'],
+    banner: { js: ESM_SHIM },
+    // Less to read and parse at every start; names are kept, so stack traces still say where.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    // Read only with --enable-source-maps, so it costs a normal start nothing.
+    sourcemap: 'linked',
+    sourcesContent: false,
+    metafile: true,
+    logLevel: 'error',
+  });
+  const sources = Object.keys(result.metafile.inputs)
+    .map((input) => relative(ROOT, join(ROOT, input)))
+    .filter((input) => !input.startsWith(`node_modules${require('node:path').sep}`));
+  const inputs = [...sources, ...BUILD_INPUTS.map((file) => relative(ROOT, file))];
+  const manifest = { entry: join(name, `${ENTRY}.mjs`), startedAt, inputs };
+  const tmp = `${MANIFEST}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(manifest)}\n`);
+  renameSync(tmp, MANIFEST);
+  removeOldBuilds(name, startedAt);
+  return manifest;
+}
+
+/** Builds the CLI unless the current build is newer than everything it was built from; returns its entry file. */
+function ensureCliBuilt() {
+  let manifest = readManifest();
+  if (!isFresh(manifest)) {
+    mkdirSync(DIST, { recursive: true });
+    manifest = build();
+  }
+  return join(DIST, manifest.entry);
+}
+
+module.exports = { ensureCliBuilt };
 
 if (require.main === module) ensureCliBuilt();

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // `rsched` runs compiled JavaScript (bin/build-cli.js): built on the first run and again
-// whenever a TypeScript source is newer, so neither `npm ci` nor an edit needs a build step
-// and no start pays for compiling TypeScript.
+// whenever a source it was built from changes, so neither `npm ci` nor an edit needs a build
+// step and no start pays for compiling TypeScript.
 // The SDK versions are pinned, so its advice to upgrade Node is not actionable here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-require(require('./build-cli.js').ensureCliBuilt());
+const { pathToFileURL } = require('node:url');
+
+import(pathToFileURL(require('./build-cli.js').ensureCliBuilt()).href);
