@@ -5,7 +5,7 @@
 // hundreds of module resolutions. Plain JavaScript on purpose: it runs before anything can
 // compile TypeScript.
 const { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
-const { join, relative } = require('node:path');
+const { basename, join, relative, sep } = require('node:path');
 
 const ROOT = join(__dirname, '..');
 const DIST = join(ROOT, 'dist', 'cli');
@@ -21,23 +21,15 @@ const ENTRY = 'rsched';
 const BUNDLED = /^(@aws-sdk\/|@smithy\/|commander$|cron-parser$|luxon$|zod$)/;
 
 /** Besides the bundle's own sources: what changes the build without changing a source. */
-const BUILD_INPUTS = [__filename, join(ROOT, 'package.json'), join(ROOT, 'tsconfig.json'), join(ROOT, 'node_modules', '.package-lock.json')];
+const BUILD_INPUTS = [
+  __filename,
+  join(ROOT, 'package.json'),
+  join(ROOT, 'tsconfig.json'),
+  join(ROOT, 'node_modules', '.package-lock.json'),
+];
 
 /** A build older than this and not current is removed: a `rsched dev` started from it has loaded its chunks by then. */
 const KEEP_OLD_BUILDS_MS = 24 * 60 * 60 * 1000;
-
-/**
- * CommonJS packages inside an ES module bundle still call `require` (Node's built-ins), and the
- * sources use `__dirname`; an ES module has neither, so every chunk makes both for itself.
- */
-const ESM_SHIM = [
-  "import { createRequire as __rschedCreateRequire } from 'node:module';",
-  "import { dirname as __rschedDirname } from 'node:path';",
-  "import { fileURLToPath as __rschedFileURLToPath } from 'node:url';",
-  'const require = __rschedCreateRequire(import.meta.url);',
-  'const __filename = __rschedFileURLToPath(import.meta.url);',
-  'const __dirname = __rschedDirname(__filename);',
-].join('\n');
 
 function readManifest() {
   try {
@@ -74,12 +66,15 @@ function build() {
   const startedAt = Date.now();
   // Several `rsched` processes may build at once (tests, scripts): each writes its own directory,
   // and the manifest naming it is renamed into place, which is atomic, so none ever loads a
-  // half-written build, and a running `rsched dev` keeps the chunks it may still import.
+  // half-written build, and a running `rsched dev` keeps the chunks it may still load.
   const name = `${startedAt}-${process.pid}`;
   const outdir = join(DIST, name);
   const packageJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   const dependencies = Object.keys({ ...packageJson.dependencies, ...packageJson.devDependencies });
-  const result = require('esbuild').buildSync({
+  const esbuild = require('esbuild');
+  // esbuild splits code at `import()` only in ES module output; each file is then turned into
+  // CommonJS, so Node loads them with `require` and V8's code cache applies (bin/compile-cache.js).
+  const result = esbuild.buildSync({
     entryPoints: { [ENTRY]: join(ROOT, 'bin', 'rsched.ts') },
     outdir,
     bundle: true,
@@ -87,30 +82,52 @@ function build() {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    outExtension: { '.js': '.mjs' },
     external: dependencies.filter((dependency) => !BUNDLED.test(dependency)),
-    // ES module entry points first: lets esbuild tree-shake zod and the AWS SDK.
+    // ES module entry points first: lets esbuild tree-shake what it can of the packages.
     mainFields: ['module', 'main'],
-    banner: { js: ESM_SHIM },
-    // Less to read and parse at every start; names are kept, so stack traces still say where.
-    minifyWhitespace: true,
-    minifySyntax: true,
-    // Read only with --enable-source-maps, so it costs a normal start nothing.
-    sourcemap: 'linked',
-    sourcesContent: false,
     metafile: true,
+    write: false,
     logLevel: 'error',
   });
+  mkdirSync(outdir, { recursive: true });
+  for (const file of result.outputFiles) {
+    const { code } = esbuild.transformSync(file.text, {
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      // The chunks' `import()`s become `require`s of the sibling files (through the same cache).
+      supported: { 'dynamic-import': false },
+      // Less to read and parse at every start; names are kept, so stack traces still say where.
+      minifyWhitespace: true,
+      minifySyntax: true,
+      logLevel: 'error',
+    });
+    writeFileSync(file.path, code);
+  }
   const sources = Object.keys(result.metafile.inputs)
     .map((input) => relative(ROOT, join(ROOT, input)))
-    .filter((input) => !input.startsWith(`node_modules${require('node:path').sep}`));
+    .filter((input) => !input.startsWith(`node_modules${sep}`));
   const inputs = [...sources, ...BUILD_INPUTS.map((file) => relative(ROOT, file))];
-  const manifest = { entry: join(name, `${ENTRY}.mjs`), startedAt, inputs };
+  const manifest = { entry: join(name, `${ENTRY}.js`), startedAt, inputs, packages: packagesByOutput(result.metafile) };
   const tmp = `${MANIFEST}.${process.pid}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(manifest)}\n`);
   renameSync(tmp, MANIFEST);
   removeOldBuilds(name, startedAt);
   return manifest;
+}
+
+/** Which packages each output file holds (file name → package names): what tests check a command loads. */
+function packagesByOutput(metafile) {
+  const packages = {};
+  for (const [output, { inputs }] of Object.entries(metafile.outputs)) {
+    const names = new Set();
+    for (const input of Object.keys(inputs)) {
+      const match = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(input);
+      if (match) names.add(match[1]);
+    }
+    packages[basename(output)] = [...names].sort();
+  }
+  return packages;
 }
 
 /** Builds the CLI unless the current build is newer than everything it was built from; returns its entry file. */
@@ -123,6 +140,6 @@ function ensureCliBuilt() {
   return join(DIST, manifest.entry);
 }
 
-module.exports = { ensureCliBuilt };
+module.exports = { ensureCliBuilt, CLI_DIST: DIST };
 
 if (require.main === module) ensureCliBuilt();

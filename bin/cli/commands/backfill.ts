@@ -84,7 +84,9 @@ export function registerBackfill(program: Command): void {
       const changes = !opts.list && (opts.cancel !== undefined || (!opts.status && !opts.dryRun));
       if (changes) requireConsent('backfill', opts.yes);
       const target = await openTarget(opts, job);
-      const { backfillStatus, cancelBackfill, createBackfill, planBackfill } = await import('../../../lambdas/engine/operations/backfill.js');
+      const { backfillStatus, cancelBackfill, createBackfill, planBackfill } = await import(
+        '../../../lambdas/engine/operations/backfill.js'
+      );
       const { backfills, deps } = target.ops;
       if (opts.list) {
         const all = (await backfills.listBackfills()).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
