@@ -8,32 +8,56 @@
 // it runs before anything can compile TypeScript.
 const { readFileSync, renameSync, writeFileSync } = require('node:fs');
 const Module = require('node:module');
-const { dirname, sep } = require('node:path');
+const { dirname, join } = require('node:path');
 const { Script } = require('node:vm');
 
-/** Compiles every `.js` file under `dir` through the code cache; other files load as before. */
-function useCompileCache(dir) {
-  const prefix = dir.endsWith(sep) ? dir : `${dir}${sep}`;
-  const loadJs = Module._extensions['.js'];
-  /** Scripts that ran without an accepted cache: their cache is written at exit. */
-  const uncached = [];
-  Module._extensions['.js'] = function loadWithCache(module, filename) {
-    if (!filename.startsWith(prefix)) return loadJs(module, filename);
-    const cacheFile = `${filename}.cache`;
-    let cachedData;
-    try {
-      cachedData = readFileSync(cacheFile);
-    } catch {
-      cachedData = undefined;
-    }
-    const script = new Script(Module.wrap(readFileSync(filename, 'utf8')), { filename, cachedData });
-    if (cachedData === undefined || script.cachedDataRejected) uncached.push({ script, cacheFile });
-    const run = script.runInThisContext({ displayErrors: true });
-    run.call(module.exports, module.exports, Module.createRequire(filename), module, filename, dirname(filename));
+/** Scripts that ran without an accepted cache: their cache is written at exit. */
+const uncached = [];
+
+/**
+ * Loads a file of the build and returns its exports. A build's files require each other by
+ * `./<name>.js` only (esbuild's chunks): those are found in the same directory without Node's
+ * resolution (a stat and a realpath each), and everything else (`node:` modules, packages left
+ * in node_modules) goes to Node's own `require`. Modules are kept in `require.cache`, as Node's are.
+ */
+function loadBuildFile(filename, parent) {
+  const kept = require.cache[filename];
+  if (kept) return kept.exports;
+  const module = new Module(filename, parent);
+  module.filename = filename;
+  require.cache[filename] = module;
+  try {
+    run(module);
+  } catch (err) {
+    delete require.cache[filename];
+    throw err;
+  }
+  module.loaded = true;
+  return module.exports;
+}
+
+function run(module) {
+  const { filename } = module;
+  const cacheFile = `${filename}.cache`;
+  let cachedData;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new Script(Module.wrap(readFileSync(filename, 'utf8')), { filename, cachedData });
+  if (cachedData === undefined || script.cachedDataRejected) uncached.push({ script, cacheFile });
+  const dir = dirname(filename);
+  let nodeRequire;
+  const fromNode = () => {
+    nodeRequire ??= Module.createRequire(filename);
+    return nodeRequire;
   };
-  process.once('exit', () => {
-    for (const { script, cacheFile } of uncached) writeCache(script, cacheFile);
-  });
+  const requireFromBuild = (id) => (id.startsWith('./') ? loadBuildFile(join(dir, id), module) : fromNode()(id));
+  requireFromBuild.resolve = (id, options) => fromNode().resolve(id, options);
+  requireFromBuild.cache = require.cache;
+  const wrapper = script.runInThisContext({ displayErrors: true });
+  wrapper.call(module.exports, module.exports, requireFromBuild, module, filename, dir);
 }
 
 /** Written to a file of its own and renamed into place: a concurrent start reads a whole cache or none. */
@@ -47,4 +71,13 @@ function writeCache(script, cacheFile) {
   }
 }
 
-module.exports = { useCompileCache };
+process.once('exit', () => {
+  for (const { script, cacheFile } of uncached) writeCache(script, cacheFile);
+});
+
+/** Runs the entry file of a build (bin/build-cli.js), every file of it through the code cache. */
+function runBuild(entry) {
+  return loadBuildFile(entry, require.main);
+}
+
+module.exports = { runBuild };

@@ -4,9 +4,7 @@
 // step and no start pays for compiling TypeScript, or, with V8's code cache, much JavaScript.
 // The SDK versions are pinned, so its advice to upgrade Node is not actionable here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-const { ensureCliBuilt, CLI_DIST } = require('./build-cli.js');
-const { useCompileCache } = require('./compile-cache.js');
+const { ensureCliBuilt } = require('./build-cli.js');
+const { runBuild } = require('./compile-cache.js');
 
-const entry = ensureCliBuilt();
-useCompileCache(CLI_DIST);
-require(entry);
+runBuild(ensureCliBuilt());

@@ -6,32 +6,30 @@
  * from node_modules or from a chunk of the build that bundles them.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync, utimesSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(__dirname, '..', '..');
 const { ensureCliBuilt, CLI_DIST } = require(join(ROOT, 'bin', 'build-cli.js')) as { ensureCliBuilt: () => string; CLI_DIST: string };
 
-/** The packages a CLI command loads, recorded by a hook on Node's module loader. */
+/** The packages a CLI command loads: what is in Node's module cache when it exits. */
 function packagesLoadedBy(args: readonly string[]): { status: number | null; packages: string[] } {
   ensureCliBuilt();
   // Which packages each file of the build bundles, as bin/build-cli.js recorded them.
   const bundled = (JSON.parse(readFileSync(join(CLI_DIST, 'build.json'), 'utf8')) as { packages: Record<string, string[]> }).packages;
   const hook = `
-    const Module = require('node:module');
     const { basename } = require('node:path');
     const bundled = ${JSON.stringify(bundled)};
-    const load = Module._load;
-    const packages = new Set();
-    Module._load = function (request, parent, isMain) {
-      const file = Module._resolveFilename(request, parent, isMain);
-      const m = /node_modules\\/((@[^/]+\\/)?[^/]+)/.exec(file);
-      if (m) packages.add(m[1]);
-      if (file.startsWith(${JSON.stringify(CLI_DIST)})) for (const p of bundled[basename(file)] ?? []) packages.add(p);
-      return load.apply(this, arguments);
-    };
-    process.on('exit', () => process.stderr.write('\\nLOADED ' + JSON.stringify([...packages].sort()) + '\\n'));
+    process.on('exit', () => {
+      const packages = new Set();
+      for (const file of Object.keys(require.cache)) {
+        const m = /node_modules\\/((@[^/]+\\/)?[^/]+)/.exec(file);
+        if (m) packages.add(m[1]);
+        if (file.startsWith(${JSON.stringify(CLI_DIST)})) for (const p of bundled[basename(file)] ?? []) packages.add(p);
+      }
+      process.stderr.write('\\nLOADED ' + JSON.stringify([...packages].sort()) + '\\n');
+    });
     process.argv = [process.argv[0], 'rsched', ...${JSON.stringify(args)}];
     require(${JSON.stringify(join(ROOT, 'bin', 'rsched.js'))});`;
   const result = spawnSync(process.execPath, ['-e', hook], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
@@ -66,6 +64,18 @@ describe('the compiled CLI', () => {
     const help = spawnSync(process.execPath, [join(ROOT, 'bin', 'rsched.js'), 'status', '--help'], { cwd: ROOT, encoding: 'utf8' });
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('Usage: rsched status');
+  });
+
+  it("writes V8's code cache on a first run and compiles from it, without rewriting it, after", () => {
+    const entry = ensureCliBuilt();
+    const cache = `${entry}.cache`;
+    rmSync(cache, { force: true });
+    const run = () => spawnSync(process.execPath, [join(ROOT, 'bin', 'rsched.js'), '--help'], { cwd: ROOT, encoding: 'utf8' });
+    expect(run().status).toBe(0);
+    const written = statSync(cache).mtimeMs;
+    // A cache V8 rejected (another build, other flags) would be written again at exit.
+    expect(run().status).toBe(0);
+    expect(statSync(cache).mtimeMs).toBe(written);
   });
 
   it('answers --help with the command line library alone: no AWS SDK, emulators, config schema or cron parser', () => {
