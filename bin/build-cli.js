@@ -14,11 +14,13 @@ const MANIFEST = join(DIST, 'build.json');
 const ENTRY = 'rsched';
 
 /**
- * Packages bundled into the CLI; every other dependency stays in node_modules, loaded
- * with `require` where a command uses it: the emulators (dynalite, s3rver, DynamoDB
- * Local), esbuild itself, aws-cdk-lib (doctor reads cdk.json only through lib/context).
+ * Packages bundled into the CLI: what `--help`, `validate` and `status` run on (commander, the
+ * config schema, the cron parser, DynamoDB). Every other dependency stays in node_modules,
+ * required where a command uses it: the other AWS SDK clients (bundling the doctor's fourteen
+ * would make each build several times slower for commands that load them once), the
+ * emulators, esbuild itself, aws-cdk-lib.
  */
-const BUNDLED = /^(@aws-sdk\/|@smithy\/|commander$|cron-parser$|luxon$|zod$)/;
+const BUNDLED = /^(@aws-sdk\/(client-dynamodb|lib-dynamodb|util-dynamodb)$|@smithy\/|commander$|cron-parser$|luxon$|zod$)/;
 
 /** Besides the bundle's own sources: what changes the build without changing a source. */
 const BUILD_INPUTS = [
