@@ -1,11 +1,12 @@
-// Compiles the `rsched` CLI with esbuild into dist/cli/<build>/: an ES module entry (`rsched.mjs`)
-// holding the command line itself, plus one chunk per `import()` the commands make, so `--help`
-// reads only the entry and `validate` only what validation needs. The packages the CLI runs on
-// (zod, the AWS SDK, commander, cron-parser) are bundled and tree-shaken: one file instead of
-// hundreds of module resolutions. Plain JavaScript on purpose: it runs before anything can
+// Compiles the `rsched` CLI with esbuild into dist/cli/<build>/: an entry (`rsched.js`) holding
+// the command line itself, plus one chunk per `import()` the commands make, so `--help` reads only
+// the entry and `validate` only what validation needs. What `--help`, `validate` and `status`
+// run on (commander, zod, the cron parser, DynamoDB's SDK) is bundled and tree-shaken: one file
+// instead of hundreds of module resolutions. Every start checks the build against the files it
+// was made from (one stat each). Plain JavaScript on purpose: it runs before anything can
 // compile TypeScript.
 const { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
-const { basename, join, relative, sep } = require('node:path');
+const { basename, join, relative } = require('node:path');
 
 const ROOT = join(__dirname, '..');
 const DIST = join(ROOT, 'dist', 'cli');
@@ -78,6 +79,8 @@ function build() {
   // CommonJS, so Node loads them with `require` and V8's code cache applies (bin/compile-cache.js).
   const result = esbuild.buildSync({
     entryPoints: { [ENTRY]: join(ROOT, 'bin', 'rsched.ts') },
+    // The metafile's paths are relative to this, whichever directory `rsched` runs in.
+    absWorkingDir: ROOT,
     outdir,
     bundle: true,
     splitting: true,
@@ -106,9 +109,7 @@ function build() {
     });
     writeFileSync(file.path, code);
   }
-  const sources = Object.keys(result.metafile.inputs)
-    .map((input) => relative(ROOT, join(ROOT, input)))
-    .filter((input) => !input.startsWith(`node_modules${sep}`));
+  const sources = Object.keys(result.metafile.inputs).filter((input) => !input.startsWith('node_modules/'));
   const inputs = [...sources, ...BUILD_INPUTS.map((file) => relative(ROOT, file))];
   const manifest = { entry: join(name, `${ENTRY}.js`), startedAt, inputs, packages: packagesByOutput(result.metafile) };
   const tmp = `${MANIFEST}.${process.pid}.tmp`;
