@@ -3,7 +3,7 @@ import { addDays, type RunDate } from '../../domain/run-date';
 import type { Run } from '../../domain/runs/run';
 import { RunState } from '../../domain/runs/states';
 import { type Wait, waitOf } from '../../domain/runs/waits';
-import type { ClusterRegistry } from '../../ports/cluster-registry';
+import type { ClusterRegistry, ClusterWindowRecord } from '../../ports/cluster-registry';
 import type { AlertRecord, RunStore } from '../../ports/run-store';
 import { type AlertReport, alertReport, type ClusterReport, clusterReport, type JobReport, jobReport } from '../report';
 
@@ -62,7 +62,8 @@ export async function dayStatus(input: {
 }): Promise<DayStatus> {
   const { dag, store, date } = input;
   const now = input.now ?? new Date();
-  const [runs, alerts] = await Promise.all([store.listByDate(date), store.listAlerts(date)]);
+  // All the queries at once (each cluster's windows too), not one after another.
+  const [runs, alerts, windows] = await Promise.all([store.listByDate(date), store.listAlerts(date), clusterWindows(input)]);
   const byJob = new Map(runs.map((r) => [r.job, r]));
   const alertsByJob = new Map<string, AlertRecord[]>();
   for (const alert of alerts) if (alert.job) alertsByJob.set(alert.job, [...(alertsByJob.get(alert.job) ?? []), alert]);
@@ -81,18 +82,18 @@ export async function dayStatus(input: {
       alert: alertSummary(openAlert(run, alertsByJob.get(name) ?? [])),
     };
   }
-  const clusters: ClusterReport[] = [];
-  if (input.registry) {
-    const from = `${addDays(date, -1)}T00:00:00.000Z`;
-    const to = `${date}T23:59:59.999Z`;
-    for (const cluster of dag.clusters.values()) {
-      for (const window of await input.registry.listWindows(cluster.name, from, to)) {
-        if (window.windowEnd > `${date}T00:00:00.000Z`) clusters.push(clusterReport(window));
-      }
-    }
-  }
+  const clusters = windows.filter((window) => window.windowEnd > `${date}T00:00:00.000Z`).map(clusterReport);
   clusters.sort((a, b) => a.windowStart.localeCompare(b.windowStart) || a.name.localeCompare(b.name));
   return { date, jobs, clusters, alerts: alerts.map(alertReport) };
+}
+
+/** Every cluster's windows that may reach into the date (from the day before), in the DAG's cluster order. */
+async function clusterWindows(input: { dag: Dag; date: RunDate; registry?: ClusterRegistry }): Promise<ClusterWindowRecord[]> {
+  const { dag, date, registry } = input;
+  if (!registry) return [];
+  const from = `${addDays(date, -1)}T00:00:00.000Z`;
+  const to = `${date}T23:59:59.999Z`;
+  return (await Promise.all([...dag.clusters.values()].map((cluster) => registry.listWindows(cluster.name, from, to)))).flat();
 }
 
 function alertSummary(alert: AlertRecord | undefined): JobStatus['alert'] {
