@@ -28,7 +28,8 @@ async function timeOnce(args: readonly string[], cwd: string): Promise<number> {
  * How fast `rsched` answers, as a user starts it: `--help`, `validate` of the
  * example config, and `status --local` against a running `rsched dev` of the
  * example (started here, in this process, in a scratch directory). The
- * compiled CLI is built once first (bin/build-cli.js) and not timed.
+ * compiled CLI is built first (bin/build-cli.js) and each command run once
+ * untimed, as a user's first run writes V8's code cache (bin/compile-cache.js).
  */
 export async function measureCliStart(samples = 5): Promise<CliStart[]> {
   const dir = mkdtempSync(join(tmpdir(), 'rsched-cli-start-'));
@@ -48,7 +49,8 @@ export async function measureCliStart(samples = 5): Promise<CliStart[]> {
       ['rsched validate', ['validate', 'dag-config']],
       ['rsched status --local', ['status', '--local', '--date', '2026-11-22']],
     ];
-    await timeOnce(['--help'], dir); // builds dist/cli if a source changed: not part of any figure
+    // Builds dist/cli if a source changed and writes each command's code cache: not part of any figure.
+    for (const [, args] of commands) await timeOnce(args, dir);
     const out: CliStart[] = [];
     for (const [command, args] of commands) {
       const times: number[] = [];

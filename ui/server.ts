@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { isShadow, type Job } from '../lambdas/domain/config/dag';
 import { runDateIn } from '../lambdas/domain/run-date';
 import { backfillStatus, cancelBackfill } from '../lambdas/engine/operations/backfill';
@@ -109,10 +109,18 @@ function parseJson(body: Buffer): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** ui/public: next to this file under tsx and in tests, two levels up from the CLI bundle (dist/cli, bin/build-cli.js). */
+/**
+ * ui/public: next to this file under tsx and in tests; from the CLI's build
+ * (dist/cli/<build>/, bin/build-cli.js), in the repository's ui/ above it.
+ */
 function publicDirectory(): string {
   const beside = join(__dirname, 'public');
-  return existsSync(beside) ? beside : join(__dirname, '..', '..', 'ui', 'public');
+  if (existsSync(beside)) return beside;
+  for (let dir = dirname(__dirname); dir !== dirname(dir); dir = dirname(dir)) {
+    const inRepository = join(dir, 'ui', 'public');
+    if (existsSync(inRepository)) return inRepository;
+  }
+  return beside;
 }
 
 export async function startUiServer(options: UiServerOptions): Promise<UiServer> {

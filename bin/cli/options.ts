@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { parseRunDate, type RunDate, runDateIn } from '../../lambdas/domain/run-date';
 import { parseRunPeriod } from '../../lambdas/domain/run-hour';
@@ -66,6 +65,8 @@ export function requireConsent(command: string, yes: boolean | undefined): void 
 export async function confirm(command: string, question: string, yes: boolean | undefined): Promise<boolean> {
   requireConsent(command, yes);
   if (yes) return true;
+  // Only a question at a terminal needs readline: not loaded at every start.
+  const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     const answer = (await rl.question(`${question} [y/N] `)).trim().toLowerCase();

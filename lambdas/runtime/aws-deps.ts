@@ -1,3 +1,4 @@
+import { loadOnce } from '../adapters/load-once';
 import type { Dag } from '../domain/config/dag';
 import type { EngineDeps } from '../engine/deps';
 import type { BackfillStore } from '../ports/backfill-store';
@@ -6,7 +7,6 @@ import type { Log } from '../ports/log';
 import type { MarkerBucket } from '../ports/marker-bucket';
 import type { ClientSettings } from './client-settings';
 import { type AwsResources, awsEngineParts } from './engine-deps';
-import { s3Markers } from './s3-markers';
 
 /**
  * What operator commands (CLI, web UI) work with: the engine, the registry,
@@ -32,6 +32,22 @@ export function awsOpsContext(
     deps: parts.engine,
     registry: parts.registry,
     backfills: parts.backfills,
-    bucket: s3Markers(settings).bucket(resources.bucket),
+    bucket: lazyMarkerBucket(
+      resources.bucket,
+      loadOnce(async () => (await import('./s3-markers.js')).s3Markers(settings).bucket(resources.bucket)),
+    ),
+  };
+}
+
+/**
+ * The bucket with its S3 client loaded on first use: most commands (`rsched status`, `history`)
+ * never touch S3, and loading its client would be a good part of their start.
+ */
+function lazyMarkerBucket(bucket: string, load: () => Promise<MarkerBucket>): MarkerBucket {
+  return {
+    bucket,
+    read: async (name, key, versionId) => (await load()).read(name, key, versionId),
+    list: async (suffixes, prefix) => (await load()).list(suffixes, prefix),
+    write: async (key, body) => (await load()).write(key, body),
   };
 }

@@ -144,6 +144,10 @@ describe('rsched dev and --local commands', () => {
       const plan = (headers: Record<string, string>) =>
         fetch(new URL('/api/replay-plan', url), { method: 'POST', headers, body: JSON.stringify({ job: 'extract', date: DATE }) });
       expect((await fetch(new URL('/api/meta', url))).status).toBe(200);
+      // The page itself, from ui/public: found from the compiled CLI's build directory (dist/cli/<build>/) too.
+      const page = await fetch(url as string);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<html');
       expect((await plan({})).status).toBe(403);
       expect((await plan({ 'x-rsched-token': token as string })).status).toBe(200);
     } finally {

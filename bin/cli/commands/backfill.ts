@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { backfillStatus, cancelBackfill, createBackfill, planBackfill } from '../../../lambdas/engine/operations/backfill';
 import type { Backfill, BackfillReprocess } from '../../../lambdas/ports/backfill-store';
 import { confirm, positiveInt, printJson, requireConsent, requireRunPeriod, withTargetOptions } from '../options';
 import { bold, dim, green, red, yellow } from '../output/format';
@@ -87,6 +86,9 @@ export function registerBackfill(program: Command): void {
       const changes = !opts.list && (opts.cancel !== undefined || (!opts.status && !opts.dryRun));
       if (changes) requireConsent('backfill', opts.yes);
       const target = await openTarget(opts, job);
+      const { backfillStatus, cancelBackfill, createBackfill, planBackfill } = await import(
+        '../../../lambdas/engine/operations/backfill.js'
+      );
       const { backfills, deps } = target.ops;
       if (opts.list) {
         const all = (await backfills.listBackfills()).sort((a, b) => b.createdAt.localeCompare(a.createdAt));

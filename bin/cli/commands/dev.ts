@@ -3,7 +3,6 @@ import { isRunning, readEndpoints, uiLink } from '../../../lambdas/local/endpoin
 import { silentLog } from '../../../lambdas/ports/log';
 import { DEFAULT_CONFIG_DIR } from '../defaults';
 import { bold, dim, green, yellow } from '../output/format';
-import { timelineLine } from '../output/timeline';
 import { UsageError } from '../run';
 
 interface DevOptions {
@@ -46,10 +45,11 @@ export function registerDev(program: Command): void {
       const from = opts.from ? new Date(opts.from) : undefined;
       if (from && Number.isNaN(from.getTime()))
         throw new UsageError(`--from must be an ISO time such as 2026-11-22T00:00Z, got "${opts.from}"`);
-      const [{ loadDagFromDir }, { startDev }, { startUiServer }] = await Promise.all([
+      const [{ loadDagFromDir }, { startDev }, { startUiServer }, { timelineLine }] = await Promise.all([
         import('../config.js'),
         import('../../../lambdas/local/dev.js'),
         import('../../../ui/server.js'),
+        import('../output/timeline.js'),
       ]);
       const dag = loadDagFromDir(opts.config);
       // Its state under .rsched/ is one LevelDB that only one process may open.

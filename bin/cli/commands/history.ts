@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { CAUSE_LABELS } from '../../../lambdas/domain/runs/attempts';
-import { type HistoryRow, jobHistory } from '../../../lambdas/engine/operations/history';
+import type { HistoryRow } from '../../../lambdas/engine/operations/history';
 import { positiveInt, printJson, todayUtc, withTargetOptions } from '../options';
 import { bold, dim, formatMinutes, stateColour, table } from '../output/format';
 import { openTarget, type TargetOptions } from '../target';
@@ -28,6 +28,7 @@ export function registerHistory(program: Command): void {
     .action(async (jobName: string, opts: TargetOptions & { days: string; json?: boolean }) => {
       const days = positiveInt(opts.days, '--days', 400);
       const target = await openTarget(opts, jobName);
+      const { jobHistory } = await import('../../../lambdas/engine/operations/history.js');
       const history = await jobHistory(target.ops.deps.store, jobName, todayUtc(target.ops.deps.clock.now()), days);
       if (opts.json) return printJson(history);
       const out = process.stdout;

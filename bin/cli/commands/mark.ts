@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { mark } from '../../../lambdas/engine/operations/mark';
 import { printJson, requireConsent, requireRunPeriod, withTargetOptions } from '../options';
 import { dim } from '../output/format';
 import { UsageError } from '../run';
@@ -40,6 +39,7 @@ export function registerMark(program: Command): void {
         }
         requireConsent('mark', opts.yes);
         const target = await openTarget(opts, job);
+        const { mark } = await import('../../../lambdas/engine/operations/mark.js');
         const result = await mark(target.ops.deps, target.ops.bucket, {
           job,
           date,

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { reconcile } from '../../../lambdas/engine/operations/reconcile';
 import { confirm, printJson, requireConsent, requireDate, withTargetOptions } from '../options';
 import { bold, dim } from '../output/format';
 import { openTarget, operator, type TargetOptions } from '../target';
@@ -18,6 +17,7 @@ export function registerReconcile(program: Command): void {
       const date = requireDate(opts.date);
       if (!opts.dryRun) requireConsent('reconcile', opts.yes);
       const target = await openTarget(opts);
+      const { reconcile } = await import('../../../lambdas/engine/operations/reconcile.js');
       const by = operator();
       const plan = await reconcile(target.ops.deps, target.ops.bucket, date, { prefix: opts.prefix, by, dryRun: true });
       const show = (title: string, result: typeof plan) => {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { planReplay, type ReplayPlan, replay, runNow } from '../../../lambdas/engine/operations/replay';
+import type { ReplayPlan } from '../../../lambdas/engine/operations/replay';
 import { confirm, printJson, requireConsent, requireRunPeriod, withTargetOptions } from '../options';
 import { bold, dim } from '../output/format';
 import { ExitCode } from '../run';
@@ -40,6 +40,7 @@ export function registerReplay(program: Command): void {
       const date = requireRunPeriod(opts.date);
       if (!opts.dryRun) requireConsent('replay', opts.yes);
       const target = await openTarget(opts, job);
+      const { planReplay, replay } = await import('../../../lambdas/engine/operations/replay.js');
       const request = { job, date, downstream: opts.downstream ?? false, force: opts.force, by: operator() };
       const plan = await planReplay(target.ops.deps, request);
       if (opts.dryRun || plan.refusals.length > 0) {
@@ -76,6 +77,7 @@ export function registerReplay(program: Command): void {
       const date = requireRunPeriod(opts.date);
       requireConsent('run', opts.yes);
       const target = await openTarget(opts, job);
+      const { runNow } = await import('../../../lambdas/engine/operations/replay.js');
       const result = await runNow(target.ops.deps, { job, date, force: opts.force, by: operator() });
       const run = result.started[0];
       if (opts.json) return printJson({ job, date, attempt: run?.attempt, dispatch: result.dispatch });

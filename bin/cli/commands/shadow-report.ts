@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { dateRange } from '../../../lambdas/domain/run-date';
 import type { ShadowComparison } from '../../../lambdas/domain/shadow-report';
-import { MAX_SHADOW_REPORT_DAYS, shadowReport } from '../../../lambdas/engine/operations/shadow-report';
 import { printJson, requireDate, withTargetOptions } from '../options';
 import { bold, clockTime, dim, green, red, table, yellow } from '../output/format';
 import { ExitCode, UsageError } from '../run';
@@ -38,6 +37,7 @@ export function registerShadowReport(program: Command): void {
       const from = requireDate(opts.from, '--from');
       const to = requireDate(opts.to ?? opts.from, '--to');
       if (to < from) throw new UsageError(`--to (${to}) is before --from (${from})`);
+      const { MAX_SHADOW_REPORT_DAYS, shadowReport } = await import('../../../lambdas/engine/operations/shadow-report.js');
       if (dateRange(from, to).length > MAX_SHADOW_REPORT_DAYS) throw new UsageError(`at most ${MAX_SHADOW_REPORT_DAYS} days per report`);
       const toleranceMinutes = tolerance(opts.tolerance);
       const target = await openTarget(opts);

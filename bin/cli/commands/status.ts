@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { dateRange, type RunDate } from '../../../lambdas/domain/run-date';
 import { dayOf } from '../../../lambdas/domain/run-hour';
-import { type DayStatus, dayStatus, type JobStatus } from '../../../lambdas/engine/operations/status';
+import type { DayStatus, JobStatus } from '../../../lambdas/engine/operations/status';
 import { printJson, requireDate, requireRunPeriod, todayUtc, withTargetOptions } from '../options';
 import { bold, clockTime, dim, formatMinutes, red, stateColour, table } from '../output/format';
 import { legend, renderGrid, STATE_CODES } from '../output/grid';
@@ -44,6 +44,7 @@ export function registerStatus(program: Command): void {
       // An hour (YYYY-MM-DDTHH) shows its day: the day lists the hours of hourly jobs (docs/hourly.md#status).
       const given = opts.date === undefined ? undefined : dayOf(requireRunPeriod(opts.date));
       const target = await openTarget(opts);
+      const { dayStatus } = await import('../../../lambdas/engine/operations/status.js');
       // The deployed system's today is the wall clock's; a local rsched dev's is its own (accelerated) clock's.
       const now = target.ops.deps.clock.now();
       const date = given ?? todayUtc(now);
@@ -60,6 +61,7 @@ async function grid(opts: StatusOptions): Promise<void> {
   const from = requireDate(opts.from, '--from');
   const givenTo = opts.to === undefined ? undefined : requireDate(opts.to, '--to');
   const target = await openTarget(opts);
+  const { dayStatus } = await import('../../../lambdas/engine/operations/status.js');
   const now = target.ops.deps.clock.now();
   const to = givenTo ?? todayUtc(now);
   if (to < from) throw new UsageError(`--to ${to} is before --from ${from}`);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { WEEKDAYS } from '../calendar';
 import { cronProblem } from '../cron';
 import { GLUE_RUN_ARGUMENT } from '../glue';

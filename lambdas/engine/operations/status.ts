@@ -6,7 +6,7 @@ import { dayStateOfHours, hoursSucceeded } from '../../domain/runs/hours-of-day'
 import type { Run } from '../../domain/runs/run';
 import { RunState } from '../../domain/runs/states';
 import { type Wait, waitOf } from '../../domain/runs/waits';
-import type { ClusterRegistry } from '../../ports/cluster-registry';
+import type { ClusterRegistry, ClusterWindowRecord } from '../../ports/cluster-registry';
 import type { AlertRecord, RunStore } from '../../ports/run-store';
 import { listDay } from '../day-runs';
 import { type AlertReport, alertReport, type ClusterReport, clusterReport, type JobReport, jobReport } from '../report';
@@ -75,7 +75,8 @@ export async function dayStatus(input: {
 }): Promise<DayStatus> {
   const { dag, store, date } = input;
   const now = input.now ?? new Date();
-  const [runs, alerts] = await Promise.all([listDay({ store, dag }, date), store.listAlerts(date)]);
+  // All the queries at once (each cluster's windows too), not one after another.
+  const [runs, alerts, windows] = await Promise.all([listDay({ store, dag }, date), store.listAlerts(date), clusterWindows(input)]);
   const byJob = new Map(runs.filter((r) => !isHourPeriod(r.date)).map((r) => [r.job, r]));
   const alertsByRun = new Map<string, AlertRecord[]>();
   for (const alert of alerts)
@@ -104,16 +105,7 @@ export async function dayStatus(input: {
     const run = byJob.get(name);
     jobs[name] = statusOf(job, run, byJob, date);
   }
-  const clusters: ClusterReport[] = [];
-  if (input.registry) {
-    const from = `${addDays(date, -1)}T00:00:00.000Z`;
-    const to = `${date}T23:59:59.999Z`;
-    for (const cluster of dag.clusters.values()) {
-      for (const window of await input.registry.listWindows(cluster.name, from, to)) {
-        if (window.windowEnd > `${date}T00:00:00.000Z`) clusters.push(clusterReport(window));
-      }
-    }
-  }
+  const clusters = windows.filter((window) => window.windowEnd > `${date}T00:00:00.000Z`).map(clusterReport);
   clusters.sort((a, b) => a.windowStart.localeCompare(b.windowStart) || a.name.localeCompare(b.name));
   return { date, jobs, clusters, alerts: alerts.map(alertReport) };
 }
@@ -145,6 +137,15 @@ function hourlyStatus(
     hoursSucceeded: hoursSucceeded(states),
     hours,
   };
+}
+
+/** Every cluster's windows that may reach into the date (from the day before), in the DAG's cluster order. */
+async function clusterWindows(input: { dag: Dag; date: RunDate; registry?: ClusterRegistry }): Promise<ClusterWindowRecord[]> {
+  const { dag, date, registry } = input;
+  if (!registry) return [];
+  const from = `${addDays(date, -1)}T00:00:00.000Z`;
+  const to = `${date}T23:59:59.999Z`;
+  return (await Promise.all([...dag.clusters.values()].map((cluster) => registry.listWindows(cluster.name, from, to)))).flat();
 }
 
 function alertSummary(alert: AlertRecord | undefined): JobStatus['alert'] {
