@@ -446,7 +446,8 @@ export async function runTrial(seed: number, listener: RequestListener, options:
   const redeliver = async (): Promise<void> => {
     clock.advance(60 * MINUTE_MS);
     const runs = await deps.store.listByDate(DATE);
-    const withRun = new Set(runs.map((r) => r.job));
+    // A SKIPPED dependent (its calendar excludes the day) gets nothing from new data (docs/calendars.md).
+    const withRun = new Set(runs.filter((r) => r.state !== 'SKIPPED').map((r) => r.job));
     const candidates = runs.filter((r) => r.state === 'SUCCEEDED' && dag.jobs.get(r.job)?.dependents.some((d) => withRun.has(d)));
     const upstream = candidates[Math.floor(lateRandom() * candidates.length)];
     if (!upstream) return;
@@ -467,7 +468,7 @@ export async function runTrial(seed: number, listener: RequestListener, options:
     for (const request of [...controlPlane.fresh.splice(0), ...(services?.fresh() ?? [])]) {
       if (hourly && ['hc', 'hd', 'hl'].includes(request.job)) {
         // The hourly part's jobs always finish: each writes .done for the run (hour or day) it was started for.
-        pending.push({ kind: 'marker', event: markerEvent(request.job, 'done', request.attempt, request.date as RunDate) });
+        pending.push({ kind: 'marker', event: markerEvent(request.job, 'done', request.attempt, undefined, request.date as RunDate) });
         continue;
       }
       const plan = byName.get(request.job);
