@@ -11,10 +11,11 @@ import type { RunStore } from '../ports/run-store';
  * design does not change.
  */
 export async function listDay(
-  deps: { store: Pick<RunStore, 'listByDate' | 'listByJob'>; dag: Pick<Dag, 'jobs'> },
+  deps: { store: Pick<RunStore, 'listByDate' | 'listByJob'>; dag: Pick<Dag, 'index'> },
   date: RunDate,
 ): Promise<Run[]> {
-  const hourly = [...deps.dag.jobs.values()].filter((j) => j.granularity === 'hourly');
+  // From the index: a Lambda reads no job body for this (config/bundle.ts).
+  const hourly = [...deps.dag.index.values()].filter((j) => j.granularity === 'hourly');
   const [daily, ...hours] = await Promise.all([
     deps.store.listByDate(date),
     ...hourly.map((j) => deps.store.listByJob(j.name, atHour(date, '00'), atHour(date, '23'))),

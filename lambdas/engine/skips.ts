@@ -1,5 +1,6 @@
 import { runsOn, whyNotOn } from '../domain/calendar';
 import { type Job, jobOf } from '../domain/config/dag';
+import { downstreamLinks } from '../domain/period-mapping';
 import type { RunDate } from '../domain/run-date';
 import type { Actor, Run } from '../domain/runs/run';
 import { RunState } from '../domain/runs/states';
@@ -48,9 +49,15 @@ export async function skipRun(deps: EngineDeps, job: Job, date: RunDate, by: Act
  * any upstream that never came.
  */
 export async function propagateSkip(deps: EngineDeps, run: Run, by: Actor): Promise<void> {
-  for (const childName of jobOf(deps.dag, run.job).dependents) {
-    const child = jobOf(deps.dag, childName);
-    if (!runsOn(child, run.date)) await skipRun(deps, child, run.date, by);
+  // The same links as a success (docs/hourly.md#dependency-mappings): a skipped hour reaches the day of a
+  // daily child, never a run keyed by the hour; the 24 hours of an `all` dependency reach it once.
+  const reached = new Set<string>();
+  for (const link of downstreamLinks(deps.dag, jobOf(deps.dag, run.job), run.date)) {
+    const child = jobOf(deps.dag, link.job);
+    const id = `${link.job} ${link.date}`;
+    if (reached.has(id) || runsOn(child, link.date)) continue;
+    reached.add(id);
+    await skipRun(deps, child, link.date, by);
   }
   if (!run.propagatedAt) {
     await deps.store.transition(propagatedTransition(run, { at: deps.clock.now().toISOString(), by }));

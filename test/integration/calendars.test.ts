@@ -76,6 +76,33 @@ describe('a root whose calendar excludes the date', () => {
   });
 });
 
+describe('an hourly job whose calendar excludes the day (docs/calendars.md, docs/hourly.md)', () => {
+  it('skips the hour, and the skip reaches the day of its daily child, never a daily run keyed by the hour', async () => {
+    const dag = dagFrom(
+      { feed: [], daily: ['feed'], last: ['feed'] },
+      {
+        feed: { ...TRADING, granularity: 'hourly' },
+        daily: TRADING,
+        last: { ...TRADING, hourlyDependency: { feed: 'last' } },
+      },
+      { calendars: CALENDARS },
+    );
+    const h = await createHarness(emulator(), dag, { start: `${SATURDAY}T00:00:00Z` });
+    for (const hh of ['05', '05', '23']) {
+      await h.handler({ source: 'rsched.trigger', job: 'feed', scheduledTime: `${SATURDAY}T${hh}:00:00.000Z` });
+    }
+    expect((await h.run('feed', `${SATURDAY}T05`))?.state).toBe(RunState.SKIPPED);
+    expect((await h.run('feed', `${SATURDAY}T23`))?.state).toBe(RunState.SKIPPED);
+    for (const job of ['daily', 'last']) {
+      expect((await h.run(job, SATURDAY))?.state, job).toBe(RunState.SKIPPED);
+      expect(await h.run(job, `${SATURDAY}T05`), job).toBeUndefined();
+      expect(await h.run(job, `${SATURDAY}T23`), job).toBeUndefined();
+    }
+    expect(h.submitter.calls).toEqual([]);
+    expect(h.alerts.sent).toEqual([]);
+  });
+});
+
 describe('a dependent whose calendar excludes the date', () => {
   it('is SKIPPED by the first upstream outcome, once, under duplicated shuffled concurrent markers; its chain follows', async () => {
     // daily runs every day; export and its report only on trading days; audit (every day) hangs off daily alone.
