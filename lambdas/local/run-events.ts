@@ -1,3 +1,4 @@
+import { isHourPeriod } from '../domain/run-hour';
 import type { HistoryEntry, Run } from '../domain/runs/run';
 import { RunState } from '../domain/runs/states';
 import { NOT_BEFORE_WHY } from '../domain/runs/transitions';
@@ -38,7 +39,9 @@ const SHOWN_STATES: ReadonlySet<string> = new Set([
  * not bookkeeping (a due time moved, an upstream counted while already waiting).
  */
 export function transitionEvent(run: Pick<Run, 'job' | 'date'>, entry: HistoryEntry): TimelineEvent | undefined {
-  const line = (what: string) => ({ at: entry.at, subject: run.job, what, detail: entry.why, date: run.date });
+  // An hourly run names its UTC hour: 24 lines of one job are otherwise told apart only by their markers (docs/hourly.md).
+  const subject = isHourPeriod(run.date) ? `${run.job} T${run.date.slice(11, 13)}` : run.job;
+  const line = (what: string) => ({ at: entry.at, subject, what, detail: entry.why, date: run.date });
   if (entry.from === RunState.PENDING && entry.to === RunState.WAITING && entry.why.startsWith('upstream')) return line('WAITING');
   if (entry.to === RunState.WAITING && entry.from === RunState.WAITING && entry.why.startsWith(NOT_BEFORE_WHY)) return line('WAITING');
   if (!SHOWN_STATES.has(entry.to) || entry.from === entry.to) return undefined;

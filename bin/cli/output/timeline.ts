@@ -22,7 +22,9 @@ export function exactlyOnceLine(e: ExactlyOnceEvidence): string {
  */
 export function timelineLine(e: TimelineEvent): string {
   const day = e.at.slice(0, 10);
-  const subject = e.date && e.date !== day ? `${e.subject} (run ${e.date})` : e.subject;
+  // An hourly run's subject already names its hour; only a run of another day needs its date.
+  const runDay = e.date?.slice(0, 10);
+  const subject = runDay && runDay !== day ? `${e.subject} (run ${e.date})` : e.subject;
   return `${dim(`${day} ${e.at.slice(11, 16)}`)}  ${subject.padEnd(24)} ${stateColour(e.what)(e.what.padEnd(20))} ${dim(e.detail)}`;
 }
 
