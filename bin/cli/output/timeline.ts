@@ -1,4 +1,6 @@
 import type { Dag } from '../../../lambdas/domain/config/dag';
+import type { RunDate } from '../../../lambdas/domain/run-date';
+import { dayOf } from '../../../lambdas/domain/run-hour';
 import type { TimelineEvent } from '../../../lambdas/local/run-events';
 import type { SimulationResult } from '../../../lambdas/local/simulate';
 import { type ExactlyOnceEvidence, isSuccessful } from '../../../lambdas/local/simulation-report';
@@ -23,7 +25,7 @@ export function exactlyOnceLine(e: ExactlyOnceEvidence): string {
 export function timelineLine(e: TimelineEvent): string {
   const day = e.at.slice(0, 10);
   // An hourly run's subject already names its hour; only a run of another day needs its date.
-  const runDay = e.date?.slice(0, 10);
+  const runDay = e.date === undefined ? undefined : dayOf(e.date as RunDate);
   const subject = runDay && runDay !== day ? `${e.subject} (run ${e.date})` : e.subject;
   return `${dim(`${day} ${e.at.slice(11, 16)}`)}  ${subject.padEnd(24)} ${stateColour(e.what)(e.what.padEnd(20))} ${dim(e.detail)}`;
 }

@@ -1,7 +1,7 @@
 import { whyNotOn } from '../../domain/calendar';
 import { type Dag, isShadow, type Job, jobOf } from '../../domain/config/dag';
 import { addDays, type RunDate } from '../../domain/run-date';
-import { hourOf, isHourPeriod } from '../../domain/run-hour';
+import { dayOf, hourOf, isHourPeriod } from '../../domain/run-hour';
 import { dayStateOfHours, hoursSucceeded } from '../../domain/runs/hours-of-day';
 import type { Run } from '../../domain/runs/run';
 import { RunState } from '../../domain/runs/states';
@@ -83,7 +83,7 @@ export async function dayStatus(input: {
     if (alert.job) alertsByRun.set(`${alert.job} ${alert.date}`, [...(alertsByRun.get(`${alert.job} ${alert.date}`) ?? []), alert]);
   const statusOf = (job: Job, run: Run | undefined, runsByJob: ReadonlyMap<string, Run>, period: string): JobStatus => {
     // A date its calendar excludes shows SKIPPED even with no run item (docs/calendars.md).
-    const notOn = whyNotOn(job.calendar, period.slice(0, 10) as RunDate);
+    const notOn = whyNotOn(job.calendar, dayOf(period as RunDate));
     return {
       ...jobReport(run, submissionsOf(run), isShadow(job) ? 'shadow' : 'live', notOn),
       waitingOn: !run && notOn ? [] : waitingOn(job, run, runsByJob),
