@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { documentClient } from '../lambdas/adapters/aws/clients';
 import { DynamoClusterRegistry } from '../lambdas/adapters/aws/dynamodb-cluster-registry';
 import { DynamoRunStore } from '../lambdas/adapters/aws/dynamodb-run-store';
-import type { Dag } from '../lambdas/domain/config/dag';
+import type { Dag, Job } from '../lambdas/domain/config/dag';
 import { readConfigDir } from '../lambdas/domain/config/read-dir';
 import { loadDag } from '../lambdas/domain/config/validate';
 import { formatMarkerKey } from '../lambdas/domain/markers';
 import type { RunDate } from '../lambdas/domain/run-date';
+import { hoursOf } from '../lambdas/domain/run-hour';
 import { RunState } from '../lambdas/domain/runs/states';
 import { DEFAULT_TUNING, type EngineDeps } from '../lambdas/engine/deps';
 import { onMarker } from '../lambdas/engine/markers';
@@ -18,9 +19,11 @@ import { silentLog } from '../lambdas/ports/log';
 
 const DATE = '2026-11-22' as RunDate;
 
-/** One completion event of the day: what it cost and what it touched. */
+/** A job's completion events of the day (one for a daily job, 24 for an hourly one): what they cost and touched. */
 export interface CompletionCost {
   readonly job: string;
+  /** Completion events summed in this row: the job's periods of the day (docs/hourly.md). */
+  readonly events: number;
   readonly requests: number;
   /** Distinct downstream runs written (each one's done set, and its dispatch when it became ready). */
   readonly touched: number;
@@ -32,6 +35,8 @@ export interface CompletionCost {
 
 export interface DayCost {
   readonly completions: readonly CompletionCost[];
+  /** Completion events of the day: Σ events. */
+  readonly events: number;
   readonly requests: number;
   /** The issue's minimum: Σ (1 + downstream runs touched). */
   readonly minimum: number;
@@ -49,9 +54,14 @@ function runKeyOf(input: { Key?: Record<string, unknown> } | undefined): string 
   return typeof pk === 'string' && pk.startsWith('RUN#') ? `${pk.slice(4)}|${sk}` : undefined;
 }
 
+/** The runs of a job in a day: the day itself, or its 24 UTC hours for an hourly job (docs/hourly.md). */
+function periodsOf(job: Job): RunDate[] {
+  return job.granularity === 'hourly' ? hoursOf(DATE) : [DATE];
+}
+
 /**
- * A day of the example DAG (dag-config/): every root starts, then every job
- * completes once, in topological order, each `.done` handled by the engine on
+ * A day of the example DAG (dag-config/): every root starts, then every run
+ * (each hour of an hourly job) completes once, in topological order, each `.done` handled by the engine on
  * the DynamoDB emulator, as the scheduler Lambda would (run store and cluster
  * registry on DynamoDB). Submissions always succeed and every cluster is up
  * all day, so no run waits. Counts each completion's requests and the
@@ -96,40 +106,47 @@ export async function measureExampleDay(emulator: DynamoEmulator, dag: Dag = exa
     tuning: DEFAULT_TUNING,
   };
   for (const job of dag.jobs.values()) {
-    if (job.dependsOn.length === 0 && job.target.type !== 'external') await startRoot(deps, job, DATE, 'trigger:schedule');
+    if (job.dependsOn.length > 0 || job.target.type === 'external') continue;
+    for (const period of periodsOf(job)) await startRoot(deps, job, period, 'trigger:schedule');
   }
   const completions: CompletionCost[] = [];
   for (const name of dag.topologicalOrder) {
-    const run = await deps.store.get({ job: name, date: DATE });
-    const external = dag.jobs.get(name)?.target.type === 'external';
-    if (!external && run?.state !== RunState.SUBMITTED) throw new Error(`${name} ${DATE} is ${run?.state ?? 'missing'}, not SUBMITTED`);
-    clock.advance(60_000);
-    requests = 0;
-    keys.length = 0;
-    counting = true;
-    const before = submissions;
-    const outcome = await onMarker(deps, {
-      bucket: 'markers',
-      key: formatMarkerKey(name, DATE, 'done'),
-      size: 0,
-      eventTime: clock.now().toISOString(),
-      sequencer: '01',
-    });
-    counting = false;
-    if (outcome.kind !== 'succeeded') throw new Error(`${name}: the .done was ${outcome.kind}`);
-    const own = `${name}|${DATE}`;
-    completions.push({
-      job: name,
-      requests,
-      touched: new Set(keys.filter((k) => k !== own)).size,
-      dispatched: submissions - before,
-      own: keys.filter((k) => k === own).length,
-    });
+    const job = dag.jobs.get(name) as Job;
+    const row = { job: name, events: 0, requests: 0, touched: 0, dispatched: 0, own: 0 };
+    for (const period of periodsOf(job)) {
+      const run = await deps.store.get({ job: name, date: period });
+      // A run its calendar excludes is SKIPPED and gets no marker (docs/calendars.md).
+      if (run?.state === RunState.SKIPPED) continue;
+      if (job.target.type !== 'external' && run?.state !== RunState.SUBMITTED)
+        throw new Error(`${name} ${period} is ${run?.state ?? 'missing'}, not SUBMITTED`);
+      clock.advance(60_000);
+      requests = 0;
+      keys.length = 0;
+      counting = true;
+      const before = submissions;
+      const outcome = await onMarker(deps, {
+        bucket: 'markers',
+        key: formatMarkerKey(name, period, 'done'),
+        size: 0,
+        eventTime: clock.now().toISOString(),
+        sequencer: '01',
+      });
+      counting = false;
+      if (outcome.kind !== 'succeeded') throw new Error(`${name} ${period}: the .done was ${outcome.kind}`);
+      const own = `${name}|${period}`;
+      row.events++;
+      row.requests += requests;
+      row.touched += new Set(keys.filter((k) => k !== own)).size;
+      row.dispatched += submissions - before;
+      row.own += keys.filter((k) => k === own).length;
+    }
+    if (row.events > 0) completions.push(row);
   }
   client.destroy();
   const sum = (f: (c: CompletionCost) => number) => completions.reduce((s, c) => s + f(c), 0);
   return {
     completions,
+    events: sum((c) => c.events),
     requests: sum((c) => c.requests),
     minimum: sum((c) => 1 + c.touched),
     protocolMinimum: sum((c) => 1 + c.touched + 2 * c.dispatched),
