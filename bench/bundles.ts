@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -23,7 +23,20 @@ export interface BundleFigures {
   readonly coldInitMs: Record<string, number>;
   /** The 1-minute load average while the cold inits were measured: above the core count, the figures are noisy. */
   readonly loadAverage: number;
+  /** Of `initialBytes`, the AWS SDK's code (@aws-sdk, @smithy, @aws). */
+  readonly sdkInitialBytes: number;
+  /** The same entry built with the Lambda runtime's SDK instead (`@aws-sdk/*` and `@smithy/*` external): what the goal would take. */
+  readonly runtimeSdk: {
+    readonly initialBytes: number;
+    readonly totalBytes: number;
+    /** Cold init with the SDK loaded unbundled from node_modules, as the runtime's copy is, largest config only. */
+    readonly coldInitMs: number;
+  };
 }
+
+/** The SDK's packages: what the nodejs runtimes ship in /var/runtime/node_modules. */
+const SDK_PACKAGES = /node_modules\/(@aws-sdk|@smithy|@aws)\//;
+const RUNTIME_SDK_EXTERNALS = ['@aws-sdk/*', '@smithy/*', '@aws/*'];
 
 const ROOT = join(__dirname, '..');
 
@@ -66,6 +79,28 @@ function initialOutputs(metafile: Metafile, entryOutput: string): Set<string> {
   return seen;
 }
 
+/** Bytes the SDK's modules take in these outputs, as esbuild accounts them (each input's bytes in each output). */
+function sdkBytes(metafile: Metafile, outputs: Iterable<string>): number {
+  let bytes = 0;
+  for (const output of outputs)
+    for (const [input, { bytesInOutput }] of Object.entries(metafile.outputs[output]?.inputs ?? {}))
+      if (SDK_PACKAGES.test(input)) bytes += bytesInOutput;
+  return bytes;
+}
+
+/** Time to import a handler in a fresh Node process (what Lambda's init phase runs, minus the runtime's own start), median of `samples`. */
+function coldInit(handlerFile: string, configFile: string, samples: number, loads: number[]): number {
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const url = pathToFileURL(handlerFile).href;
+    const script = `const t=performance.now();await import(${JSON.stringify(url)});process.stdout.write(String(performance.now()-t))`;
+    const env = { ...process.env, ...LAMBDA_ENV, RSCHED_CONFIG_FILE: configFile };
+    loads.push(loadavg()[0] as number);
+    times.push(Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env }).toString()));
+  }
+  return Math.round(median(times));
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] as number;
@@ -99,40 +134,57 @@ export async function measureBundles(options: BundleOptions): Promise<BundleFigu
       return [n, file];
     }),
   );
+  // The runtime-SDK builds must resolve the SDK from this repository's node_modules: built inside it, never committed.
+  const externalDir = mkdtempSync(join(ROOT, 'node_modules', '.rsched-bench-'));
+  const largest = String(Math.max(...options.configSizes));
+  const samples = options.samples ?? 5;
   const out: BundleFigures[] = [];
-  for (const entry of entries) {
-    const outdir = join(dir, entry);
-    const result = await build({ ...esmBundleOptions(join(ROOT, 'lambdas', 'entry', `${entry}.ts`), outdir), metafile: true });
-    const metafile = result.metafile as Metafile;
-    const outputs = Object.keys(metafile.outputs);
-    const handler = outputs.find((o) => relative(outdir, o) === HANDLER_FILE) as string;
-    const initial = initialOutputs(metafile, handler);
-    const bytes = (files: Iterable<string>) => [...files].reduce((sum, o) => sum + (metafile.outputs[o]?.bytes ?? 0), 0);
-    const coldInitMs: Record<string, number> = {};
-    const loads: number[] = [];
-    for (const [n, file] of Object.entries(configs)) {
-      const samples: number[] = [];
-      for (let i = 0; i < (options.samples ?? 5); i++) {
-        const url = pathToFileURL(join(outdir, HANDLER_FILE)).href;
-        const script = `const t=performance.now();await import(${JSON.stringify(url)});process.stdout.write(String(performance.now()-t))`;
-        const env = { ...process.env, ...LAMBDA_ENV, RSCHED_CONFIG_FILE: file };
-        loads.push(loadavg()[0] as number);
-        samples.push(Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env }).toString()));
-      }
-      coldInitMs[n] = Math.round(median(samples));
+  try {
+    for (const entry of entries) {
+      const source = join(ROOT, 'lambdas', 'entry', `${entry}.ts`);
+      const outdir = join(dir, entry);
+      const { metafile, outputs, initial, bytes } = await measuredBuild(source, outdir, []);
+      const coldInitMs: Record<string, number> = {};
+      const loads: number[] = [];
+      for (const [n, file] of Object.entries(configs)) coldInitMs[n] = coldInit(join(outdir, HANDLER_FILE), file, samples, loads);
+      const runtimeOutdir = join(externalDir, entry);
+      const runtime = await measuredBuild(source, runtimeOutdir, RUNTIME_SDK_EXTERNALS);
+      out.push({
+        entry,
+        totalBytes: bytes(outputs),
+        initialBytes: bytes(initial),
+        zipBytes: zipSize(
+          outdir,
+          outputs.map((o) => relative(outdir, o)),
+        ),
+        chunks: outputs.length - 1,
+        coldInitMs,
+        loadAverage: Math.round(median(loads) * 10) / 10,
+        sdkInitialBytes: sdkBytes(metafile, initial),
+        runtimeSdk: {
+          initialBytes: runtime.bytes(runtime.initial),
+          totalBytes: runtime.bytes(runtime.outputs),
+          coldInitMs: coldInit(join(runtimeOutdir, HANDLER_FILE), configs[largest] as string, samples, []),
+        },
+      });
     }
-    out.push({
-      entry,
-      totalBytes: bytes(outputs),
-      initialBytes: bytes(initial),
-      zipBytes: zipSize(
-        outdir,
-        outputs.map((o) => relative(outdir, o)),
-      ),
-      chunks: outputs.length - 1,
-      coldInitMs,
-      loadAverage: Math.round(median(loads) * 10) / 10,
-    });
+  } finally {
+    rmSync(externalDir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
   return out;
+}
+
+/** One entry built as the stack builds it (lib/esm-bundle.ts), with these packages left external. */
+async function measuredBuild(source: string, outdir: string, external: string[]) {
+  const result = await build({ ...esmBundleOptions(source, outdir), external, metafile: true });
+  const metafile = result.metafile as Metafile;
+  const outputs = Object.keys(metafile.outputs);
+  const handler = outputs.find((o) => relative(outdir, o) === HANDLER_FILE) as string;
+  return {
+    metafile,
+    outputs,
+    initial: initialOutputs(metafile, handler),
+    bytes: (files: Iterable<string>) => [...files].reduce((sum, o) => sum + (metafile.outputs[o]?.bytes ?? 0), 0),
+  };
 }

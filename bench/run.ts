@@ -70,15 +70,18 @@ async function main(): Promise<void> {
     log('## Lambda bundles and cold init (lib/esm-bundle.ts: ES module, code split, minified, node24, no source map)');
     log('');
     log('"initial" is what a cold start reads: the handler and its static imports; the rest are chunks behind');
-    log("`import()` (each target's client, SNS; S3 for all but the scheduler), loaded by the first event that needs them.");
+    log("`import()` (each target's client, SNS; S3 too, except in the scheduler and completion functions, which use it on");
+    log('every event), loaded by the first event that needs them. "SDK" is the AWS SDK\'s share of the initial load.');
     log(`Cold init: a fresh Node process imports the handler (config parsed, dependencies built), median of ${samples}.`);
     log('');
-    log('| function | total KiB | initial KiB | zip KiB | chunks | cold init ms (10 jobs) | cold init ms (10,000 jobs) | load avg |');
-    log('|---|---:|---:|---:|---:|---:|---:|---:|');
+    log(
+      '| function | total KiB | initial KiB | of it SDK KiB | zip KiB | chunks | cold init ms (10 jobs) | cold init ms (10,000 jobs) | load avg |',
+    );
+    log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
     const bundles: BundleFigures[] = await measureBundles({ configSizes: [10, 10_000], samples });
     for (const b of bundles) {
       log(
-        `| ${b.entry} | ${kib(b.totalBytes)} | ${kib(b.initialBytes)} | ${kib(b.zipBytes)} | ${b.chunks} | ${b.coldInitMs[10]} | ${b.coldInitMs[10_000]} | ${b.loadAverage} |`,
+        `| ${b.entry} | ${kib(b.totalBytes)} | ${kib(b.initialBytes)} | ${kib(b.sdkInitialBytes)} | ${kib(b.zipBytes)} | ${b.chunks} | ${b.coldInitMs[10]} | ${b.coldInitMs[10_000]} | ${b.loadAverage} |`,
       );
       goal(`${b.entry} bundle, initially loaded (KB)`, Math.round(b.initialBytes / KB), 300, ' KB');
       goal(`${b.entry} bundle, all chunks (KB)`, Math.round(b.totalBytes / KB), 300, ' KB');
@@ -87,6 +90,24 @@ async function main(): Promise<void> {
     }
     log('');
     log('Source maps are not shipped (a map is larger than its code, and --enable-source-maps parses it at start).');
+    log('');
+    log("What the 300 KB goal would take: the same entries on the Lambda runtime's own SDK (`@aws-sdk/*`, `@smithy/*`");
+    log('external, as CDK NodejsFunction does by default), its cold init loading the SDK unbundled from node_modules:');
+    log('');
+    log('| function | total KiB | initial KiB | cold init ms (10,000 jobs) | bundled SDK: cold init ms |');
+    log('|---|---:|---:|---:|---:|');
+    for (const b of bundles)
+      log(
+        `| ${b.entry} | ${kib(b.runtimeSdk.totalBytes)} | ${kib(b.runtimeSdk.initialBytes)} | ${b.runtimeSdk.coldInitMs} | ${b.coldInitMs[10_000]} |`,
+      );
+    log('');
+    log("The SDK stays bundled. Its generated clients each carry a table of every operation's shapes that tree-shaking");
+    log("cannot cut (S3's alone is 64 KiB) and @smithy/core carries the protocol codecs, so a function that reads or");
+    log("writes both DynamoDB and S3 starts above 300 KB however its own code is split. The runtime's copy would meet the");
+    log('size goal, but (1) its version changes under a deployed function without a deploy ("Managing AWS SDKs in Lambda');
+    log('functions", AWS Lambda Operator Guide), while the retry and idempotency behaviour docs/exactly-once.md promises');
+    log('is tested against the pinned SDK; (2) AWS\'s SDK team recommends bundling it for cold start ("Reduce Lambda cold');
+    log('start times: migrate to AWS SDK for JavaScript v3", AWS Developer Tools Blog), and the table above measures why.');
     log('');
   }
 
