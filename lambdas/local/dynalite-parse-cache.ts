@@ -112,12 +112,13 @@ function copy(
   if (Array.isArray(node)) {
     const out: unknown[] = [];
     seen.set(node, out);
-    for (const item of node) out.push(copy(item, values, attrVals, seen));
+    for (let i = 0; i < node.length; i++) out.push(copy(node[i], values, attrVals, seen));
     return out;
   }
   const out = Object.create(Object.getPrototypeOf(node)) as Record<string, unknown>;
   seen.set(node, out);
-  for (const [k, v] of Object.entries(node)) out[k] = copy(v, values, attrVals, seen);
+  const source = node as Record<string, unknown>;
+  for (const k of Object.keys(source)) out[k] = copy(source[k], values, attrVals, seen);
   return out;
 }
 

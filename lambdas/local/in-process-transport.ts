@@ -140,13 +140,21 @@ export class InProcessRequestHandler {
  */
 export const inProcessSigner = {
   async sign<R extends { headers: Record<string, string> }>(request: R): Promise<R> {
-    const stamp = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
-    request.headers['x-amz-date'] = stamp;
-    request.headers.authorization =
-      `AWS4-HMAC-SHA256 Credential=local/${stamp.slice(0, 8)}/local/local/aws4_request, ` +
-      `SignedHeaders=host;x-amz-date, Signature=${UNCHECKED_SIGNATURE}`;
+    const second = Math.floor(Date.now() / 1000);
+    if (second !== stamped.second) {
+      // The headers change once a second: made then, not for every request.
+      const stamp = new Date(second * 1000).toISOString().replace(/[-:]|\.\d{3}/g, '');
+      const authorization =
+        `AWS4-HMAC-SHA256 Credential=local/${stamp.slice(0, 8)}/local/local/aws4_request, ` +
+        `SignedHeaders=host;x-amz-date, Signature=${UNCHECKED_SIGNATURE}`;
+      stamped = { second, stamp, authorization };
+    }
+    request.headers['x-amz-date'] = stamped.stamp;
+    request.headers.authorization = stamped.authorization;
     return request;
   },
 };
+
+let stamped = { second: Number.NaN, stamp: '', authorization: '' };
 
 const UNCHECKED_SIGNATURE = '0'.repeat(64);
