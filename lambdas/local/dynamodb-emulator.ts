@@ -3,6 +3,7 @@ import type { RequestListener } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { CLUSTERS_TABLE, createTableInput, RUNS_TABLE } from '../domain/table-design';
+import { cacheDynaliteParsers } from './dynalite-parse-cache';
 
 /**
  * Embedded DynamoDB for tests and local mode. `dynalite` is pure JS and starts
@@ -40,6 +41,7 @@ function clientFor(endpoint: string): DynamoDBClient {
 }
 
 async function startDynalite(options: { path?: string; port?: number }): Promise<DynamoEmulator> {
+  cacheDynaliteParsers();
   // dynalite has no type declarations.
   const dynalite = require('dynalite') as (opts: Record<string, unknown>) => Server;
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import type { RequestListener } from 'node:http';
 import { join } from 'node:path';
 import { RequestCounter } from '../adapters/aws/clients';
 import { S3MarkerBucket } from '../adapters/aws/s3-marker-bucket';
@@ -18,6 +19,7 @@ import type { BackfillStore } from '../ports/backfill-store';
 import type { Log } from '../ports/log';
 import type { AlertRecord } from '../ports/run-store';
 import type { OpsContext } from '../runtime/aws-deps';
+import type { Service } from '../runtime/client-settings';
 import { awsFleetDeps } from '../runtime/fleet-deps';
 import { DataPipelineSimulator } from './control-plane/datapipeline-simulator';
 import { type EmrEventEnvelope, EmrSimulator } from './control-plane/emr-simulator';
@@ -34,7 +36,7 @@ import {
   LOCAL_REGION,
   startDynamoEmulator,
 } from './dynamodb-emulator';
-import { InProcessRequestHandler } from './in-process-transport';
+import { InProcessRequestHandler, inProcessSigner } from './in-process-transport';
 import { type JobOverrides, NO_OVERRIDES } from './job-behaviour';
 import { type DeadLetter, LocalFunction } from './local-function';
 import { localS3Client, MarkerWriter } from './marker-writer';
@@ -158,6 +160,11 @@ export class LocalRuntime {
       tables: { ...LOCAL_TABLES },
     };
     this.alerts = new CapturingAlertSink(options.onAlert);
+    // The services whose requests stay in memory: the control planes', and DynamoDB's when the emulator is in this process.
+    const controlPlaneServices: Service[] = ['emr', 'datapipeline', ...SIMULATED_SERVICES];
+    const inProcess =
+      options.transport === 'in-process' ? [...(dynamo.listener ? (['dynamodb'] as const) : []), ...controlPlaneServices] : undefined;
+    const listener = (service: Service) => (service === 'dynamodb' ? (dynamo.listener as RequestListener) : controlPlane.listener);
     const fleet = awsFleetDeps(
       dag,
       { runsTable: LOCAL_TABLES.runs, clustersTable: LOCAL_TABLES.clusters, alertTopicArn: 'local', markerBucket: s3.bucket },
@@ -173,18 +180,16 @@ export class LocalRuntime {
           datapipeline: controlPlane.endpoint,
           ...Object.fromEntries(SIMULATED_SERVICES.map((service) => [service, controlPlane.endpoint])),
         },
-        requestHandlers:
-          options.transport === 'in-process'
-            ? {
-                ...(dynamo.listener ? { dynamodb: new InProcessRequestHandler(dynamo.listener) } : {}),
-                emr: new InProcessRequestHandler(controlPlane.listener),
-                datapipeline: new InProcessRequestHandler(controlPlane.listener),
-                ...Object.fromEntries(SIMULATED_SERVICES.map((service) => [service, new InProcessRequestHandler(controlPlane.listener)])),
-              }
-            : undefined,
+        requestHandlers: inProcess
+          ? Object.fromEntries(inProcess.map((service) => [service, new InProcessRequestHandler(listener(service))]))
+          : undefined,
+        signers: inProcess ? Object.fromEntries(inProcess.map((service) => [service, inProcessSigner])) : undefined,
         onDataPipelineCommand: tagWithRun,
         onLambdaCommand: tagWithRun,
         instrument: (client, service) => {
+          // No client is given a logger, yet the SDK's logger middleware filters every input and output
+          // for sensitive fields before handing them to its no-op logger: a few percent of a simulation.
+          (client.middlewareStack as { remove(name: string): boolean }).remove('loggerMiddleware');
           if (service === 'dynamodb') this.dynamoRequests.attach(client);
         },
       },

@@ -245,19 +245,27 @@ export class SimulationSession {
    * backfill runs. Both change only through a write, and many idle instants
    * follow none (a cluster becoming ready, a delivery delayed by --shuffle),
    * so the answer is kept until the emulator has seen another write: half the
-   * requests a large simulation made were these two queries.
+   * requests a large simulation made were these two queries. A backfill's
+   * record is only ever written whole, by PutItem (DynamoBackfillStore.saveBackfill),
+   * never by the UpdateItems that move runs: whether one runs is asked again
+   * only after a PutItem (a twentieth of a simulated day's requests otherwise).
    */
   private async tablesNow(): Promise<{ nextDueAt: string | undefined; backfillRunning: boolean }> {
-    const writes = this.runtime.dynamoRequests.writes;
+    const { dynamoRequests } = this.runtime;
+    const writes = dynamoRequests.writes;
+    const puts = dynamoRequests.counts.get('PutItemCommand') ?? 0;
     if (this.tables?.writes !== writes) {
       const nextDueAt = await this.runtime.deps.store.nextDueAt();
-      const backfillRunning = (await this.runtime.backfills.listBackfills()).some((b) => b.state === 'RUNNING');
-      this.tables = { writes, nextDueAt, backfillRunning };
+      const backfillRunning =
+        this.tables?.puts === puts
+          ? this.tables.backfillRunning
+          : (await this.runtime.backfills.listBackfills()).some((b) => b.state === 'RUNNING');
+      this.tables = { writes, puts, nextDueAt, backfillRunning };
     }
     return this.tables;
   }
 
-  private tables: { writes: number; nextDueAt: string | undefined; backfillRunning: boolean } | undefined;
+  private tables: { writes: number; puts: number; nextDueAt: string | undefined; backfillRunning: boolean } | undefined;
 
   /**
    * In AWS the sweeper predicts every minute; here a sweep is planned for the

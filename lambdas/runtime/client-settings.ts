@@ -21,6 +21,12 @@ export interface ClientSettings {
   readonly credentials?: { accessKeyId: string; secretAccessKey: string };
   /** Per-service request handlers replacing HTTP (the simulator's in-process transport). */
   readonly requestHandlers?: Partial<Record<Service, unknown>>;
+  /**
+   * Per-service signers taking SigV4's place (the simulator's in-process
+   * transport, whose emulators read the Authorization header but never check
+   * the signature).
+   */
+  readonly signers?: Partial<Record<Service, unknown>>;
   /** Sees each ActivatePipeline command (the local runtime tags it with its run). */
   readonly onDataPipelineCommand?: (command: ActivatePipelineCommand, request: SubmitRequest) => void;
   /** Sees each Lambda Invoke command (the local runtime tags it with its run). */
@@ -46,12 +52,14 @@ export type InstrumentableClient =
   | SFNClient
   | LambdaClient;
 
-/** The constructor settings of one service's client: region, credentials, endpoint, request handler. */
+/** The constructor settings of one service's client: region, credentials, endpoint, request handler, signer. */
 export function clientConfig(settings: ClientSettings, service: Service) {
   const endpoint = settings.endpoints?.[service];
   const requestHandler = settings.requestHandlers?.[service];
+  const signer = settings.signers?.[service];
   return {
     ...(requestHandler ? { requestHandler: requestHandler as never } : {}),
+    ...(signer ? { httpAuthSchemes: [sigv4Scheme(signer)] as never } : {}),
     ...(settings.region ? { region: settings.region } : {}),
     ...(settings.credentials ? { credentials: settings.credentials } : {}),
     ...(endpoint ? { endpoint } : {}),
@@ -62,4 +70,13 @@ export function clientConfig(settings: ClientSettings, service: Service) {
 export function instrumented<C extends InstrumentableClient>(client: C, settings: ClientSettings, service: Service): C {
   settings.instrument?.(client, service);
   return client;
+}
+
+/** The SigV4 auth scheme with another signer: the identity (credentials) is resolved as usual. */
+function sigv4Scheme(signer: unknown) {
+  return {
+    schemeId: 'aws.auth#sigv4',
+    identityProvider: (config: { getIdentityProvider(id: string): unknown }) => config.getIdentityProvider('aws.auth#sigv4'),
+    signer,
+  };
 }

@@ -173,6 +173,7 @@ export class EmrSimulator {
   }
 
   private setStepState(cluster: SimCluster, step: SimStep, state: StepState): void {
+    this.book(cluster).moved(step.state, state);
     step.state = state;
     this.deps.onChange?.();
     this.deps.emit({
@@ -239,7 +240,9 @@ export class EmrSimulator {
     for (const spec of specs) {
       const id = `s-${(++this.counter).toString(36).toUpperCase().padStart(13, '0')}`;
       const step: SimStep = { id, name: spec.Name ?? id, args: spec.HadoopJarStep?.Args ?? [], state: 'PENDING' };
+      const book = this.book(cluster);
       cluster.steps.push(step);
+      book.moved(undefined, step.state);
       ids.push(id);
       const run = parseSubmissionName(step.name);
       if (run)
@@ -257,13 +260,23 @@ export class EmrSimulator {
     return { StepIds: ids };
   }
 
+  private readonly books = new WeakMap<SimCluster, StepBook>();
+
+  /** The cluster's step book, made from its steps when first needed (a restored cluster's too). */
+  private book(cluster: SimCluster): StepBook {
+    let book = this.books.get(cluster);
+    if (!book) {
+      book = new StepBook(cluster.steps);
+      this.books.set(cluster, book);
+    }
+    return book;
+  }
+
   private startSteps(cluster: SimCluster): void {
     if (cluster.state !== 'WAITING' && cluster.state !== 'RUNNING') return;
-    let running = cluster.steps.filter((s) => s.state === 'RUNNING').length;
-    for (const step of cluster.steps) {
-      if (running >= cluster.stepConcurrency) break;
-      if (step.state !== 'PENDING') continue;
-      running++;
+    const book = this.book(cluster);
+    for (const step of book.pending(cluster.steps)) {
+      if (book.running >= cluster.stepConcurrency) break;
       step.startedAt = this.deps.timeline.now();
       this.setStepState(cluster, step, 'RUNNING');
       if (cluster.state === 'WAITING') this.setState(cluster, 'RUNNING', 'Running step');
@@ -312,8 +325,7 @@ export class EmrSimulator {
     step.endedAt = this.deps.timeline.now().toISOString();
     this.setStepState(cluster, step, state);
     this.startSteps(cluster);
-    const busy = cluster.steps.some((s) => s.state === 'RUNNING' || s.state === 'PENDING');
-    if (busy || cluster.state !== 'RUNNING') return;
+    if (this.book(cluster).busy || cluster.state !== 'RUNNING') return;
     if (cluster.keepAlive) this.setState(cluster, 'WAITING', 'Waiting for steps');
     else this.terminate(cluster, 'Steps completed');
   }
@@ -339,8 +351,7 @@ export class EmrSimulator {
       const cluster = this.cluster(id);
       cluster.keepAlive = Boolean(input.KeepJobFlowAliveWhenNoSteps);
       this.deps.onChange?.();
-      const busy = cluster.steps.some((s) => s.state === 'RUNNING' || s.state === 'PENDING');
-      if (!cluster.keepAlive && !busy && (cluster.state === 'WAITING' || cluster.state === 'RUNNING'))
+      if (!cluster.keepAlive && !this.book(cluster).busy && (cluster.state === 'WAITING' || cluster.state === 'RUNNING'))
         this.terminate(cluster, 'Steps completed');
     }
     return {};
@@ -404,5 +415,42 @@ export class EmrSimulator {
     const states = input.StepStates as string[] | undefined;
     const steps = [...c.steps].reverse().filter((s) => !states || states.includes(s.state));
     return { Steps: steps.map((s) => ({ Id: s.id, Name: s.name, Status: { State: s.state } })) };
+  }
+}
+
+/**
+ * Where a cluster's steps stand, kept up to date as they change: how many run,
+ * how many wait, and from which step on one may still be PENDING (a step
+ * leaves PENDING once and never returns; new steps are appended). A 10,000-job
+ * day puts thousands of steps on one cluster, and each step's start and end
+ * used to look through all of them: quadratic, a second of such a day.
+ */
+class StepBook {
+  running = 0;
+  private waiting = 0;
+  private firstPending = 0;
+
+  constructor(steps: readonly SimStep[]) {
+    for (const step of steps) this.moved(undefined, step.state);
+  }
+
+  get busy(): boolean {
+    return this.running > 0 || this.waiting > 0;
+  }
+
+  moved(from: StepState | undefined, to: StepState): void {
+    if (from === 'RUNNING') this.running--;
+    if (from === 'PENDING') this.waiting--;
+    if (to === 'RUNNING') this.running++;
+    if (to === 'PENDING') this.waiting++;
+  }
+
+  /** The PENDING steps in submission order, each looked at when reached (the caller starts them as it goes). */
+  *pending(steps: readonly SimStep[]): Generator<SimStep> {
+    while (this.firstPending < steps.length && steps[this.firstPending]?.state !== 'PENDING') this.firstPending++;
+    for (let i = this.firstPending; i < steps.length; i++) {
+      const step = steps[i] as SimStep;
+      if (step.state === 'PENDING') yield step;
+    }
   }
 }
