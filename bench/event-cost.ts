@@ -50,7 +50,7 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 }
 
-/** Requests and time of one `.done` event of the hub job, over `samples` run dates (one per date; warm-up + samples ≤ 400). */
+/** Requests and time of one `.done` event of the hub job, over `samples` run dates (one per date, all within DEFAULT_TUNING.markerDaysBack). */
 export async function measureEventCost(emulator: DynamoEmulator, size: number, fanOut: number, samples = 350): Promise<EventCost> {
   const dag = hubDag(size, fanOut);
   const client = emulator.client();
@@ -74,7 +74,11 @@ export async function measureEventCost(emulator: DynamoEmulator, size: number, f
   let byOperation: Record<string, number> = {};
   // The first events warm the JIT and the emulator's tables up: run, not timed.
   const warmUp = 40;
-  // One run date per event, all within the 400 days back a marker may name (engine/markers.ts): an older one is refused, not handled.
+  // One run date per event, all within the days back a marker may name (engine/markers.ts): an older one is refused, not handled.
+  if (warmUp + samples >= DEFAULT_TUNING.markerDaysBack)
+    throw new Error(
+      `${warmUp} + ${samples} events need as many run dates; markers may name only ${DEFAULT_TUNING.markerDaysBack} days back`,
+    );
   const firstDay = clock.now().getTime() - (warmUp + samples + 1) * 86_400_000;
   for (let i = 0; i < warmUp + samples; i++) {
     const date = new Date(firstDay + i * 86_400_000).toISOString().slice(0, 10) as RunDate;
